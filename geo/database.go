@@ -1,0 +1,161 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/oschwald/maxminddb-golang/v2"
+)
+
+// Database is one opened, verified .mmdb file. It is immutable and safe for
+// concurrent lookups. Its data lives in memory (not mmap'd), so a file rewritten
+// or truncated in place can never fault a lookup; once a Database is no longer
+// referenced the garbage collector reclaims it.
+type Database struct {
+	info Info
+	r    *maxminddb.Reader
+	subs internTable
+}
+
+// Info describes an opened database.
+type Info struct {
+	Path         string
+	Schema       Schema
+	DatabaseType string    // metadata database_type, e.g. "GeoLite2-City"
+	IPVersion    int       // 4: IPv4 only, 6: IPv4 and IPv6
+	BuildTime    time.Time // metadata build_epoch
+	LoadTime     time.Time // when this copy was opened
+	Size         int64
+}
+
+// Open reads, parses and verifies the database at path and recognises its
+// schema. Errors name the file and the cause: missing, unreadable, not a
+// MaxMind DB, corrupt (verification failed) or of an unsupported type.
+func Open(path string) (*Database, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err // *PathError already names the file
+	}
+	return openBytes(path, data)
+}
+
+func openBytes(path string, data []byte) (*Database, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s: file is empty", path)
+	}
+	r, err := maxminddb.OpenBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a valid MaxMind DB file: %w", path, err)
+	}
+	if r.Metadata.BinaryFormatMajorVersion != 2 {
+		return nil, fmt.Errorf("%s: unsupported MaxMind DB format version %d", path, r.Metadata.BinaryFormatMajorVersion)
+	}
+	schema, err := SchemaOf(r.Metadata.DatabaseType)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := r.Verify(); err != nil {
+		return nil, fmt.Errorf("%s: corrupt database: %w", path, err)
+	}
+	d := &Database{
+		r: r,
+		info: Info{
+			Path:         path,
+			Schema:       schema,
+			DatabaseType: r.Metadata.DatabaseType,
+			IPVersion:    int(r.Metadata.IPVersion),
+			BuildTime:    r.Metadata.BuildTime(),
+			LoadTime:     time.Now(),
+			Size:         int64(len(data)),
+		},
+	}
+	// A probe decode catches records that verify structurally but do not fit
+	// the schema, e.g. a country stored as a number.
+	var loc Location
+	for _, probe := range probes {
+		if _, _, err := d.Lookup(probe, &loc); err != nil {
+			return nil, fmt.Errorf("%s: records do not match the %s schema: %w", path, schema, err)
+		}
+	}
+	return d, nil
+}
+
+var probes = []netip.Addr{netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2001:4860::1")}
+
+// Info returns what was opened.
+func (d *Database) Info() Info { return d.info }
+
+// Lookup fills the fields of loc that are still empty from this database's
+// record for addr. It returns the prefix length of the database network that
+// matched, counted in addr's own bits (so ::ffff:192.0.2.1 in a /24 gives 120),
+// and whether the database has data for it. An address not in the database is
+// not an error: found is false and bits tells how far that absence extends.
+func (d *Database) Lookup(addr netip.Addr, loc *Location) (bits int, found bool, err error) {
+	if !addr.IsValid() {
+		return 0, false, errors.New("geo: invalid address")
+	}
+	a, offset := lookupAddr(addr)
+	if a.Is6() && d.info.IPVersion == 4 {
+		return 0, false, nil // IPv4-only database: no IPv6 address is in it
+	}
+	res := d.r.Lookup(a)
+	if err := res.Err(); err != nil {
+		return 0, false, err
+	}
+	bits = res.Prefix().Bits()
+	if a.Is4() && res.Prefix().Addr().Is6() {
+		bits = 0 // the search ended above the IPv4 subtree
+	}
+	if bits < 0 {
+		bits = 0
+	}
+	bits += offset
+	if !res.Found() {
+		return bits, false, nil
+	}
+	var rec record
+	if err := res.Decode(&rec); err != nil {
+		return bits, false, err
+	}
+	d.fill(&rec, loc)
+	return bits, true, nil
+}
+
+// fill copies rec into the empty fields of loc.
+func (d *Database) fill(rec *record, loc *Location) {
+	if rec.country == "" { // anycast, satellite: fall back to the registrant
+		rec.country, rec.inEU = rec.regCountry, rec.regInEU
+	}
+	setString(&loc.Continent, rec.continent)
+	if loc.Country == "" && rec.country != "" {
+		loc.Country, loc.InEU = rec.country, rec.inEU
+	}
+	if loc.Subdivisions[0] == "" && rec.subs[0] != "" {
+		country := loc.Country
+		if country == "" {
+			country = rec.country
+		}
+		for i, s := range rec.subs {
+			if s != "" {
+				loc.Subdivisions[i] = d.subs.code(country, s)
+			}
+		}
+	}
+	setString(&loc.City, rec.city)
+	if !loc.HasCoords && rec.hasLat && rec.hasLon {
+		loc.Lat, loc.Lon, loc.HasCoords = rec.lat, rec.lon, true
+	}
+	if loc.ASN == 0 {
+		loc.ASN = rec.asn
+	}
+	setString(&loc.ASOrg, rec.asOrg)
+}
+
+func setString(dst *string, s string) {
+	if *dst == "" {
+		*dst = s
+	}
+}

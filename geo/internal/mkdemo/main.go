@@ -1,0 +1,28 @@
+// Command mkdemo writes the demo databases in geo/testdata from geotest.Demo:
+// demo-city.mmdb (GeoLite2-City layout) and demo-asn.mmdb (GeoLite2-ASN
+// layout). The output is reproducible (fixed build epoch, sorted keys); run it
+// through `go generate ./geo/` and commit the files.
+package main
+
+import (
+	"flag"
+	"log"
+	"path/filepath"
+
+	"github.com/coretraffic/coretraffic/geo/geotest"
+)
+
+func main() {
+	out := flag.String("out", "testdata", "output directory")
+	flag.Parse()
+	for _, f := range []struct{ name, dbType string }{
+		{"demo-city.mmdb", "coretraffic-Demo-City"},
+		{"demo-asn.mmdb", "coretraffic-Demo-ASN"},
+	} {
+		path := filepath.Join(*out, f.name)
+		if err := geotest.Write(path, f.dbType, geotest.Demo); err != nil {
+			log.Fatalf("mkdemo: %s: %v", path, err)
+		}
+		log.Printf("mkdemo: wrote %s", path)
+	}
+}
