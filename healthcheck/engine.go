@@ -1,0 +1,210 @@
+package healthcheck
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultConcurrency bounds the probes in flight per engine.
+const DefaultConcurrency = 1024
+
+// Options configure an Engine.
+type Options struct {
+	Concurrency int   // probes in flight at most; DefaultConcurrency if 0
+	Clock       Clock // RealClock if nil
+	// OnProbe runs after every probe, in the probing goroutine; it must not block.
+	OnProbe func(t Type, r Result)
+}
+
+// Engine runs checks. One per process: identical checks registered by any number of
+// Sets (owners) are probed once. Probing goroutines exist only for checks that at
+// least one started Set holds, so an Engine with no Sets costs nothing.
+type Engine struct {
+	clock   Clock
+	sem     chan struct{}
+	onProbe func(Type, Result)
+
+	mu      sync.Mutex
+	runners map[string]*runner   // started runners by key, for dedupe
+	byName  map[string][]*runner // started runners by check name
+	subs    atomic.Pointer[[]*subscriber]
+}
+
+// New returns an idle Engine.
+func New(o Options) *Engine {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	return &Engine{
+		clock:   o.Clock,
+		sem:     make(chan struct{}, o.Concurrency),
+		onProbe: o.OnProbe,
+		runners: map[string]*runner{},
+		byName:  map[string][]*runner{},
+	}
+}
+
+// Transition is a change of a check's effective state or override.
+type Transition struct {
+	Name     string   // the check's first name
+	Names    []string // every name it is registered under
+	Type     Type
+	Up       bool
+	Healthy  bool
+	Override Override
+	At       time.Time
+	Reason   Result // the last result (zero for calculated checks)
+}
+
+type subscriber struct{ fn func(Transition) }
+
+// Subscribe calls fn for every transition, in the goroutine that caused it; fn must
+// not block. The returned function unsubscribes.
+func (e *Engine) Subscribe(fn func(Transition)) (cancel func()) {
+	s := &subscriber{fn}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var cur []*subscriber
+	if p := e.subs.Load(); p != nil {
+		cur = *p
+	}
+	next := append(slices.Clone(cur), s)
+	e.subs.Store(&next)
+	return func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		cur := *e.subs.Load()
+		next := slices.DeleteFunc(slices.Clone(cur), func(x *subscriber) bool { return x == s })
+		e.subs.Store(&next)
+	}
+}
+
+// Handle is the read side of one check: Up and Latency are one atomic load, no
+// allocation, no lock.
+type Handle struct {
+	name string
+	r    *runner
+}
+
+// Up is the effective state: probes with hysteresis, inversion, disabled, override.
+func (h *Handle) Up() bool { return h.r.status.Load().Up }
+
+// Latency is the EWMA of successful probe round trips, 0 if unknown.
+func (h *Handle) Latency() time.Duration { return h.r.status.Load().EWMA }
+
+// Status is the check's current immutable snapshot.
+func (h *Handle) Status() *Status { return h.r.status.Load() }
+
+// Name is the name the handle was resolved by.
+func (h *Handle) Name() string { return h.name }
+
+// Handle resolves a check name among every started Set. When owners define one name
+// differently, the most recently started definition wins; prefer Set.Handle.
+func (e *Engine) Handle(name string) (*Handle, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rs := e.byName[name]
+	if len(rs) == 0 {
+		return nil, false
+	}
+	return &Handle{name: name, r: rs[len(rs)-1]}, true
+}
+
+// SetOverride forces every check called name up or down, or clears the override
+// (OverrideNone). It reports whether such a check exists.
+func (e *Engine) SetOverride(name string, o Override) bool {
+	e.mu.Lock()
+	rs := slices.Clone(e.byName[name])
+	e.mu.Unlock()
+	for _, r := range rs {
+		if r.setOverride(e, o) {
+			e.changed(r)
+		}
+	}
+	return len(rs) > 0
+}
+
+// changed propagates a change of r's effective state (or first result) to the
+// calculated checks above it, then tells subscribers about every transition.
+func (e *Engine) changed(r *runner) {
+	var trs []Transition
+	e.mu.Lock()
+	queue := []*runner{r}
+	trs = append(trs, r.transition(e))
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for p := range c.parents {
+			if p.recompute(e) {
+				queue = append(queue, p)
+				trs = append(trs, p.transition(e))
+			}
+		}
+	}
+	e.mu.Unlock()
+	if p := e.subs.Load(); p != nil {
+		for _, s := range *p {
+			for _, t := range trs {
+				s.fn(t)
+			}
+		}
+	}
+}
+
+// CheckInfo describes one running check for the status API.
+type CheckInfo struct {
+	Name   string
+	Names  []string
+	Owners []string
+	Spec   *Spec
+	Status *Status
+}
+
+// Checks lists every started check, sorted by name.
+func (e *Engine) Checks() []CheckInfo {
+	e.mu.Lock()
+	out := make([]CheckInfo, 0, len(e.runners))
+	seen := make(map[*runner]bool, len(e.runners))
+	for _, rs := range e.byName {
+		for _, r := range rs {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			out = append(out, CheckInfo{Name: r.names()[0], Names: r.names(), Owners: r.ownerList(), Spec: r.spec, Status: r.status.Load()})
+		}
+	}
+	e.mu.Unlock()
+	slices.SortFunc(out, func(a, b CheckInfo) int {
+		if a.Name != b.Name {
+			if a.Name < b.Name {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Len is the number of started checks (after dedupe).
+func (e *Engine) Len() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	seen := map[*runner]bool{}
+	for _, rs := range e.byName {
+		for _, r := range rs {
+			if !seen[r] {
+				seen[r] = true
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,270 @@
+package healthcheck
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runner is one deduplicated check. Probed runners own a goroutine while started;
+// calculated runners have none and are recomputed when a child changes.
+type runner struct {
+	key      string
+	spec     *Spec
+	prober   prober    // nil for calculated and disabled checks
+	children []*runner // calculated only
+
+	status atomic.Pointer[Status]
+
+	mu sync.Mutex // writers of status: the probing goroutine, overrides, recompute
+	m  machine
+
+	// Guarded by Engine.mu.
+	refs     int
+	nameRefs map[string]int
+	owners   map[string]int
+	parents  map[*runner]int
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+func newRunner(e *Engine, s *Spec, key string, children []*runner) (*runner, error) {
+	r := &runner{key: key, spec: s, children: children, m: newMachine(s),
+		nameRefs: map[string]int{}, owners: map[string]int{}, parents: map[*runner]int{}}
+	if s.Type != TypeCalculated && !s.Disabled {
+		p, err := newProber(s)
+		if err != nil {
+			return nil, err
+		}
+		r.prober = p
+	}
+	healthy := s.Initial != InitialUnhealthy
+	st := &Status{Healthy: healthy, Since: e.clock.Now(), Probed: s.Disabled}
+	st.Up = effective(healthy, s, OverrideNone)
+	r.status.Store(st)
+	return r, nil
+}
+
+// start runs under Engine.mu when the first Set takes the runner.
+func (r *runner) start(e *Engine) {
+	switch {
+	case r.spec.Type == TypeCalculated:
+		for _, c := range r.children {
+			c.parents[r]++
+		}
+		r.recompute(e)
+	case r.prober != nil:
+		ctx, cancel := context.WithCancel(context.Background())
+		r.cancel, r.done = cancel, make(chan struct{})
+		go r.run(ctx, e, r.done)
+	}
+}
+
+// stop runs under Engine.mu when the last Set releases the runner.
+func (r *runner) stop(_ *Engine) {
+	for _, c := range r.children {
+		if c.parents[r]--; c.parents[r] <= 0 {
+			delete(c.parents, r)
+		}
+	}
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
+
+// wait blocks until a stopped runner's goroutine has ended; call without Engine.mu.
+func (r *runner) wait() {
+	if r.done != nil {
+		<-r.done
+	}
+}
+
+// run probes immediately, then after a random stagger within one interval, then
+// every interval, until ctx is cancelled.
+func (r *runner) run(ctx context.Context, e *Engine, done chan struct{}) {
+	defer close(done)
+	interval := r.spec.Interval
+	r.probeOnce(ctx, e)
+	next := e.clock.Now().Add(time.Duration(rand.Int64N(int64(interval)))) // #nosec G404 -- stagger, not security.
+	for {
+		t := e.clock.NewTimer(next.Sub(e.clock.Now()))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		r.probeOnce(ctx, e)
+		next = next.Add(interval)
+		if now := e.clock.Now(); next.Before(now) {
+			next = now.Add(interval) // fell behind (overload): skip, never burst
+		}
+	}
+}
+
+// probeOnce waits for a concurrency slot, probes within the timeout and records.
+func (r *runner) probeOnce(ctx context.Context, e *Engine) {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	res := r.safeProbe(ctx)
+	<-e.sem
+	if ctx.Err() != nil {
+		return // stopped while probing: the result says nothing about the endpoint
+	}
+	res.At = e.clock.Now()
+	if e.onProbe != nil {
+		e.onProbe(r.spec.Type, res)
+	}
+	if r.record(res) {
+		e.changed(r)
+	}
+}
+
+// safeProbe runs the prober bounded by the check's timeout; a panic is a failure.
+func (r *runner) safeProbe(parent context.Context) (res Result) {
+	ctx, cancel := context.WithTimeout(parent, r.spec.Timeout)
+	defer cancel()
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			res = Result{Kind: KindPanic, Detail: shorten(fmt.Sprint(p))}
+		}
+		res.Latency = time.Since(start)
+	}()
+	return r.prober.probe(ctx)
+}
+
+// record folds one result into the state and publishes a new Status. It reports
+// whether the effective state changed or this was the first result.
+func (r *runner) record(res Result) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.status.Load()
+	n := *old
+	n.Probes++
+	n.Probed = true
+	if res.OK {
+		n.Latency = res.Latency
+		n.EWMA = ewma(n.EWMA, res.Latency)
+	}
+	r.m.observe(res.OK)
+	n.Healthy = r.m.up
+	n.Up = effective(n.Healthy, r.spec, n.Override)
+	if n.Up != old.Up {
+		n.Since = res.At
+	}
+	k := min(len(old.Results)+1, HistorySize)
+	n.Results = make([]Result, k)
+	n.Results[0] = res
+	copy(n.Results[1:], old.Results)
+	r.status.Store(&n)
+	return n.Up != old.Up || !old.Probed
+}
+
+// recompute derives a calculated check's state from its children; under Engine.mu.
+// It reports whether the effective state or readiness changed.
+func (r *runner) recompute(e *Engine) bool {
+	if r.spec.Type != TypeCalculated {
+		return false
+	}
+	up, probed := 0, true
+	for _, c := range r.children {
+		st := c.status.Load()
+		if st.Up {
+			up++
+		}
+		probed = probed && st.Probed
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.status.Load()
+	n := *old
+	n.Healthy = up >= r.spec.MinHealthy
+	n.Probed = probed
+	n.Up = effective(n.Healthy, r.spec, n.Override)
+	if n.Up == old.Up && n.Probed == old.Probed && n.Healthy == old.Healthy {
+		return false
+	}
+	if n.Up != old.Up {
+		n.Since = e.clock.Now()
+	}
+	r.status.Store(&n)
+	return n.Up != old.Up || n.Probed != old.Probed
+}
+
+// setOverride publishes a new override; it reports whether anything changed.
+func (r *runner) setOverride(e *Engine, o Override) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.status.Load()
+	if old.Override == o {
+		return false
+	}
+	n := *old
+	n.Override = o
+	n.Up = effective(n.Healthy, r.spec, o)
+	if n.Up != old.Up {
+		n.Since = e.clock.Now()
+	}
+	r.status.Store(&n)
+	return true
+}
+
+// transition describes r's current state; under Engine.mu.
+func (r *runner) transition(e *Engine) Transition {
+	st := r.status.Load()
+	t := Transition{Names: r.names(), Type: r.spec.Type, Up: st.Up, Healthy: st.Healthy, Override: st.Override, At: e.clock.Now()}
+	t.Name = t.Names[0]
+	if len(st.Results) > 0 {
+		t.Reason = st.Results[0]
+	}
+	return t
+}
+
+// names lists the names r is registered under, sorted; under Engine.mu.
+func (r *runner) names() []string {
+	out := make([]string, 0, len(r.nameRefs))
+	for n := range r.nameRefs {
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return []string{r.spec.Name}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *runner) ownerList() []string {
+	out := make([]string, 0, len(r.owners))
+	for o := range r.owners {
+		out = append(out, o)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *runner) addName(e *Engine, name string) {
+	if r.nameRefs[name]++; r.nameRefs[name] == 1 {
+		e.byName[name] = append(e.byName[name], r)
+	}
+}
+
+func (r *runner) removeName(e *Engine, name string) {
+	if r.nameRefs[name]--; r.nameRefs[name] > 0 {
+		return
+	}
+	delete(r.nameRefs, name)
+	rs := slices.DeleteFunc(e.byName[name], func(x *runner) bool { return x == r })
+	if len(rs) == 0 {
+		delete(e.byName, name)
+	} else {
+		e.byName[name] = rs
+	}
+}
