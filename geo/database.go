@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/oschwald/maxminddb-golang/v2"
@@ -17,7 +18,10 @@ import (
 type Database struct {
 	info Info
 	r    *maxminddb.Reader
-	subs internTable
+	subs  internTable
+	cache recordCache
+
+	noCache bool // benchmarks: measure the decode path
 }
 
 // Info describes an opened database.
@@ -83,6 +87,10 @@ func openBytes(path string, data []byte) (*Database, error) {
 	return d, nil
 }
 
+// recordPool recycles decode targets: Decode takes an interface, so a record
+// on the stack would escape and cost an allocation per lookup.
+var recordPool = sync.Pool{New: func() any { return new(record) }}
+
 var probes = []netip.Addr{netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2001:4860::1")}
 
 // Info returns what was opened.
@@ -116,42 +124,66 @@ func (d *Database) Lookup(addr netip.Addr, loc *Location) (bits int, found bool,
 	if !res.Found() {
 		return bits, false, nil
 	}
-	var rec record
-	if err := res.Decode(&rec); err != nil {
+	off := res.Offset()
+	if e := d.cache.get(off); e != nil && !d.noCache {
+		merge(loc, &e.loc)
+		return bits, true, nil
+	}
+	var one Location
+	rec := recordPool.Get().(*record)
+	*rec = record{}
+	err = res.Decode(rec)
+	if err == nil {
+		d.locationOf(rec, &one)
+	}
+	recordPool.Put(rec)
+	if err != nil {
 		return bits, false, err
 	}
-	d.fill(&rec, loc)
+	if !d.noCache {
+		d.cache.put(off, &one)
+	}
+	merge(loc, &one)
 	return bits, true, nil
 }
 
-// fill copies rec into the empty fields of loc.
-func (d *Database) fill(rec *record, loc *Location) {
-	if rec.country == "" { // anycast, satellite: fall back to the registrant
-		rec.country, rec.inEU = rec.regCountry, rec.regInEU
+// locationOf turns a decoded record into this database's Location.
+func (d *Database) locationOf(rec *record, loc *Location) {
+	loc.Continent = rec.continent
+	loc.Country, loc.InEU = rec.country, rec.inEU
+	if loc.Country == "" { // anycast, satellite: fall back to the registrant
+		loc.Country, loc.InEU = rec.regCountry, rec.regInEU
 	}
-	setString(&loc.Continent, rec.continent)
-	if loc.Country == "" && rec.country != "" {
-		loc.Country, loc.InEU = rec.country, rec.inEU
-	}
-	if loc.Subdivisions[0] == "" && rec.subs[0] != "" {
-		country := loc.Country
-		if country == "" {
-			country = rec.country
-		}
-		for i, s := range rec.subs {
-			if s != "" {
-				loc.Subdivisions[i] = d.subs.code(country, s)
-			}
+	for i, s := range rec.subs {
+		if s != "" {
+			loc.Subdivisions[i] = d.subs.code(loc.Country, s)
 		}
 	}
-	setString(&loc.City, rec.city)
-	if !loc.HasCoords && rec.hasLat && rec.hasLon {
+	loc.City = rec.city
+	if rec.hasLat && rec.hasLon {
 		loc.Lat, loc.Lon, loc.HasCoords = rec.lat, rec.lon, true
 	}
-	if loc.ASN == 0 {
-		loc.ASN = rec.asn
+	loc.ASN, loc.ASOrg = rec.asn, rec.asOrg
+}
+
+// merge copies the fields of src into those of dst that are still unknown:
+// the first database listed wins for each field.
+func merge(dst, src *Location) {
+	setString(&dst.Continent, src.Continent)
+	if dst.Country == "" && src.Country != "" {
+		dst.Country, dst.InEU = src.Country, src.InEU
 	}
-	setString(&loc.ASOrg, rec.asOrg)
+	if dst.Subdivisions[0] == "" {
+		dst.Subdivisions = src.Subdivisions
+	}
+	setString(&dst.City, src.City)
+	if !dst.HasCoords && src.HasCoords {
+		dst.Lat, dst.Lon, dst.HasCoords = src.Lat, src.Lon, true
+	}
+	if dst.ASN == 0 {
+		dst.ASN = src.ASN
+	}
+	setString(&dst.ASOrg, src.ASOrg)
 }
 
 func setString(dst *string, s string) {

@@ -1,0 +1,188 @@
+package geo
+
+import (
+	"net/netip"
+	"path/filepath"
+	"testing"
+
+	"github.com/coretraffic/coretraffic/geo/geotest"
+)
+
+// writeDB writes a database of dbType with the demo table into a temp dir.
+func writeDB(t testing.TB, dbType string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.mmdb")
+	if err := geotest.Write(path, dbType, geotest.Demo); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSchemas(t *testing.T) {
+	frankfurt := Location{Continent: "EU", Country: "DE", Subdivisions: [MaxSubdivisions]string{"DE-HE"},
+		City: "Frankfurt am Main", Lat: 50.1109, Lon: 8.6821, HasCoords: true, InEU: true}
+	withASN := frankfurt
+	withASN.ASN, withASN.ASOrg = 64496, "EXAMPLE-FRA"
+	tests := []struct {
+		dbType string
+		schema Schema
+		want   Location
+	}{
+		{geotest.TypeCity, SchemaCity, frankfurt},
+		{"GeoIP2-City", SchemaCity, frankfurt},
+		{geotest.TypeCountry, SchemaCountry, Location{Continent: "EU", Country: "DE", InEU: true}},
+		{geotest.TypeASN, SchemaASN, Location{ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
+		{geotest.TypeEnterprise, SchemaEnterprise, withASN},
+		{geotest.TypeDBIPCity, SchemaCity, Location{Continent: "EU", Country: "DE", City: "Frankfurt am Main",
+			Lat: 50.1109, Lon: 8.6821, HasCoords: true, InEU: true}}, // DB-IP lite: no subdivision codes
+		{"DBIP-Country-Lite", SchemaCountry, Location{Continent: "EU", Country: "DE", InEU: true}},
+		{"DBIP-ASN-Lite", SchemaASN, Location{ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
+		{geotest.TypeIPinfoLite, SchemaIPinfo, Location{Continent: "EU", Country: "DE", ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dbType, func(t *testing.T) {
+			db, err := Open(writeDB(t, tc.dbType))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Info().Schema != tc.schema {
+				t.Errorf("schema %s, want %s", db.Info().Schema, tc.schema)
+			}
+			for _, a := range []string{"192.0.2.77", "2001:db8:1:ff::1", "::ffff:192.0.2.77"} {
+				var loc Location
+				bits, found, err := db.Lookup(netip.MustParseAddr(a), &loc)
+				if err != nil || !found {
+					t.Fatalf("%s: found %v err %v", a, found, err)
+				}
+				if loc != tc.want {
+					t.Errorf("%s:\n got %+v\nwant %+v", a, loc, tc.want)
+				}
+				wantBits := map[string]int{"192.0.2.77": 24, "2001:db8:1:ff::1": 48, "::ffff:192.0.2.77": 120}[a]
+				if bits != wantBits {
+					t.Errorf("%s: bits %d, want %d", a, bits, wantBits)
+				}
+			}
+		})
+	}
+}
+
+func TestDemoTable(t *testing.T) {
+	r, err := NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		addr               string
+		continent, country string
+		subs               []string
+		city               string
+		asn                uint32
+		coords             bool
+		bits               int
+		found              bool
+	}{
+		{"192.0.2.1", "EU", "DE", []string{"DE-HE"}, "Frankfurt am Main", 64496, true, 24, true},
+		{"2001:db8:1::53", "EU", "DE", []string{"DE-HE"}, "Frankfurt am Main", 64496, true, 48, true},
+		{"198.51.100.9", "NA", "US", []string{"US-VA"}, "Ashburn", 64497, true, 24, true},
+		{"2001:db8:2::1", "NA", "US", []string{"US-VA"}, "Ashburn", 64497, true, 48, true},
+		{"203.0.113.200", "AS", "JP", []string{"JP-13"}, "Tokyo", 64498, true, 24, true},
+		{"2001:db8:3:1::", "AS", "JP", []string{"JP-13"}, "Tokyo", 64498, true, 48, true},
+		{"100.64.1.1", "NA", "US", []string{"US-CA"}, "San Jose", 64499, true, 16, true},
+		{"100.65.1.1", "SA", "BR", []string{"BR-SP"}, "São Paulo", 64500, true, 16, true},
+		{"100.66.1.1", "OC", "AU", []string{"AU-NSW"}, "Sydney", 64501, true, 16, true},
+		{"100.67.1.1", "AF", "ZA", []string{"ZA-GP"}, "Johannesburg", 64502, true, 16, true},
+		{"100.68.1.1", "EU", "GB", []string{"GB-ENG", "GB-LND"}, "London", 64503, true, 16, true},
+		{"100.72.0.1", "AF", "GH", nil, "Null Island", 64507, true, 16, true},
+		{"127.0.0.1", "NA", "US", nil, "", 64511, false, 8, true},
+		{"::1", "NA", "US", nil, "", 64511, false, 128, true},
+		{"64:ff9b::c000:201", "EU", "DE", []string{"DE-HE"}, "Frankfurt am Main", 64496, true, 120, true}, // NAT64
+		{"2002:c000:0201::1", "EU", "DE", []string{"DE-HE"}, "Frankfurt am Main", 64496, true, 40, true},  // 6to4
+		{"8.8.8.8", "", "", nil, "", 0, false, 1, false},
+	}
+	for _, tc := range tests {
+		var loc Location
+		bits, found, err := r.Lookup(netip.MustParseAddr(tc.addr), &loc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.addr, err)
+		}
+		got := loc.SubdivisionList()
+		if loc.Continent != tc.continent || loc.Country != tc.country || loc.City != tc.city ||
+			loc.ASN != tc.asn || loc.HasCoords != tc.coords || found != tc.found || len(got) != len(tc.subs) {
+			t.Errorf("%s: got %+v found %v", tc.addr, loc, found)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.subs[i] {
+				t.Errorf("%s: subdivisions %v, want %v", tc.addr, got, tc.subs)
+			}
+		}
+		if tc.found && bits != tc.bits {
+			t.Errorf("%s: bits %d, want %d", tc.addr, bits, tc.bits)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := writeDB(t, geotest.TypeCity)
+	data := mustRead(t, good)
+	tests := []struct {
+		name, content, want string
+	}{
+		{"missing", "", "no such file"},
+		{"empty", "\x00", "file is empty"},
+		{"text", "hello, world\n", "not a valid MaxMind DB"},
+		{"truncated", string(data[len(data)/3:]), "MaxMind DB"},
+		{"unknowntype", "", "unsupported database type"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".mmdb")
+			switch tc.name {
+			case "missing":
+			case "empty":
+				writeFile(t, path, nil)
+			case "unknowntype":
+				if err := geotest.Write(path, "Example-Weather", geotest.Demo); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				writeFile(t, path, []byte(tc.content))
+			}
+			_, err := Open(path)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !contains(err.Error(), tc.want) || !contains(err.Error(), path) {
+				t.Errorf("error %q, want it to name %s and contain %q", err, path, tc.want)
+			}
+		})
+	}
+}
+
+func TestCorruptData(t *testing.T) {
+	data := mustRead(t, writeDB(t, geotest.TypeCity))
+	// Flip bytes across the search tree and data section; every variant must
+	// either open cleanly and look up without panicking or be refused.
+	for i := 0; i < len(data)-64; i += 7 {
+		c := append([]byte(nil), data...)
+		c[i] ^= 0xff
+		db, err := openBytes("corrupt.mmdb", c)
+		if err != nil {
+			continue
+		}
+		var loc Location
+		for _, a := range []string{"192.0.2.1", "2001:db8:1::1", "100.68.0.1", "8.8.8.8"} {
+			_, _, _ = db.Lookup(netip.MustParseAddr(a), &loc)
+		}
+	}
+}
+
+func TestParseASN(t *testing.T) {
+	for in, want := range map[string]uint64{"AS15169": 15169, "as1": 1, "64496": 64496, "AS": 0, "ASx1": 0,
+		"": 0, "AS4294967295": 4294967295, "AS4294967296": 0, "AS99999999999": 0} {
+		if got := parseASN(in); got != want {
+			t.Errorf("parseASN(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
