@@ -16,8 +16,8 @@ import (
 // or truncated in place can never fault a lookup; once a Database is no longer
 // referenced the garbage collector reclaims it.
 type Database struct {
-	info Info
-	r    *maxminddb.Reader
+	info  Info
+	r     *maxminddb.Reader
 	subs  internTable
 	cache recordCache
 
