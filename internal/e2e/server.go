@@ -105,6 +105,7 @@ func (s *Server) WaitDNS(d time.Duration) error {
 	deadline := time.Now().Add(d)
 	m := new(dns.Msg)
 	m.SetQuestion("ready.e2e.invalid.", dns.TypeA)
+	m.Id = 1 // fixed, so logs of two servers compare equal
 	for _, proto := range []string{"udp", "tcp"} {
 		c := &dns.Client{Net: proto, Timeout: 300 * time.Millisecond}
 		for {

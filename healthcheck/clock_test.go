@@ -1,0 +1,99 @@
+package healthcheck
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a manual clock: timers fire only when Advance passes their deadline.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c    chan time.Time
+	when time.Time
+	done bool
+	clk  *fakeClock
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) NewTimer(d time.Duration) Timer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := &fakeTimer{c: make(chan time.Time, 1), when: f.now.Add(d), clk: f}
+	if d <= 0 {
+		t.c <- f.now
+		t.done = true
+		return t
+	}
+	f.timers = append(f.timers, t)
+	return t
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.c }
+
+func (t *fakeTimer) Stop() bool {
+	t.clk.mu.Lock()
+	defer t.clk.mu.Unlock()
+	was := !t.done
+	t.done = true
+	return was
+}
+
+// pending is the number of timers waiting.
+func (f *fakeClock) pending() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, t := range f.timers {
+		if !t.done {
+			n++
+		}
+	}
+	return n
+}
+
+// waitTimers blocks until n timers wait, so that Advance reaches them.
+func (f *fakeClock) waitTimers(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for f.pending() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %d timers, have %d", n, f.pending())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Advance moves time forward and fires every timer that is due.
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	keep := f.timers[:0]
+	for _, t := range f.timers {
+		if t.done {
+			continue
+		}
+		if !t.when.After(f.now) {
+			t.done = true
+			t.c <- f.now
+			continue
+		}
+		keep = append(keep, t)
+	}
+	f.timers = keep
+}
+
+var _ Clock = (*fakeClock)(nil)
