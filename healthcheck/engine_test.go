@@ -91,8 +91,8 @@ func TestEngineHysteresisFakeClock(t *testing.T) {
 			t.Fatalf("success %d: up %v, want %v", i+1, h.Up(), w)
 		}
 	}
-	if got := h.Status().Since.Sub(downAt); got != 2*DefaultInterval {
-		t.Errorf("down for %s, want %s", got, 2*DefaultInterval)
+	if got := h.Status().Since.Sub(downAt); got != 3*DefaultInterval {
+		t.Errorf("down for %s, want %s", got, 3*DefaultInterval)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -103,7 +104,9 @@ func TestHTTPProbeAddress(t *testing.T) {
 }
 
 func TestHTTPSProbe(t *testing.T) {
-	srv := httptest.NewTLSServer(testHandler())
+	srv := httptest.NewUnstartedServer(testHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
 	defer srv.Close()
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
