@@ -2,7 +2,6 @@ package geo
 
 import (
 	"errors"
-	"net/netip"
 	"testing"
 )
 
@@ -83,4 +82,3 @@ func FuzzParseECS(f *testing.F) {
 		}
 	})
 }
-
