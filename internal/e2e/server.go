@@ -49,12 +49,36 @@ func Launch(t testing.TB, bin, corefile, dir string) (*Server, error) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Corefile"), []byte(corefile), 0o644); err != nil {
+	return launch(t, bin, corefile, dir, dir)
+}
+
+// StartIn is Start with the Corefile kept in a temporary directory and the process
+// run in workDir, so relative paths resolve as they do for `make run` from the repo
+// root.
+func StartIn(t testing.TB, bin, corefile, workDir, addr string) *Server {
+	t.Helper()
+	s, err := launch(t, bin, corefile, t.TempDir(), workDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Addr = addr
+	if err := s.WaitDNS(30 * time.Second); err != nil {
+		t.Fatalf("%v\n--- output ---\n%s", err, s.Output())
+	}
+	return s
+}
+
+func launch(t testing.TB, bin, corefile, confDir, workDir string) (*Server, error) {
+	conf := filepath.Join(confDir, "Corefile")
+	if err := os.WriteFile(conf, []byte(corefile), 0o644); err != nil {
 		return nil, err
 	}
-	s := &Server{Dir: dir, exited: make(chan struct{})}
-	s.Cmd = exec.Command(bin, "-conf", "Corefile")
-	s.Cmd.Dir = dir
+	s := &Server{Dir: confDir, exited: make(chan struct{})}
+	if confDir == workDir {
+		conf = "Corefile" // messages then name "Corefile:N", as for a user
+	}
+	s.Cmd = exec.Command(bin, "-conf", conf)
+	s.Cmd.Dir = workDir
 	s.Cmd.Stdout = &s.out
 	s.Cmd.Stderr = &s.out
 	if err := s.Cmd.Start(); err != nil {

@@ -1,0 +1,64 @@
+package test
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coretraffic/coretraffic/internal/e2e"
+)
+
+// TestCorefileExample runs Corefile.example as `make run` does, from the repo root,
+// with only its fixed ports swapped for free ones, and queries it with dig and kdig
+// over UDP and TCP as the README tells a new user to.
+func TestCorefileExample(t *testing.T) {
+	root, err := e2e.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	corefile := readFile(t, filepath.Join(root, "Corefile.example"))
+	port := e2e.FreePort(t)
+	replace := map[string]int{":1053": port, ":9153": e2e.FreePort(t), ":8080": e2e.FreePort(t), ":8181": e2e.FreePort(t)}
+	for from, to := range replace {
+		if !strings.Contains(corefile, from) {
+			t.Fatalf("Corefile.example no longer uses %s; update this test", from)
+		}
+		corefile = strings.ReplaceAll(corefile, from, fmt.Sprintf(":%d", to))
+	}
+	// Run from the repo root so the relative data paths resolve exactly as in make run.
+	s := e2e.StartIn(t, e2e.CoreTraffic(t), corefile, root, fmt.Sprintf("127.0.0.1:%d", port))
+
+	tests := []struct {
+		tool string
+		args []string
+		want string
+	}{
+		{"dig", []string{"www.example.org", "A", "+short"}, "192.0.2.10"},
+		{"kdig", []string{"www.example.org", "AAAA", "+tcp", "+short"}, "2001:db8::10"},
+		{"kdig", []string{"docs.example.org", "A", "+short"}, "192.0.2.10"},
+		{"dig", []string{"nosuch.example.org", "A"}, "status: NXDOMAIN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tool+" "+strings.Join(tc.args, " "), func(t *testing.T) {
+			out := runTool(t, tc.tool, append([]string{"@127.0.0.1", "-p", fmt.Sprint(port)}, tc.args...)...)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("%s output lacks %q:\n%s\n--- server ---\n%s", tc.tool, tc.want, out, s.Output())
+			}
+		})
+	}
+}
+
+// runTool runs a Debian DNS tool; `make deps` installs them.
+func runTool(t *testing.T, tool string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		t.Fatalf("%s not installed: run `make deps` (knot-dnsutils, bind9-dnsutils)", tool)
+	}
+	out, err := exec.Command(tool, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
+	}
+	return string(out)
+}
