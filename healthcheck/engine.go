@@ -49,16 +49,19 @@ func New(o Options) *Engine {
 	}
 }
 
-// Transition is a change of a check's effective state or override.
+// Transition is a change of a check: its effective state (Changed), its override
+// (OverrideChanged), or neither — its first result is in (readiness).
 type Transition struct {
-	Name     string   // the check's first name
-	Names    []string // every name it is registered under
-	Type     Type
-	Up       bool
-	Healthy  bool
-	Override Override
-	At       time.Time
-	Reason   Result // the last result (zero for calculated checks)
+	Name            string   // the check's first name
+	Names           []string // every name it is registered under
+	Type            Type
+	Up              bool // effective state now
+	Changed         bool // Up differs from before
+	Healthy         bool
+	Override        Override
+	OverrideChanged bool
+	At              time.Time
+	Reason          Result // the last result (zero for calculated checks)
 }
 
 type subscriber struct{ fn func(Transition) }
@@ -122,27 +125,27 @@ func (e *Engine) SetOverride(name string, o Override) bool {
 	rs := slices.Clone(e.byName[name])
 	e.mu.Unlock()
 	for _, r := range rs {
-		if r.setOverride(e, o) {
-			e.changed(r)
+		if old := r.setOverride(e, o); old != nil {
+			e.changed(r, old)
 		}
 	}
 	return len(rs) > 0
 }
 
-// changed propagates a change of r's effective state (or first result) to the
-// calculated checks above it, then tells subscribers about every transition.
-func (e *Engine) changed(r *runner) {
+// changed propagates a change of r (from old) — effective state, first result or
+// override — to the calculated checks above it, then tells subscribers.
+func (e *Engine) changed(r *runner, old *Status) {
 	var trs []Transition
 	e.mu.Lock()
 	queue := []*runner{r}
-	trs = append(trs, r.transition(e))
+	trs = append(trs, r.transition(e, old))
 	for len(queue) > 0 {
 		c := queue[0]
 		queue = queue[1:]
 		for p := range c.parents {
-			if p.recompute(e) {
+			if pold := p.recompute(e); pold != nil {
 				queue = append(queue, p)
-				trs = append(trs, p.transition(e))
+				trs = append(trs, p.transition(e, pold))
 			}
 		}
 	}

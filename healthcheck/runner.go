@@ -122,8 +122,8 @@ func (r *runner) probeOnce(ctx context.Context, e *Engine) {
 	if e.onProbe != nil {
 		e.onProbe(r.spec.Type, res)
 	}
-	if r.record(res) {
-		e.changed(r)
+	if old := r.record(res); old != nil {
+		e.changed(r, old)
 	}
 }
 
@@ -141,9 +141,9 @@ func (r *runner) safeProbe(parent context.Context) (res Result) {
 	return r.prober.probe(ctx)
 }
 
-// record folds one result into the state and publishes a new Status. It reports
-// whether the effective state changed or this was the first result.
-func (r *runner) record(res Result) bool {
+// record folds one result into the state and publishes a new Status. It returns the
+// previous Status when the effective state changed or this was the first result.
+func (r *runner) record(res Result) *Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.status.Load()
@@ -165,14 +165,17 @@ func (r *runner) record(res Result) bool {
 	n.Results[0] = res
 	copy(n.Results[1:], old.Results)
 	r.status.Store(&n)
-	return n.Up != old.Up || !old.Probed
+	if n.Up != old.Up || !old.Probed {
+		return old
+	}
+	return nil
 }
 
 // recompute derives a calculated check's state from its children; under Engine.mu.
-// It reports whether the effective state or readiness changed.
-func (r *runner) recompute(e *Engine) bool {
+// It returns the previous Status when the effective state or readiness changed.
+func (r *runner) recompute(e *Engine) *Status {
 	if r.spec.Type != TypeCalculated {
-		return false
+		return nil
 	}
 	up, probed := 0, true
 	for _, c := range r.children {
@@ -190,22 +193,26 @@ func (r *runner) recompute(e *Engine) bool {
 	n.Probed = probed
 	n.Up = effective(n.Healthy, r.spec, n.Override)
 	if n.Up == old.Up && n.Probed == old.Probed && n.Healthy == old.Healthy {
-		return false
+		return nil
 	}
 	if n.Up != old.Up {
 		n.Since = e.clock.Now()
 	}
 	r.status.Store(&n)
-	return n.Up != old.Up || n.Probed != old.Probed
+	if n.Up != old.Up || n.Probed != old.Probed {
+		return old
+	}
+	return nil
 }
 
-// setOverride publishes a new override; it reports whether anything changed.
-func (r *runner) setOverride(e *Engine, o Override) bool {
+// setOverride publishes a new override; it returns the previous Status, or nil when
+// nothing changed.
+func (r *runner) setOverride(e *Engine, o Override) *Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.status.Load()
 	if old.Override == o {
-		return false
+		return nil
 	}
 	n := *old
 	n.Override = o
@@ -214,13 +221,15 @@ func (r *runner) setOverride(e *Engine, o Override) bool {
 		n.Since = e.clock.Now()
 	}
 	r.status.Store(&n)
-	return true
+	return old
 }
 
-// transition describes r's current state; under Engine.mu.
-func (r *runner) transition(e *Engine) Transition {
+// transition describes the change of r from old to its current state; under
+// Engine.mu.
+func (r *runner) transition(e *Engine, old *Status) Transition {
 	st := r.status.Load()
-	t := Transition{Names: r.names(), Type: r.spec.Type, Up: st.Up, Healthy: st.Healthy, Override: st.Override, At: e.clock.Now()}
+	t := Transition{Names: r.names(), Type: r.spec.Type, Up: st.Up, Changed: st.Up != old.Up,
+		Healthy: st.Healthy, Override: st.Override, OverrideChanged: st.Override != old.Override, At: e.clock.Now()}
 	t.Name = t.Names[0]
 	if len(st.Results) > 0 {
 		t.Reason = st.Results[0]
