@@ -69,6 +69,7 @@ func TestStatusAPI(t *testing.T) {
 		t.Error("handle still up after drain")
 	}
 	code, body = do("DELETE", "/checks/web/override", "s3cret", "")
+	v = CheckView{}
 	json.Unmarshal([]byte(body), &v)
 	if code != 200 || !v.Up || v.Override != "" {
 		t.Errorf("clear: %d %s", code, body)
