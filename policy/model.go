@@ -1,0 +1,126 @@
+// Package policy is coretraffic's routing model: zones whose record sets answer from
+// policy trees (rules as inner nodes, endpoints as leaves), the YAML data format,
+// validation, compilation into immutable decision trees and their evaluation.
+//
+// The package has no CoreDNS imports; plugin/policy is the Corefile and DNS glue.
+package policy
+
+// Pos is where something was written: file and line, for error messages.
+type Pos struct {
+	File string
+	Line int
+}
+
+// Data is one parsed data file (or Corefile policy block): zones and the health
+// checks they reference. Checks are parsed by package healthcheck (its DecodeChecks);
+// Data keeps only their names and the raw specs for the engine.
+type Data struct {
+	Zones []*Zone
+}
+
+// Zone is an authoritative zone served by the policy plugin.
+type Zone struct {
+	Pos     Pos
+	Origin  string // lower-case FQDN: "example.net."
+	TTL     uint32 // default TTL for record sets without one
+	SOA     *SOA   // nil: a default SOA is generated
+	Records []*RecordSet
+}
+
+// SOA holds the zone's SOA fields; the owner is the origin.
+type SOA struct {
+	Pos     Pos
+	MName   string
+	RName   string
+	Serial  uint32 // 0: derived from the load time
+	Refresh uint32
+	Retry   uint32
+	Expire  uint32
+	Minimum uint32 // negative-caching TTL (RFC 2308)
+}
+
+// RecordSet is a (name, type) with its TTL and the tree that chooses its answer.
+type RecordSet struct {
+	Pos  Pos
+	Name string // lower-case FQDN, may start with "*." (wildcard)
+	Type uint16 // dns.Type*
+	TTL  uint32 // 0: the zone default
+	Root *Node
+}
+
+// Rule says how an inner node chooses among its children.
+type Rule uint8
+
+const (
+	RuleLeaf        Rule = iota // an endpoint: Value
+	RuleSimple                  // every healthy child
+	RuleWeighted                // one healthy child, random by Weight
+	RuleFailover                // the first healthy child, in order
+	RuleGeolocation             // the most specific matching healthy child
+	RuleMultivalue              // up to Max healthy children, shuffled
+	// Part two adds geoproximity, latency, ip, alias: new Rule values and new Node
+	// fields, no change to the format of the rules above.
+)
+
+var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue"}
+
+func (r Rule) String() string {
+	if int(r) < len(ruleNames) {
+		return ruleNames[r]
+	}
+	return "unknown"
+}
+
+// AllDown is what a node answers when none of its children is healthy and the
+// search ends at it (see Evaluate).
+type AllDown uint8
+
+const (
+	AllDownOpen     AllDown = iota // answer as if all were healthy (Route 53)
+	AllDownNoData                  // NOERROR, no answer
+	AllDownServFail                // SERVFAIL
+	AllDownRefused                 // REFUSED
+	AllDownNXDomain                // NXDOMAIN
+	AllDownValue                   // the node's Fallback value
+)
+
+// GeoMatch is what a geolocation child matches. Empty fields match anything; a
+// child with every field empty and Default set matches every client.
+type GeoMatch struct {
+	Continent   string // "EU"
+	Country     string // "DE"
+	Subdivision string // ISO 3166-2, country-prefixed: "US-VA", "DE-HE"
+	City        string // English name as in the database: "Frankfurt am Main"
+	Default     bool
+}
+
+// Node is one node of a policy tree, as written. Only the fields of its Rule and of
+// its parent's rule are meaningful; the parser rejects the others.
+type Node struct {
+	Pos  Pos
+	Rule Rule
+	Name string // optional label, for metrics and explain; default: derived from the path
+
+	// Leaf.
+	Value string // presentation-format RDATA: "192.0.2.1", "10 mail.example.org."
+	Check string // health check name; "" = always healthy
+
+	// Inner nodes.
+	Children []*Node
+	Max      int // multivalue: at most this many values (default 8)
+
+	// What this node is to its parent.
+	Weight int      // weighted parent: 0..255
+	Geo    GeoMatch // geolocation parent
+
+	AllDown  AllDown
+	Fallback string // AllDownValue: presentation-format RDATA
+}
+
+// Defaults of the format.
+const (
+	DefaultTTL           = 60
+	DefaultMultivalueMax = 8
+	MaxWeight            = 255
+	DefaultNegativeTTL   = 60
+)
