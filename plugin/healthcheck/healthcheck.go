@@ -1,0 +1,31 @@
+// Package healthcheck is the CoreDNS glue of the coretraffic health check engine: the
+// healthcheck directive declares checks (inline or from data files) and serves their
+// status. It answers no queries itself.
+package healthcheck
+
+import (
+	"context"
+
+	"github.com/coredns/coredns/plugin"
+
+	"github.com/miekg/dns"
+)
+
+// HealthCheck is the handler the directive puts in the chain; it passes every query on.
+type HealthCheck struct {
+	Next plugin.Handler
+	inst *instance
+}
+
+// ServeDNS implements plugin.Handler.
+func (h *HealthCheck) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	return plugin.NextOrFailure(h.Name(), h.Next, ctx, w, r)
+}
+
+// Name implements plugin.Handler.
+func (h *HealthCheck) Name() string { return pluginName }
+
+// Ready implements ready.Readiness: true once every check has its first result.
+func (h *HealthCheck) Ready() bool { return h.inst.ready() }
+
+var _ plugin.Handler = (*HealthCheck)(nil)
