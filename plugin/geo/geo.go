@@ -155,6 +155,11 @@ func parseSubnet(e *dns.EDNS0_SUBNET) (geo.ECS, error) {
 	if e.Family == 0 {
 		addr = nil
 	}
+	for _, b := range addr[min(n, len(addr)):] {
+		if b != 0 {
+			return geo.ECS{}, geo.ErrECSBits
+		}
+	}
 	return geo.ParseECS(e.Family, e.SourceNetmask, e.SourceScope, addr[:min(n, len(addr))])
 }
 
