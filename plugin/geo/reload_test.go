@@ -1,0 +1,219 @@
+package geo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coredns/coredns/plugin/pkg/dnstest"
+	"github.com/coredns/coredns/plugin/test"
+
+	"github.com/coretraffic/coretraffic/geo/geotest"
+	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+func copyFile(t *testing.T, dst, src string, mtime time.Time) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAtomically(t, dst, b, mtime)
+}
+
+func writeAtomically(t *testing.T, dst string, b []byte, mtime time.Time) {
+	t.Helper()
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(tmp, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadUnderLoad runs queries while the watcher sees the database file
+// replaced by a new version, truncated in place, replaced by garbage and by a
+// database of the wrong type: every query is answered from a valid database,
+// refused versions are counted, and the good version is served again at the end.
+func TestReloadUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	city := filepath.Join(dir, "city.mmdb")
+	base := time.Now().Add(-time.Hour)
+	copyFile(t, city, cityDB, base)
+
+	moved := append([]geotest.Entry(nil), geotest.Demo...)
+	moved[0].City = "Offenbach"
+	v2 := filepath.Join(dir, "v2.mmdb")
+	if err := geotest.Write(v2, "coretraffic-Demo-City", moved); err != nil {
+		t.Fatal(err)
+	}
+
+	g := newGeo(t, "geo "+city+" {\n reload 1s\n}")
+	g.interval = 5 * time.Millisecond // faster than the Corefile allows
+	next := &capture{}
+	g.Next = next.handler()
+	if err := g.OnStartup(); err != nil {
+		t.Fatal(err)
+	}
+	if !g.Ready() {
+		t.Error("not ready after OnStartup")
+	}
+
+	failures0 := value(reloadFailures.WithLabelValues(city))
+	reloads0 := value(reloads.WithLabelValues(city))
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	cities := sync.Map{}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
+				if err != nil || !c.Found || c.Location.Country != "DE" {
+					bad.Add(1)
+					continue
+				}
+				cities.Store(c.Location.City, true)
+			}
+		}()
+	}
+
+	good, _ := os.ReadFile(cityDB)
+	steps := []struct {
+		name     string
+		write    func(time.Time)
+		failures float64
+		reloads  float64
+		city     string
+	}{
+		{"new version", func(m time.Time) { copyFile(t, city, v2, m) }, 0, 1, "Offenbach"},
+		{"truncated in place", func(m time.Time) {
+			if err := os.WriteFile(city, good[:len(good)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_ = os.Chtimes(city, m, m)
+		}, 1, 1, "Offenbach"},
+		{"garbage", func(m time.Time) { writeAtomically(t, city, []byte("garbage"), m) }, 2, 1, "Offenbach"},
+		{"wrong type", func(m time.Time) { copyFile(t, city, asnDB, m) }, 3, 1, "Offenbach"},
+		{"good again", func(m time.Time) { copyFile(t, city, cityDB, m) }, 3, 2, "Frankfurt am Main"},
+	}
+	for i, st := range steps {
+		st.write(base.Add(time.Duration(i+1) * time.Minute))
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			f := value(reloadFailures.WithLabelValues(city)) - failures0
+			r := value(reloads.WithLabelValues(city)) - reloads0
+			if f == st.failures && r == st.reloads {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: failures %v reloads %v, want %v %v", st.name, f, r, st.failures, st.reloads)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond) // several more watcher rounds: refused files are not retried
+		c, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
+		if err != nil || c.Location.City != st.city {
+			t.Errorf("%s: city %q, want %q", st.name, c.Location.City, st.city)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Errorf("%d queries got no valid location during reloads", bad.Load())
+	}
+	if _, ok := cities.Load("Offenbach"); !ok {
+		t.Error("concurrent queries never saw the new version")
+	}
+	if err := g.OnShutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if g.Ready() {
+		t.Error("still ready after OnShutdown")
+	}
+	// After shutdown a straggling query gets an empty location, not a failure.
+	w := dnstest.NewRecorder(&test.ResponseWriter{RemoteIP: "192.0.2.1"})
+	if rcode, err := g.ServeDNS(context.Background(), w, query()); rcode != dns.RcodeSuccess || err != nil {
+		t.Errorf("query after shutdown: rcode %d err %v", rcode, err)
+	}
+}
+
+// TestNoLeakAcrossCorefileReloads does what a Corefile reload does to the
+// plugin, many times: set up a new instance, start it, shut the old one down.
+// No goroutine and no open file may be left behind.
+func TestNoLeakAcrossCorefileReloads(t *testing.T) {
+	dir := t.TempDir()
+	city := filepath.Join(dir, "city.mmdb")
+	copyFile(t, city, cityDB, time.Now().Add(-time.Hour))
+	cfg := "geo " + city + " " + asnDB + " {\n reload 1s\n}"
+
+	settle := func() (int, int) {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+		return runtime.NumGoroutine(), openFDs(t)
+	}
+	g0, f0 := settle()
+	var old *Geo
+	for i := range 30 {
+		g := newGeo(t, cfg)
+		g.interval = time.Millisecond
+		if err := g.OnStartup(); err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 { // and a file reload now and then
+			copyFile(t, city, cityDB, time.Now().Add(time.Duration(i)*time.Second))
+			time.Sleep(5 * time.Millisecond)
+		}
+		if old != nil {
+			if err := old.OnShutdown(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old = g
+	}
+	if err := old.OnShutdown(); err != nil {
+		t.Fatal(err)
+	}
+	g1, f1 := settle()
+	if g1 > g0 {
+		t.Errorf("%d goroutines after 30 reloads, %d before", g1, g0)
+	}
+	if f1 > f0 {
+		t.Errorf("%d open files after 30 reloads, %d before", f1, f0)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(entries)
+}
+
+func value(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetCounter().GetValue()
+}
