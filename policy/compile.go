@@ -1,0 +1,127 @@
+package policy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// CheckResolver finds the health check a leaf names; false if there is none.
+type CheckResolver func(name string) (HealthSource, bool)
+
+// compileTree turns one record set's Node tree into a Tree. Check names are resolved
+// now, so a dangling reference is an error at load, not at query time.
+func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error) {
+	c := treeCompiler{rs: rs, ttl: ttl, resolve: resolve, t: &Tree{}}
+	root, err := c.node(rs.Root, dns.TypeToString[rs.Type])
+	if err != nil {
+		return nil, err
+	}
+	c.t.root = root
+	c.t.maxOut = c.maxOut(root)
+	if c.t.maxOut == 0 {
+		c.t.maxOut = 1
+	}
+	return c.t, nil
+}
+
+type treeCompiler struct {
+	rs      *RecordSet
+	ttl     uint32
+	resolve CheckResolver
+	t       *Tree
+}
+
+func (c *treeCompiler) node(n *Node, path string) (int32, error) {
+	if n == nil {
+		return 0, fmt.Errorf("%s: %s: empty node", c.rs.Pos.File, path)
+	}
+	label := n.Name
+	if label == "" {
+		label = path
+	}
+	cn := cnode{rule: n.Rule, allDown: n.AllDown, label: label, weight: uint32(n.Weight),
+		geo: n.Geo, geoLevel: geoLevelOf(n.Geo), max: int32(n.Max), endpoint: -1}
+	if n.Rule == RuleMultivalue && cn.max <= 0 {
+		cn.max = DefaultMultivalueMax
+	}
+	if n.Rule == RuleGeolocation {
+		c.t.usesGeo = true
+	}
+	if len(n.Children) > MaxChildren {
+		return 0, fmt.Errorf("%s:%d: %s: %d children, at most %d", n.Pos.File, n.Pos.Line, path, len(n.Children), MaxChildren)
+	}
+	var err error
+	if n.Rule == RuleLeaf {
+		if cn.endpoint, err = c.endpoint(n.Value, label, n.Pos, path); err != nil {
+			return 0, err
+		}
+		if n.Check != "" {
+			h, ok := c.resolve(n.Check)
+			if !ok {
+				return 0, fmt.Errorf("%s:%d: %s.check: no health check named %q", n.Pos.File, n.Pos.Line, path, n.Check)
+			}
+			cn.health = h
+		}
+	}
+	if n.AllDown == AllDownValue {
+		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+".all_down"); err != nil {
+			return 0, err
+		}
+	}
+	idx := int32(len(c.t.nodes))
+	c.t.nodes = append(c.t.nodes, cn)
+	kids := make([]int32, 0, len(n.Children))
+	for j, ch := range n.Children {
+		k, err := c.node(ch, path+"/"+strconv.Itoa(j))
+		if err != nil {
+			return 0, err
+		}
+		kids = append(kids, k)
+	}
+	c.t.nodes[idx].first = int32(len(c.t.children))
+	c.t.nodes[idx].n = int32(len(kids))
+	c.t.children = append(c.t.children, kids...)
+	return idx, nil
+}
+
+// endpoint prebuilds the record a value answers with.
+func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int32, error) {
+	typ := dns.TypeToString[c.rs.Type]
+	rr, err := dns.NewRR(c.rs.Name + " " + strconv.FormatUint(uint64(c.ttl), 10) + " IN " + typ + " " + value)
+	if err != nil || rr == nil {
+		return 0, fmt.Errorf("%s:%d: %s: %q is not %s data: %v", pos.File, pos.Line, path, value, typ, err)
+	}
+	c.t.Endpoints = append(c.t.Endpoints, Endpoint{RR: rr, Value: value, Label: label})
+	return int32(len(c.t.Endpoints) - 1), nil
+}
+
+// maxOut bounds how many endpoints node i can emit.
+func (c *treeCompiler) maxOut(i int32) int {
+	nd := &c.t.nodes[i]
+	kids := c.t.children[nd.first : nd.first+nd.n]
+	switch nd.rule {
+	case RuleLeaf:
+		return 1
+	case RuleSimple, RuleMultivalue:
+		sum := 0
+		for _, k := range kids {
+			sum += c.maxOut(k)
+		}
+		if nd.rule == RuleMultivalue && sum > int(nd.max) {
+			// multivalue trims to max, but a child may overshoot before the trim
+			return sum
+		}
+		return max(sum, 1)
+	}
+	m := 1 // weighted, failover, geolocation: one child, or the fallback
+	for _, k := range kids {
+		m = max(m, c.maxOut(k))
+	}
+	return m
+}
+
+// lowerFQDN is name in lower case with a trailing dot.
+func lowerFQDN(name string) string { return strings.ToLower(dns.Fqdn(name)) }

@@ -1,0 +1,159 @@
+package policy
+
+import (
+	"math/rand/v2"
+
+	"github.com/coretraffic/coretraffic/geo"
+)
+
+// Input is what a decision may depend on besides health.
+type Input struct {
+	// Loc is the client's location; nil when unknown (geolocation then matches only
+	// default children).
+	Loc *geo.Location
+	// Rand, when set, is the source of randomness (tests use a seeded one). nil uses
+	// math/rand/v2's global generator, which is per-thread and takes no lock.
+	Rand *rand.Rand
+}
+
+// Outcome is the kind of answer a tree gave.
+type Outcome uint8
+
+const (
+	Answer Outcome = iota // endpoints in the out buffer
+	NoData                // NOERROR without records
+	Rcode                 // Result.Rcode
+)
+
+// Result describes one evaluation.
+type Result struct {
+	Outcome  Outcome
+	Rcode    int  // Outcome == Rcode: dns.RcodeServerFailure, …
+	N        int  // Outcome == Answer: endpoints written to out
+	Geo      bool // a geolocation rule looked at the client's location
+	FailOpen bool // nothing was healthy: answered as if everything were
+}
+
+// Evaluate walks the tree and writes the chosen endpoints' indexes into out, which
+// must hold MaxAnswers() entries. It takes no lock and allocates nothing.
+//
+// A subtree with no healthy answer is skipped by its parent. When the whole tree has
+// none, it is walked again as if every check were up (fail-open, as Route 53). A node
+// with an all_down other than open never counts as down: when none of its children
+// is healthy it answers NODATA, its rcode or its fallback value.
+func (t *Tree) Evaluate(in *Input, out []int32) Result {
+	e := evaluation{t: t, in: in, out: out}
+	if e.eval(t.root) {
+		return e.result()
+	}
+	e = evaluation{t: t, in: in, out: out, ignoreHealth: true}
+	e.eval(t.root)
+	r := e.result()
+	r.FailOpen = true
+	return r
+}
+
+type evaluation struct {
+	t            *Tree
+	in           *Input
+	out          []int32
+	n            int
+	ignoreHealth bool
+	outcome      Outcome
+	rcode        int
+	geo          bool
+}
+
+func (e *evaluation) result() Result {
+	if e.n > 0 { // a sibling's NODATA or rcode does not hide values another one gave
+		e.outcome = Answer
+	}
+	return Result{Outcome: e.outcome, Rcode: e.rcode, N: e.n, Geo: e.geo}
+}
+
+// eval answers from node i; false means the subtree is down (nothing written).
+func (e *evaluation) eval(i int32) bool {
+	nd := &e.t.nodes[i]
+	var ok bool
+	switch nd.rule {
+	case RuleLeaf:
+		if !e.ignoreHealth && nd.health != nil && !nd.health.Up() {
+			return false
+		}
+		e.emit(nd.endpoint)
+		return true
+	case RuleSimple:
+		ok = e.simple(nd)
+	case RuleWeighted:
+		ok = e.weighted(nd)
+	case RuleFailover:
+		ok = e.failover(nd)
+	case RuleGeolocation:
+		ok = e.geolocation(nd)
+	case RuleMultivalue:
+		ok = e.multivalue(nd)
+	}
+	if ok || nd.allDown == AllDownOpen {
+		return ok
+	}
+	return e.closed(nd)
+}
+
+// closed gives a node's all_down answer.
+func (e *evaluation) closed(nd *cnode) bool {
+	switch nd.allDown {
+	case AllDownNoData:
+		e.outcome = NoData
+	case AllDownServFail:
+		e.outcome, e.rcode = Rcode, rcodeServFail
+	case AllDownRefused:
+		e.outcome, e.rcode = Rcode, rcodeRefused
+	case AllDownNXDomain:
+		e.outcome, e.rcode = Rcode, rcodeNXDomain
+	case AllDownValue:
+		e.emit(nd.endpoint)
+	}
+	return true
+}
+
+// DNS rcodes, spelled out so the library needs no dns import here.
+const (
+	rcodeServFail = 2
+	rcodeNXDomain = 3
+	rcodeRefused  = 5
+)
+
+func (e *evaluation) emit(ep int32) {
+	if e.n < len(e.out) {
+		e.out[e.n] = ep
+		e.n++
+	}
+}
+
+func (e *evaluation) kids(nd *cnode) []int32 { return e.t.children[nd.first : nd.first+nd.n] }
+
+func (e *evaluation) simple(nd *cnode) bool {
+	ok := false
+	for _, c := range e.kids(nd) {
+		if e.eval(c) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func (e *evaluation) failover(nd *cnode) bool {
+	for _, c := range e.kids(nd) {
+		if e.eval(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *evaluation) randN(n uint64) uint64 {
+	if e.in != nil && e.in.Rand != nil {
+		return e.in.Rand.Uint64N(n)
+	}
+	return rand.Uint64N(n)
+}

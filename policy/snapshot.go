@@ -1,0 +1,160 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Snapshot is every zone of one configuration, compiled and immutable. A reload
+// builds a new one and swaps it in whole.
+type Snapshot struct {
+	zones   map[string]*CompiledZone
+	origins []string // longest first
+	sets    int
+}
+
+// Compile validates d against the health checks resolve knows and builds a
+// Snapshot. now sets the SOA serial of zones that leave it 0.
+func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
+	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
+	for _, z := range d.Zones {
+		if _, dup := s.zones[z.Origin]; dup {
+			return nil, fmt.Errorf("%s:%d: zones.%s: zone defined twice", z.Pos.File, z.Pos.Line, z.Origin)
+		}
+		cz, err := compileZone(z, resolve, now)
+		if err != nil {
+			return nil, err
+		}
+		s.zones[z.Origin] = cz
+		s.origins = append(s.origins, z.Origin)
+		s.sets += len(z.Records)
+	}
+	sort.Slice(s.origins, func(i, j int) bool { return dns.CountLabel(s.origins[i]) > dns.CountLabel(s.origins[j]) })
+	return s, nil
+}
+
+// Zone returns the most specific zone holding qname (lower-case FQDN), or nil.
+func (s *Snapshot) Zone(qname string) *CompiledZone {
+	for name := qname; ; name = parent(name) {
+		if z, ok := s.zones[name]; ok {
+			return z
+		}
+		if name == "." {
+			return nil
+		}
+	}
+}
+
+// Origins lists the zones, most specific first.
+func (s *Snapshot) Origins() []string { return s.origins }
+
+// RecordSets is how many record sets the snapshot holds.
+func (s *Snapshot) RecordSets() int { return s.sets }
+
+func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
+	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{}}
+	cz.SOA = buildSOA(z, now)
+	cz.names[z.Origin] = &entry{}
+	soa := &Set{Name: z.Origin, Type: dns.TypeSOA, TTL: cz.SOA.Hdr.Ttl, Label: z.Origin + "/SOA",
+		Tree: staticTree(cz.SOA)}
+	cz.names[z.Origin].sets = append(cz.names[z.Origin].sets, soa)
+
+	for _, rs := range z.Records {
+		if rs.Type == dns.TypeSOA {
+			return nil, fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
+		}
+		ttl := rs.TTL
+		if ttl == 0 {
+			ttl = z.TTL
+		}
+		tree, err := compileTree(rs, ttl, resolve)
+		if err != nil {
+			return nil, err
+		}
+		if tree.usesGeo {
+			cz.UsesGeo = true
+		}
+		set := &Set{Name: rs.Name, Type: rs.Type, TTL: ttl, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}
+		e := cz.entryFor(rs.Name)
+		if e.set(rs.Type) != nil {
+			return nil, fmt.Errorf("%s:%d: %s %s defined twice", rs.Pos.File, rs.Pos.Line, rs.Name, dns.TypeToString[rs.Type])
+		}
+		e.sets = append(e.sets, set)
+		if rs.Type == dns.TypeNS && rs.Name != z.Origin {
+			cz.cuts = true
+		}
+	}
+	return cz, nil
+}
+
+// entryFor returns the entry of an owner, creating it and its empty non-terminal
+// ancestors up to the origin. A wildcard owner "*.p." goes to wild[p]; its parent
+// exists as a name (RFC 4592 §2.2.2: the wildcard's parent is not an ENT to hide).
+func (z *CompiledZone) entryFor(owner string) *entry {
+	if len(owner) > 2 && owner[:2] == "*." {
+		p := owner[2:]
+		z.ensure(p)
+		if e, ok := z.wild[p]; ok {
+			return e
+		}
+		e := &entry{}
+		z.wild[p] = e
+		return e
+	}
+	return z.ensure(owner)
+}
+
+func (z *CompiledZone) ensure(name string) *entry {
+	e, ok := z.names[name]
+	if !ok {
+		e = &entry{}
+		z.names[name] = e
+		for p := parent(name); p != z.Origin && p != "."; p = parent(p) {
+			if _, ok := z.names[p]; ok {
+				break
+			}
+			z.names[p] = &entry{}
+		}
+	}
+	return e
+}
+
+func buildSOA(z *Zone, now time.Time) *dns.SOA {
+	var s SOA
+	if z.SOA != nil {
+		s = *z.SOA
+	}
+	orDefault := func(v *uint32, d uint32) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	orDefault(&s.Serial, uint32(now.Unix()))
+	orDefault(&s.Refresh, 7200)
+	orDefault(&s.Retry, 3600)
+	orDefault(&s.Expire, 1209600)
+	orDefault(&s.Minimum, DefaultNegativeTTL)
+	if s.MName == "" {
+		s.MName = "ns1." + z.Origin
+	}
+	if s.RName == "" {
+		s.RName = "hostmaster." + z.Origin
+	}
+	ttl := z.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	return &dns.SOA{Hdr: dns.RR_Header{Name: z.Origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: ttl},
+		Ns: lowerFQDN(s.MName), Mbox: lowerFQDN(s.RName), Serial: s.Serial, Refresh: s.Refresh,
+		Retry: s.Retry, Expire: s.Expire, Minttl: s.Minimum}
+}
+
+// staticTree is a one-leaf tree answering rr.
+func staticTree(rr dns.RR) *Tree {
+	return &Tree{nodes: []cnode{{rule: RuleLeaf, endpoint: 0, label: rr.Header().Name + strconv.Itoa(int(rr.Header().Rrtype))}},
+		Endpoints: []Endpoint{{RR: rr, Value: rr.String(), Label: "static"}}, maxOut: 1}
+}

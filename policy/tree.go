@@ -1,0 +1,75 @@
+package policy
+
+import (
+	"github.com/miekg/dns"
+)
+
+// HealthSource is the read side of a health check, as the hot path sees it: one
+// atomic load, no allocation (healthcheck.Handle implements it).
+type HealthSource interface {
+	Up() bool
+}
+
+// Endpoint is one answer value with its record prebuilt at compile time. The RR is
+// shared by every response that carries it: never mutate it, copy first.
+type Endpoint struct {
+	RR    dns.RR
+	Value string // RDATA as written
+	Label string // node label for metrics and explain
+}
+
+// Tree is the compiled, immutable decision tree of one record set: nodes in flat
+// arrays indexed by int32, children as ranges of one shared slice.
+type Tree struct {
+	nodes     []cnode
+	children  []int32
+	Endpoints []Endpoint
+	root      int32
+	maxOut    int  // most endpoints one evaluation can return
+	usesGeo   bool // some decision depends on the client's location
+}
+
+// cnode is a compiled Node.
+type cnode struct {
+	rule     Rule
+	allDown  AllDown
+	first    int32 // children[first : first+n]
+	n        int32
+	endpoint int32 // leaf: index into Endpoints; AllDownValue: the fallback
+	health   HealthSource
+	weight   uint32 // as a child of weighted
+	max      int32  // multivalue
+	geoLevel int8   // as a child of geolocation: specificity, see geoLevelOf
+	geo      GeoMatch
+	label    string
+}
+
+// MaxAnswers is the size an Evaluate out buffer needs.
+func (t *Tree) MaxAnswers() int { return t.maxOut }
+
+// UsesGeo reports whether the tree's answers can depend on the client's location.
+func (t *Tree) UsesGeo() bool { return t.usesGeo }
+
+// Geolocation specificity levels: the most specific matching child wins.
+const (
+	geoDefault int8 = iota
+	geoContinent
+	geoCountry
+	geoSubdivision
+	geoCity
+	geoLevels
+)
+
+func geoLevelOf(m GeoMatch) int8 {
+	switch {
+	case m.City != "":
+		return geoCity
+	case m.Subdivision != "":
+		return geoSubdivision
+	case m.Country != "":
+		return geoCountry
+	case m.Continent != "":
+		return geoContinent
+	}
+	return geoDefault
+}

@@ -1,0 +1,124 @@
+package policy
+
+import (
+	"github.com/miekg/dns"
+)
+
+// Set is a compiled record set.
+type Set struct {
+	Name  string // owner, lower-case FQDN; "*.x." for a wildcard
+	Type  uint16
+	TTL   uint32
+	Tree  *Tree
+	Label string // "www.example.net./A", for metrics
+}
+
+// CompiledZone is one zone ready to serve: names in maps keyed by lower-case FQDN.
+type CompiledZone struct {
+	Origin  string
+	SOA     *dns.SOA
+	UsesGeo bool // some answer in the zone depends on the client's location
+
+	names map[string]*entry // owners and empty non-terminals
+	wild  map[string]*entry // wildcard "*.p." keyed by p
+	cuts  bool              // NS sets below the apex: delegations exist
+}
+
+// entry is the record sets at one owner name; an empty non-terminal has none.
+type entry struct {
+	sets []*Set
+}
+
+func (e *entry) set(t uint16) *Set {
+	for _, s := range e.sets {
+		if s.Type == t {
+			return s
+		}
+	}
+	return nil
+}
+
+// Kind is how a zone answers a name and type.
+type Kind uint8
+
+const (
+	Found      Kind = iota // Match.Set answers the question
+	CNAME                  // the owner holds a CNAME: Match.Set
+	NoRecords              // the name exists (or is an empty non-terminal) without that type
+	NXDomain               // no such name
+	Delegation             // the name is at or under a zone cut: Match.Set is its NS set
+)
+
+// Match is the result of looking a question up in a zone.
+type Match struct {
+	Kind     Kind
+	Set      *Set
+	Wildcard bool // Set is a wildcard's: answers are renamed to the query name
+}
+
+// Lookup finds how the zone answers qname (lower-case FQDN inside the zone) and qtype,
+// following RFC 1034 §4.3.2 and RFC 4592 for wildcards. It allocates nothing.
+func (z *CompiledZone) Lookup(qname string, qtype uint16) Match {
+	if z.cuts {
+		if cut := z.cut(qname, qtype); cut != nil {
+			return Match{Kind: Delegation, Set: cut}
+		}
+	}
+	if e, ok := z.names[qname]; ok {
+		return e.match(qtype, false)
+	}
+	// Closest encloser: the nearest existing ancestor; its wildcard answers.
+	for name := parent(qname); ; name = parent(name) {
+		if _, ok := z.names[name]; ok {
+			if w, ok := z.wild[name]; ok {
+				return w.match(qtype, true)
+			}
+			return Match{Kind: NXDomain}
+		}
+		if name == z.Origin || name == "." {
+			return Match{Kind: NXDomain}
+		}
+	}
+}
+
+func (e *entry) match(qtype uint16, wildcard bool) Match {
+	if s := e.set(qtype); s != nil {
+		return Match{Kind: Found, Set: s, Wildcard: wildcard}
+	}
+	if s := e.set(dns.TypeCNAME); s != nil {
+		return Match{Kind: CNAME, Set: s, Wildcard: wildcard}
+	}
+	return Match{Kind: NoRecords, Wildcard: wildcard}
+}
+
+// cut returns the NS set of the highest zone cut at or above qname, below the apex.
+// A DS query at the cut itself is answered by the parent side (this zone).
+func (z *CompiledZone) cut(qname string, qtype uint16) *Set {
+	var found *Set
+	for name := qname; name != z.Origin && name != "."; name = parent(name) {
+		e, ok := z.names[name]
+		if !ok {
+			continue
+		}
+		if ns := e.set(dns.TypeNS); ns != nil && !(name == qname && qtype == dns.TypeDS) {
+			found = ns
+		}
+	}
+	return found
+}
+
+// Set returns the record set at name with type t, or nil.
+func (z *CompiledZone) Set(name string, t uint16) *Set {
+	if e, ok := z.names[name]; ok {
+		return e.set(t)
+	}
+	return nil
+}
+
+// parent strips the leftmost label: "a.b.c." → "b.c.", "c." → ".".
+func parent(name string) string {
+	if i, end := dns.NextLabel(name, 0); !end {
+		return name[i:]
+	}
+	return "."
+}
