@@ -1,0 +1,334 @@
+package policy
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coretraffic/coretraffic/healthcheck"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseError is an error in a data file: where it is, the path of the field
+// (zones.example.net.records.www.A.weighted[0].weight) and what is wrong.
+type ParseError struct {
+	File string
+	Line int
+	Path string
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	loc := ""
+	switch {
+	case e.File != "" && e.Line > 0:
+		loc = e.File + ":" + strconv.Itoa(e.Line) + ": "
+	case e.File != "":
+		loc = e.File + ": "
+	case e.Line > 0:
+		loc = "line " + strconv.Itoa(e.Line) + ": "
+	}
+	if e.Path == "" {
+		return loc + e.Msg
+	}
+	return loc + e.Path + ": " + e.Msg
+}
+
+// ParseFile reads the data file at path: zones and checks.
+func ParseFile(path string) (*Data, []healthcheck.Spec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Parse(path, bytes.NewReader(b))
+}
+
+// Parse reads a data file: zones and checks. file is used in error messages.
+//
+// Check names used by leaves are not resolved here; the checks of the file's own
+// checks: section are decoded by healthcheck.DecodeChecks and returned, each
+// validated on its own (the caller validates them as a set with the checks it
+// knows from elsewhere).
+func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
+	p := &parser{file: file}
+	root, err := p.document(r)
+	if err != nil || root == nil {
+		return &Data{}, nil, err
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return &Data{}, nil, nil
+	}
+	top, err := p.mapping(root, "", "the top level must be a mapping with zones: and/or checks:")
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &Data{}
+	var specs []healthcheck.Spec
+	for _, e := range top {
+		switch e.key {
+		case "zones":
+			if d.Zones, err = p.zones(e.v); err != nil {
+				return nil, nil, err
+			}
+		case "checks":
+			if specs, err = healthcheck.DecodeChecks(p.file, e.v); err != nil {
+				return nil, nil, err
+			}
+		default:
+			return nil, nil, p.errf(e.k.Line, e.key, "unknown top-level key (want %s)", strings.Join(topKeys, " or "))
+		}
+	}
+	return d, specs, nil
+}
+
+// parser holds what the parse of one file shares.
+type parser struct {
+	file    string
+	aliased int // nodes built from YAML aliases
+}
+
+func (p *parser) errf(line int, path, format string, args ...any) error {
+	return &ParseError{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// document decodes the only YAML document of r; nil for an empty file.
+func (p *parser) document(r io.Reader) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(r)
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, p.errf(line, "", "invalid YAML: %s", m[2])
+		}
+		return nil, p.errf(0, "", "invalid YAML: %s", msg)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, p.errf(extra.Line, "", "a data file holds one YAML document")
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	return deref(root), nil
+}
+
+// pair is one key: value pair of a mapping.
+type pair struct {
+	key   string
+	k, v  *yaml.Node // v is dereferenced
+	alias bool       // v was an alias
+}
+
+// mapping returns the pairs of n, a mapping (or null: no pairs), after checking
+// that every key is a string and none is repeated. notMap is the error for other
+// kinds of n.
+func (p *parser) mapping(n *yaml.Node, path, notMap string) ([]pair, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errf(n.Line, path, "%s", notMap)
+	}
+	es := make([]pair, 0, len(n.Content)/2)
+	seen := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+			return nil, p.errf(k.Line, path, "keys must be strings")
+		}
+		if k.Tag == "!!merge" {
+			return nil, p.errf(k.Line, join(path, k.Value), "merge keys (<<) are not supported")
+		}
+		if first, dup := seen[k.Value]; dup {
+			return nil, p.errf(k.Line, join(path, k.Value), "set twice (first at line %d)", first)
+		}
+		seen[k.Value] = k.Line
+		es = append(es, pair{key: k.Value, k: k, v: v, alias: n.Content[i+1].Kind == yaml.AliasNode})
+	}
+	return es, nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// zones reads the value of zones:, a mapping of origin to zone.
+func (p *parser) zones(n *yaml.Node) ([]*Zone, error) {
+	es, err := p.mapping(n, "zones", "must be a mapping of zone origin to zone")
+	if err != nil {
+		return nil, err
+	}
+	var zs []*Zone
+	seen := map[string]*Zone{}
+	for _, e := range es {
+		path := join("zones", e.key)
+		origin, err := zoneOrigin(e.key)
+		if err != nil {
+			return nil, p.errf(e.k.Line, path, "%v", err)
+		}
+		if prev, dup := seen[origin]; dup {
+			return nil, p.errf(e.k.Line, path, "zone %s defined twice (first at line %d)", origin, prev.Pos.Line)
+		}
+		z, err := p.zone(origin, path, e)
+		if err != nil {
+			return nil, err
+		}
+		seen[origin] = z
+		zs = append(zs, z)
+	}
+	return zs, nil
+}
+
+// zone reads one zone: ttl, soa and records.
+func (p *parser) zone(origin, path string, ze pair) (*Zone, error) {
+	z := &Zone{Pos: Pos{File: p.file, Line: ze.k.Line}, Origin: origin, TTL: DefaultTTL}
+	es, err := p.mapping(ze.v, path, "must be a mapping with ttl:, soa: and records:")
+	if err != nil {
+		return nil, err
+	}
+	var records *yaml.Node
+	for _, e := range es {
+		fp := join(path, e.key)
+		switch e.key {
+		case "ttl":
+			if z.TTL, err = p.ttl(e.v, fp); err != nil {
+				return nil, err
+			}
+		case "soa":
+			if z.SOA, err = p.soa(e, fp, origin); err != nil {
+				return nil, err
+			}
+		case "records":
+			records = e.v
+		default:
+			return nil, p.errf(e.k.Line, fp, "unknown key (want %s)", strings.Join(zoneKeys, ", "))
+		}
+	}
+	if records != nil {
+		if z.Records, err = p.records(z, records, join(path, "records")); err != nil {
+			return nil, err
+		}
+	}
+	return z, nil
+}
+
+// soa reads the soa: mapping; fields left out get their defaults.
+func (p *parser) soa(se pair, path, origin string) (*SOA, error) {
+	s := &SOA{Pos: Pos{File: p.file, Line: se.k.Line}, MName: "ns1." + origin, RName: "hostmaster." + origin,
+		Refresh: 7200, Retry: 3600, Expire: 1209600, Minimum: DefaultNegativeTTL}
+	es, err := p.mapping(se.v, path, "must be a mapping of SOA fields")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		fp := join(path, e.key)
+		switch e.key {
+		case "mname", "rname":
+			name, err := p.domainName(e.v, fp)
+			if err != nil {
+				return nil, err
+			}
+			if e.key == "mname" {
+				s.MName = name
+			} else {
+				s.RName = name
+			}
+		case "serial":
+			if s.Serial, err = p.uint32(e.v, fp); err != nil {
+				return nil, err
+			}
+		case "refresh", "retry", "expire", "minimum":
+			v, err := p.ttl(e.v, fp)
+			if err != nil {
+				return nil, err
+			}
+			*soaField(s, e.key) = v
+		default:
+			return nil, p.errf(e.k.Line, fp, "unknown key (want %s)", strings.Join(soaKeys, ", "))
+		}
+	}
+	return s, nil
+}
+
+// records reads records:, a mapping of owner name to a mapping of type to node.
+func (p *parser) records(z *Zone, n *yaml.Node, path string) ([]*RecordSet, error) {
+	owners, err := p.mapping(n, path, "must be a mapping of owner name to record sets")
+	if err != nil {
+		return nil, err
+	}
+	var sets []*RecordSet
+	byName := map[string][]*RecordSet{}
+	for _, o := range owners {
+		opath := join(path, o.key)
+		name, err := ownerName(o.key, z.Origin)
+		if err != nil {
+			return nil, p.errf(o.k.Line, opath, "%v", err)
+		}
+		types, err := p.mapping(o.v, opath, "must be a mapping of record type (A, AAAA, …) to a node")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range types {
+			rs, err := p.recordSet(z, name, t, join(opath, t.key))
+			if err != nil {
+				return nil, err
+			}
+			if err := p.coexist(rs, byName[name], join(opath, t.key)); err != nil {
+				return nil, err
+			}
+			byName[name] = append(byName[name], rs)
+			sets = append(sets, rs)
+		}
+	}
+	return sets, nil
+}
+
+// coexist checks rs against the record sets already read for its owner name.
+func (p *parser) coexist(rs *RecordSet, same []*RecordSet, path string) error {
+	typ := typeName(rs.Type)
+	if i := slices.IndexFunc(same, func(o *RecordSet) bool { return o.Type == rs.Type }); i >= 0 {
+		return p.errf(rs.Pos.Line, path, "record set %s %s defined twice (first at line %d)", rs.Name, typ, same[i].Pos.Line)
+	}
+	if len(same) > 0 && (rs.Type == cnameType || same[0].Type == cnameType) {
+		return p.errf(rs.Pos.Line, path, "a CNAME owner holds no other type: %s has %s (line %d) and %s (RFC 1034 §3.6.2)",
+			rs.Name, typeName(same[0].Type), same[0].Pos.Line, typ)
+	}
+	return nil
+}
+
+func soaField(s *SOA, key string) *uint32 {
+	switch key {
+	case "refresh":
+		return &s.Refresh
+	case "retry":
+		return &s.Retry
+	case "expire":
+		return &s.Expire
+	}
+	return &s.Minimum
+}

@@ -1,0 +1,116 @@
+package policy
+
+// The vocabulary of the data format. The parser and the JSON Schema
+// (data.schema.json, generated from these tables by parse_schema_test.go) share it,
+// so both accept exactly the same keys.
+
+// keyScope says where a node key may appear.
+type keyScope uint8
+
+const (
+	onAnyNode        keyScope = iota // name
+	isRuleKey                        // value, values, simple, weighted, …: exactly one per node
+	onLeaf                           // check
+	onInnerNode                      // all_down
+	onMultivalue                     // max
+	underWeighted                    // weight
+	underGeolocation                 // continent, country, subdivision, city, default
+	onRecordSet                      // ttl: the record set's top node only
+)
+
+// where is the "where it is allowed" half of a misplaced-key error.
+var where = [...]string{
+	onAnyNode:        "allowed on any node",
+	isRuleKey:        "a rule key",
+	onLeaf:           "only allowed on a leaf (a node with value:)",
+	onInnerNode:      "only allowed on an inner node (not on a value: leaf)",
+	onMultivalue:     "only allowed on a multivalue node",
+	underWeighted:    "only allowed on a child of weighted",
+	underGeolocation: "only allowed on a child of geolocation",
+	onRecordSet:      "only allowed on the record set itself (its top node)",
+}
+
+// nodeKey is one key a node mapping may hold.
+type nodeKey struct {
+	name  string
+	scope keyScope
+	rule  Rule   // rule keys: the rule of the node
+	doc   string // one line, for the schema
+}
+
+// nodeKeys is every key of a node, in the order the schema lists them.
+var nodeKeys = []nodeKey{
+	{"value", isRuleKey, RuleLeaf, "an endpoint: presentation-format RDATA of the record type"},
+	{"values", isRuleKey, RuleSimple, "shorthand: a simple rule over plain endpoints (RDATA strings)"},
+	{"simple", isRuleKey, RuleSimple, "every healthy child"},
+	{"weighted", isRuleKey, RuleWeighted, "one healthy child, at random by weight"},
+	{"failover", isRuleKey, RuleFailover, "the first healthy child, in list order"},
+	{"geolocation", isRuleKey, RuleGeolocation, "the most specific healthy child that matches the client"},
+	{"multivalue", isRuleKey, RuleMultivalue, "up to max healthy children, shuffled"},
+	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
+	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
+	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
+	{"max", onMultivalue, 0, "at most this many values"},
+	{"weight", underWeighted, 0, "the weight of this child; 0: used only when every non-zero child is down"},
+	{"continent", underGeolocation, 0, "continent code: AF AN AS EU NA OC SA"},
+	{"country", underGeolocation, 0, "ISO 3166-1 alpha-2 country code: DE"},
+	{"subdivision", underGeolocation, 0, "ISO 3166-2 subdivision code, country-prefixed: US-VA"},
+	{"city", underGeolocation, 0, "city name as in the database (may be combined with country)"},
+	{"default", underGeolocation, 0, "true: matches every client"},
+	{"ttl", onRecordSet, 0, "TTL of the record set (default: the zone's)"},
+}
+
+var nodeKeyByName = func() map[string]*nodeKey {
+	m := make(map[string]*nodeKey, len(nodeKeys))
+	for i := range nodeKeys {
+		m[nodeKeys[i].name] = &nodeKeys[i]
+	}
+	return m
+}()
+
+// Keys of the other mappings.
+var (
+	topKeys  = []string{"checks", "zones"}
+	zoneKeys = []string{"ttl", "soa", "records"}
+	soaKeys  = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
+)
+
+// allDownNames maps the scalar forms of all_down to their value.
+var allDownNames = map[string]AllDown{
+	"open":     AllDownOpen,
+	"nodata":   AllDownNoData,
+	"servfail": AllDownServFail,
+	"refused":  AllDownRefused,
+	"nxdomain": AllDownNXDomain,
+}
+
+// continents are the continent codes of the geolocation rule.
+var continents = []string{"AF", "AN", "AS", "EU", "NA", "OC", "SA"}
+
+// Limits of the format.
+const (
+	MaxMultivalueMax = 64
+	MaxTTL           = 1<<31 - 1 // RFC 2181 §8
+	maxDepth         = 64        // nesting of rules in one record set
+	maxAliasedNodes  = 100000    // nodes reached through YAML aliases, per file
+)
+
+// ruleKeyNames are the rule keys, in table order.
+func ruleKeyNames() []string {
+	var names []string
+	for _, k := range nodeKeys {
+		if k.scope == isRuleKey {
+			names = append(names, k.name)
+		}
+	}
+	return names
+}
+
+// nodeKeyNames are every node key, in table order.
+func nodeKeyNames() []string {
+	names := make([]string, len(nodeKeys))
+	for i, k := range nodeKeys {
+		names[i] = k.name
+	}
+	return names
+}

@@ -1,0 +1,279 @@
+package policy
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// nodeCtx is what a node's parse knows about where the node is.
+type nodeCtx struct {
+	rs      *RecordSet
+	top     bool // the record set's own node
+	parent  Rule // the parent's rule, when not top
+	depth   int
+	aliased bool // reached through a YAML alias
+}
+
+// recordSet reads one type: node pair of an owner.
+func (p *parser) recordSet(z *Zone, name string, t pair, path string) (*RecordSet, error) {
+	typ, ok := recordTypes[strings.ToUpper(t.key)]
+	if !ok {
+		return nil, p.errf(t.k.Line, path, "unknown record type %q (want %s)", t.key, strings.Join(recordTypeNames, " "))
+	}
+	rs := &RecordSet{Pos: Pos{File: p.file, Line: t.k.Line}, Name: name, Type: typ, TTL: z.TTL}
+	if typ == cnameType && name == z.Origin {
+		return nil, p.errf(t.k.Line, path, "a CNAME cannot be at the zone origin, which holds the SOA and NS records")
+	}
+	root, err := p.node(nodeCtx{rs: rs, top: true, aliased: t.alias}, t.v, path)
+	if err != nil {
+		return nil, err
+	}
+	rs.Root = root
+	return rs, nil
+}
+
+// node reads one node of a policy tree.
+func (p *parser) node(c nodeCtx, n *yaml.Node, path string) (*Node, error) {
+	if c.depth > maxDepth {
+		return nil, p.errf(n.Line, path, "rules nested deeper than %d levels", maxDepth)
+	}
+	if c.aliased {
+		if p.aliased++; p.aliased > maxAliasedNodes {
+			return nil, p.errf(n.Line, path, "more than %d nodes built from YAML aliases", maxAliasedNodes)
+		}
+	}
+	es, err := p.mapping(n, path, "want a node: a mapping with one of "+strings.Join(ruleKeyNames(), ", "))
+	if err != nil {
+		return nil, err
+	}
+	rk, re, err := p.ruleKey(es, n, path)
+	if err != nil {
+		return nil, err
+	}
+	nd := &Node{Pos: Pos{File: p.file, Line: n.Line}, Rule: rk.rule}
+	for _, e := range es {
+		if err := p.placed(c, rk, e, path); err != nil {
+			return nil, err
+		}
+	}
+	if nd.Rule == RuleMultivalue {
+		nd.Max = DefaultMultivalueMax
+	}
+	if err := p.ruleValue(c, nd, re, path); err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if err := p.attr(c, nd, e, join(path, e.key)); err != nil {
+			return nil, err
+		}
+	}
+	return nd, p.checkNode(c, nd, es, re, path)
+}
+
+// ruleKey finds the one rule key of a node, rejecting unknown keys.
+func (p *parser) ruleKey(es []pair, n *yaml.Node, path string) (*nodeKey, pair, error) {
+	var rk *nodeKey
+	var re pair
+	for _, e := range es {
+		k, ok := nodeKeyByName[e.key]
+		if !ok {
+			return nil, re, p.errf(e.k.Line, join(path, e.key), "unknown key (a node has %s)", strings.Join(nodeKeyNames(), ", "))
+		}
+		if k.scope != isRuleKey {
+			continue
+		}
+		if rk != nil {
+			return nil, re, p.errf(e.k.Line, join(path, e.key), "a node has exactly one rule key, this one also has %s (line %d)", re.key, re.k.Line)
+		}
+		rk, re = k, e
+	}
+	if rk == nil {
+		return nil, re, p.errf(n.Line, path, "no rule key: want one of %s", strings.Join(ruleKeyNames(), ", "))
+	}
+	return rk, re, nil
+}
+
+// placed checks that key e may appear on a node with rule key rk at c.
+func (p *parser) placed(c nodeCtx, rk *nodeKey, e pair, path string) error {
+	k := nodeKeyByName[e.key]
+	ok := true
+	switch k.scope {
+	case onLeaf:
+		ok = rk.name == "value"
+	case onInnerNode:
+		ok = rk.name != "value"
+	case onMultivalue:
+		ok = rk.rule == RuleMultivalue
+	case underWeighted:
+		ok = !c.top && c.parent == RuleWeighted
+	case underGeolocation:
+		ok = !c.top && c.parent == RuleGeolocation
+	case onRecordSet:
+		ok = c.top
+	}
+	if !ok {
+		return p.errf(e.k.Line, join(path, e.key), "%s", where[k.scope])
+	}
+	return nil
+}
+
+// ruleValue reads the value of the rule key: a leaf's RDATA, the values: list or
+// the list of children.
+func (p *parser) ruleValue(c nodeCtx, nd *Node, re pair, path string) error {
+	rpath := join(path, re.key)
+	switch re.key {
+	case "value":
+		v, err := p.text(re.v, rpath, "RDATA (use values: for a list)")
+		if err != nil {
+			return err
+		}
+		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+			return p.errf(re.v.Line, rpath, "%v", err)
+		}
+		nd.Value = v
+		return nil
+	case "values":
+		return p.values(c, nd, re, rpath)
+	}
+	if re.v.Kind != yaml.SequenceNode || len(re.v.Content) == 0 {
+		return p.errf(re.v.Line, rpath, "want a non-empty list of nodes")
+	}
+	if len(re.v.Content) > MaxChildren {
+		return p.errf(re.v.Line, rpath, "%d children, at most %d", len(re.v.Content), MaxChildren)
+	}
+	for i, item := range re.v.Content {
+		cc := nodeCtx{rs: c.rs, parent: nd.Rule, depth: c.depth + 1, aliased: c.aliased || item.Kind == yaml.AliasNode}
+		child, err := p.node(cc, deref(item), index(rpath, i))
+		if err != nil {
+			return err
+		}
+		nd.Children = append(nd.Children, child)
+	}
+	if nd.Rule == RuleGeolocation {
+		return p.distinctMatches(nd, rpath)
+	}
+	return nil
+}
+
+// values reads values: [RDATA, …] into leaf children.
+func (p *parser) values(c nodeCtx, nd *Node, re pair, rpath string) error {
+	if re.v.Kind != yaml.SequenceNode || len(re.v.Content) == 0 {
+		return p.errf(re.v.Line, rpath, "want a non-empty list of RDATA strings (use value: for one)")
+	}
+	if len(re.v.Content) > MaxChildren {
+		return p.errf(re.v.Line, rpath, "%d values, at most %d", len(re.v.Content), MaxChildren)
+	}
+	for i, item := range re.v.Content {
+		item = deref(item)
+		ipath := index(rpath, i)
+		v, err := p.text(item, ipath, "RDATA")
+		if err != nil {
+			return err
+		}
+		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+			return p.errf(item.Line, ipath, "%v", err)
+		}
+		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v})
+	}
+	return nil
+}
+
+// attr reads a key other than the rule key.
+func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
+	var err error
+	var v int64
+	switch e.key {
+	case "name":
+		nd.Name, err = p.text(e.v, fp, "a name")
+	case "check":
+		nd.Check, err = p.text(e.v, fp, "a health check name")
+	case "all_down":
+		nd.AllDown, nd.Fallback, err = p.allDown(c, e.v, fp)
+	case "max":
+		v, err = p.integer(e.v, fp, 1, MaxMultivalueMax)
+		nd.Max = int(v)
+	case "weight":
+		v, err = p.integer(e.v, fp, 0, MaxWeight)
+		nd.Weight = int(v)
+	case "continent", "country", "subdivision", "city":
+		err = p.geoField(&nd.Geo, e, fp)
+	case "default":
+		var b bool
+		if b, err = p.boolean(e.v, fp); err == nil && !b {
+			err = p.errf(e.v.Line, fp, "default: false is not allowed, leave default out")
+		}
+		nd.Geo.Default = b
+	case "ttl":
+		c.rs.TTL, err = p.ttl(e.v, fp)
+	}
+	return err
+}
+
+// allDown reads all_down: a name or {value: RDATA}.
+func (p *parser) allDown(c nodeCtx, n *yaml.Node, path string) (AllDown, string, error) {
+	const want = "open, nodata, servfail, refused, nxdomain or {value: RDATA}"
+	if n.Kind == yaml.MappingNode {
+		es, err := p.mapping(n, path, "")
+		if err != nil {
+			return 0, "", err
+		}
+		if len(es) != 1 || es[0].key != "value" {
+			return 0, "", p.errf(n.Line, path, "want %s", want)
+		}
+		vpath := join(path, "value")
+		v, err := p.text(es[0].v, vpath, "RDATA")
+		if err != nil {
+			return 0, "", err
+		}
+		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+			return 0, "", p.errf(es[0].v.Line, vpath, "%v", err)
+		}
+		return AllDownValue, v, nil
+	}
+	s, err := p.scalar(n, path, want)
+	if err != nil {
+		return 0, "", err
+	}
+	a, ok := allDownNames[strings.ToLower(s)]
+	if !ok {
+		return 0, "", p.errf(n.Line, path, "want %s, not %q", want, s)
+	}
+	return a, "", nil
+}
+
+var (
+	countryCode     = regexp.MustCompile(`^[A-Z]{2}$`)
+	subdivisionCode = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
+)
+
+// geoField reads a match key of a geolocation child; codes are upper-cased.
+func (p *parser) geoField(g *GeoMatch, e pair, fp string) error {
+	s, err := p.text(e.v, fp, e.key+" code")
+	if err != nil {
+		return err
+	}
+	up := strings.ToUpper(s)
+	switch e.key {
+	case "continent":
+		if !slices.Contains(continents, up) {
+			return p.errf(e.v.Line, fp, "unknown continent code %q (want %s)", s, strings.Join(continents, " "))
+		}
+		g.Continent = up
+	case "country":
+		if !countryCode.MatchString(up) {
+			return p.errf(e.v.Line, fp, "want an ISO 3166-1 alpha-2 country code like DE, not %q", s)
+		}
+		g.Country = up
+	case "subdivision":
+		if !subdivisionCode.MatchString(up) {
+			return p.errf(e.v.Line, fp, "want an ISO 3166-2 code with its country like US-VA, not %q", s)
+		}
+		g.Subdivision = up
+	case "city":
+		g.City = s
+	}
+	return nil
+}
