@@ -38,24 +38,24 @@ func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Conte
 // setLabels publishes c as metadata. Values are formatted only when read.
 func setLabels(ctx context.Context, c *geo.Client) {
 	l := &c.Location
-	set := func(name string, f metadata.Func) { metadata.SetValueFunc(ctx, pluginName+"/"+name, f) }
-	set("continent/code", func() string { return l.Continent })
-	set("country/code", func() string { return l.Country })
-	set("country/is_in_european_union", func() string { return strconv.FormatBool(l.InEU) })
-	set("subdivisions/code", func() string { return strings.Join(l.SubdivisionList(), ",") })
-	set("city/name", func() string { return l.City })
-	set("latitude", func() string { return coord(l.Lat, l.HasCoords) })
-	set("longitude", func() string { return coord(l.Lon, l.HasCoords) })
-	set("asn/number", func() string {
+	set := func(label string, f metadata.Func) { metadata.SetValueFunc(ctx, label, f) }
+	set("geo/continent/code", func() string { return l.Continent })
+	set("geo/country/code", func() string { return l.Country })
+	set("geo/country/is_in_european_union", func() string { return strconv.FormatBool(l.InEU) })
+	set("geo/subdivisions/code", func() string { return strings.Join(l.SubdivisionList(), ",") })
+	set("geo/city/name", func() string { return l.City })
+	set("geo/latitude", func() string { return coord(l.Lat, l.HasCoords) })
+	set("geo/longitude", func() string { return coord(l.Lon, l.HasCoords) })
+	set("geo/asn/number", func() string {
 		if l.ASN == 0 {
 			return ""
 		}
 		return strconv.FormatUint(uint64(l.ASN), 10)
 	})
-	set("asn/org", func() string { return l.ASOrg })
-	set("client/subnet", func() string { return c.Subnet().String() })
-	set("client/scope", func() string { return strconv.Itoa(c.Scope) })
-	set("client/ecs", func() string { return strconv.FormatBool(c.FromECS) })
+	set("geo/asn/org", func() string { return l.ASOrg })
+	set("geo/client/subnet", func() string { return c.Subnet().String() })
+	set("geo/client/scope", func() string { return strconv.Itoa(c.Scope) })
+	set("geo/client/ecs", func() string { return strconv.FormatBool(c.FromECS) })
 }
 
 func coord(v float64, ok bool) string {
