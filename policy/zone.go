@@ -122,3 +122,17 @@ func parent(name string) string {
 	}
 	return "."
 }
+
+// EachSet calls fn for every record set of the zone, wildcards included.
+func (z *CompiledZone) EachSet(fn func(*Set)) {
+	for _, e := range z.names {
+		for _, s := range e.sets {
+			fn(s)
+		}
+	}
+	for _, e := range z.wild {
+		for _, s := range e.sets {
+			fn(s)
+		}
+	}
+}

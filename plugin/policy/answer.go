@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/miekg/dns"
+)
+
+// answerer builds one response.
+type answerer struct {
+	ld     *loaded
+	z      *policy.CompiledZone
+	client *geo.Client
+	m      *dns.Msg
+	geo    bool // some decision looked at the client's location: ECS scope applies
+}
+
+// answer fills a.m for qname/qtype and returns how the zone matched the (last) name.
+func (a *answerer) answer(qname string, qtype uint16) policy.Kind {
+	if qtype == dns.TypeANY {
+		// RFC 8482 §4.2: a synthesized HINFO instead of every record set.
+		a.m.Answer = append(a.m.Answer, &dns.HINFO{Hdr: dns.RR_Header{Name: qname, Rrtype: dns.TypeHINFO,
+			Class: dns.ClassINET, Ttl: 8482}, Cpu: "RFC8482"})
+		return policy.Found
+	}
+	name := qname
+	for range maxChase {
+		mt := a.z.Lookup(name, qtype)
+		switch mt.Kind {
+		case policy.Found:
+			a.evaluate(mt, name, &a.m.Answer)
+			return mt.Kind
+		case policy.CNAME:
+			target := a.evaluate(mt, name, &a.m.Answer)
+			if target == "" || !dns.IsSubDomain(a.z.Origin, target) {
+				return mt.Kind // out of zone (or no answer): the resolver follows it
+			}
+			name = target
+		case policy.Delegation:
+			a.referral(mt.Set)
+			return mt.Kind
+		case policy.NXDomain:
+			a.m.Rcode = dns.RcodeNameError // for a chased CNAME target too (RFC 6604 §3)
+			a.soa()
+			return mt.Kind
+		default:
+			a.soa()
+			return mt.Kind
+		}
+	}
+	return policy.CNAME // chain longer than maxChase: answer what we have
+}
+
+// evaluate runs a set's tree and appends its records to section, renamed to owner
+// for wildcards; it returns the CNAME target when the set is a CNAME.
+func (a *answerer) evaluate(mt policy.Match, owner string, section *[]dns.RR) string {
+	set := mt.Set
+	var buf [16]int32
+	out := buf[:]
+	if n := set.Tree.MaxAnswers(); n > len(buf) {
+		out = make([]int32, n)
+	}
+	var in policy.Input
+	if a.client != nil {
+		in.Loc = &a.client.Location
+	}
+	res := set.Tree.Evaluate(&in, out)
+	a.geo = a.geo || res.Geo
+	if res.FailOpen {
+		failOpen.WithLabelValues(a.z.Origin).Inc()
+	}
+	switch res.Outcome {
+	case policy.NoData:
+		a.soa()
+		return ""
+	case policy.Rcode:
+		failClosed.WithLabelValues(a.z.Origin).Inc()
+		a.m.Rcode = res.Rcode
+		if res.Rcode == dns.RcodeNameError {
+			a.soa()
+		}
+		return ""
+	}
+	counters := a.ld.counters[set]
+	target := ""
+	for _, i := range out[:res.N] {
+		rr := set.Tree.Endpoints[i].RR
+		if mt.Wildcard {
+			rr = dns.Copy(rr)
+			rr.Header().Name = owner
+		}
+		if c, ok := rr.(*dns.CNAME); ok {
+			target = c.Target
+		}
+		*section = append(*section, rr)
+		if int(i) < len(counters) {
+			counters[i].Inc()
+		}
+	}
+	return target
+}
+
+// soa puts the zone's SOA in the authority section (negative answers, RFC 2308).
+func (a *answerer) soa() {
+	if len(a.m.Ns) == 0 {
+		a.m.Ns = append(a.m.Ns, a.z.SOA)
+	}
+}
+
+// referral answers a name at or below a zone cut: the cut's NS set in authority,
+// not authoritative, with glue for name servers inside the zone.
+func (a *answerer) referral(ns *policy.Set) {
+	a.m.Authoritative = false
+	a.evaluate(policy.Match{Set: ns}, ns.Name, &a.m.Ns)
+	for _, rr := range a.m.Ns {
+		nsrr, ok := rr.(*dns.NS)
+		if !ok || !dns.IsSubDomain(a.z.Origin, nsrr.Ns) {
+			continue
+		}
+		for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
+			if glue := a.z.Set(nsrr.Ns, t); glue != nil {
+				a.evaluate(policy.Match{Set: glue}, nsrr.Ns, &a.m.Extra)
+			}
+		}
+	}
+}
+
+// setECS answers an ECS option with one (RFC 7871 §7.2.1): same family, source
+// prefix and address, and the scope the answer depended on — the location's prefix
+// when a geolocation rule decided, 0 when the answer is the same for every client.
+func (a *answerer) setECS(r *dns.Msg) {
+	c := a.client
+	if c == nil || !c.ECS {
+		return
+	}
+	opt := r.IsEdns0()
+	if opt == nil {
+		return
+	}
+	scope := 0
+	if a.geo && c.FromECS {
+		scope = c.Scope
+	}
+	a.m.SetEdns0(opt.UDPSize(), opt.Do())
+	ecs := &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: c.ECSFamily, SourceNetmask: uint8(c.SourcePrefix),
+		SourceScope: uint8(scope), Address: c.ECSAddr.AsSlice()}
+	o := a.m.IsEdns0()
+	o.Option = append(o.Option, ecs)
+}

@@ -1,0 +1,96 @@
+package policy
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/coredns/caddy"
+
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/miekg/dns"
+)
+
+// inlineRecords collects the compact Corefile form of record sets:
+//
+//	weighted NAME TYPE VALUE[=WEIGHT][@CHECK]...
+//	failover NAME TYPE VALUE[@CHECK]...
+type inlineRecords struct {
+	origins []string
+	records map[string][]*policy.RecordSet // by origin
+}
+
+func (in *inlineRecords) add(c *caddy.Controller) error {
+	kind := c.Val()
+	args := c.RemainingArgs()
+	if len(args) < 3 {
+		return c.ArgErr()
+	}
+	name, origin, ok := fqdnIn(args[0], in.origins)
+	if !ok {
+		return c.Errf("%s: %s is not in the zones of this block %v", kind, args[0], in.origins)
+	}
+	typ, ok := dns.StringToType[strings.ToUpper(args[1])]
+	if !ok {
+		return c.Errf("%s: unknown record type %q", kind, args[1])
+	}
+	pos := policy.Pos{File: c.File(), Line: c.Line()}
+	root := &policy.Node{Pos: pos, Rule: policy.RuleWeighted}
+	if kind == "failover" {
+		root.Rule = policy.RuleFailover
+	}
+	for _, a := range args[2:] {
+		leaf, err := inlineLeaf(kind, a, pos)
+		if err != nil {
+			return c.Errf("%s %s: %v", kind, args[0], err)
+		}
+		root.Children = append(root.Children, leaf)
+	}
+	for _, rs := range in.records[origin] {
+		if rs.Name == name && rs.Type == typ {
+			return c.Errf("%s: %s %s defined twice", kind, name, args[1])
+		}
+	}
+	if in.records == nil {
+		in.records = map[string][]*policy.RecordSet{}
+	}
+	in.records[origin] = append(in.records[origin], &policy.RecordSet{Pos: pos, Name: name, Type: typ, Root: root})
+	return nil
+}
+
+// inlineLeaf parses VALUE[=WEIGHT][@CHECK]; '=' and '@' occur in neither addresses
+// nor host names.
+func inlineLeaf(kind, arg string, pos policy.Pos) (*policy.Node, error) {
+	n := &policy.Node{Pos: pos, Rule: policy.RuleLeaf, Weight: 1}
+	if v, check, ok := strings.Cut(arg, "@"); ok {
+		if check == "" {
+			return nil, errorf("%q: empty check name after @", arg)
+		}
+		arg, n.Check = v, check
+	}
+	if v, w, ok := strings.Cut(arg, "="); ok {
+		if kind != "weighted" {
+			return nil, errorf("%q: =WEIGHT only for weighted", arg)
+		}
+		weight, err := strconv.Atoi(w)
+		if err != nil || weight < 0 || weight > policy.MaxWeight {
+			return nil, errorf("%q: weight must be 0..%d", arg, policy.MaxWeight)
+		}
+		arg, n.Weight = v, weight
+	}
+	if arg == "" {
+		return nil, errorf("empty value")
+	}
+	n.Value = arg
+	return n, nil
+}
+
+// data turns the collected records into zones, one per origin used.
+func (in *inlineRecords) data() *policy.Data {
+	d := &policy.Data{}
+	for _, o := range in.origins {
+		if rs := in.records[o]; len(rs) > 0 {
+			d.Zones = append(d.Zones, &policy.Zone{Origin: o, TTL: policy.DefaultTTL, Records: rs})
+		}
+	}
+	return d
+}

@@ -1,0 +1,223 @@
+package policy
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+)
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// loader reads, validates and compiles policy data, and watches the data files: a
+// changed file is loaded off the query path and swapped in whole; a broken one is
+// refused with one log line and a metric while the previous data keeps serving.
+type loader struct {
+	files          []string
+	inline         *policy.Data // compact records from the Corefile
+	engine         *hc.Engine
+	corefileChecks *hc.Set // checks the healthcheck directive declared; may be nil
+	owner          string  // our name towards the health check engine
+	interval       time.Duration
+
+	mu       sync.Mutex
+	set      *hc.Set    // the data files' own checks, started
+	sums     [][32]byte // content of the files last loaded (or last rejected)
+	stopCh   chan struct{}
+	done     chan struct{}
+	started  bool
+	stopOnce sync.Once
+}
+
+// load reads every file and compiles the lot. The data files' checks are prepared
+// (validated, deduplicated against running ones) but not started.
+func (l *loader) load() (*loaded, *hc.Set, error) {
+	d := &policy.Data{Zones: append([]*policy.Zone(nil), l.inline.Zones...)}
+	var specs []hc.Spec
+	for _, f := range l.files {
+		fd, fspecs, err := policy.ParseFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Zones = mergeZones(d.Zones, fd.Zones)
+		specs = append(specs, fspecs...)
+	}
+	set, err := l.engine.Prepare(l.owner, specs)
+	if err != nil {
+		return nil, nil, err
+	}
+	resolve := func(name string) (policy.HealthSource, bool) {
+		if h, ok := set.Handle(name); ok {
+			return h, true
+		}
+		if l.corefileChecks != nil {
+			if h, ok := l.corefileChecks.Handle(name); ok {
+				return h, true
+			}
+		}
+		return nil, false
+	}
+	snap, err := policy.Compile(d, resolve, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return &loaded{snap: snap, counters: countersFor(snap)}, set, nil
+}
+
+// mergeZones adds zones from a file; a zone the Corefile's compact records already
+// opened takes the file's settings and keeps both sets of records.
+func mergeZones(have, add []*policy.Zone) []*policy.Zone {
+	for _, z := range add {
+		merged := false
+		for i, h := range have {
+			if h.Origin == z.Origin && h.Pos.File == "" { // an inline zone
+				nz := *z
+				nz.Records = append(append([]*policy.RecordSet(nil), z.Records...), h.Records...)
+				have[i] = &nz
+				merged = true
+			}
+		}
+		if !merged {
+			have = append(have, z)
+		}
+	}
+	return have
+}
+
+// countersFor resolves the answer counter of every endpoint once per load, so the
+// hot path only increments.
+func countersFor(snap *policy.Snapshot) map[*policy.Set][]counter {
+	out := map[*policy.Set][]counter{}
+	for _, o := range snap.Origins() {
+		snap.Zone(o).EachSet(func(s *policy.Set) {
+			cs := make([]counter, len(s.Tree.Endpoints))
+			for i, ep := range s.Tree.Endpoints {
+				cs[i] = answers.WithLabelValues(o, s.Label, ep.Label)
+			}
+			out[s] = cs
+		})
+	}
+	return out
+}
+
+// start publishes the data loaded at setup and starts its checks and the watcher.
+func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.started {
+		return
+	}
+	l.started = true
+	set.Start()
+	l.set = set
+	l.sums = l.checksums()
+	p.snap.Store(ld)
+	published(ld)
+	if l.interval > 0 && len(l.files) > 0 {
+		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
+		go l.watch(p)
+	}
+}
+
+// stop ends the watcher and releases the checks.
+func (l *loader) stop() {
+	l.stopOnce.Do(func() {
+		l.mu.Lock()
+		stopCh, done := l.stopCh, l.done
+		l.mu.Unlock()
+		if stopCh != nil {
+			close(stopCh)
+			<-done
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.set != nil {
+			l.set.Close()
+		}
+	})
+}
+
+func (l *loader) ready() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.set == nil || l.set.Ready()
+}
+
+func (l *loader) watch(p *Policy) {
+	defer close(l.done)
+	t := time.NewTicker(l.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stopCh:
+			return
+		case <-t.C:
+			l.reloadIfChanged(p)
+		}
+	}
+}
+
+// reloadIfChanged loads the files when their content changed since the last load or
+// the last rejection (so a broken file is reported once, not at every tick).
+func (l *loader) reloadIfChanged(p *Policy) {
+	sums := l.checksums()
+	l.mu.Lock()
+	same := equalSums(sums, l.sums)
+	l.sums = sums
+	l.mu.Unlock()
+	if same {
+		return
+	}
+	ld, set, err := l.load()
+	if err != nil {
+		reloads.WithLabelValues("rejected").Inc()
+		log.Errorf("policy data rejected, still serving the previous data: %v", err)
+		return
+	}
+	set.Start()
+	p.snap.Store(ld)
+	l.mu.Lock()
+	old := l.set
+	l.set = set
+	l.mu.Unlock()
+	old.Close() // after the swap: checks in both sets kept running throughout
+	published(ld)
+	log.Infof("policy data reloaded: %d record sets in %d zones", ld.snap.RecordSets(), len(ld.snap.Origins()))
+}
+
+func published(ld *loaded) {
+	reloads.WithLabelValues("ok").Inc()
+	recordSets.Set(float64(ld.snap.RecordSets()))
+	loadedAt.SetToCurrentTime()
+}
+
+// checksums hashes every data file; an unreadable file hashes as empty, and load
+// then reports why.
+func (l *loader) checksums() [][32]byte {
+	out := make([][32]byte, len(l.files))
+	for i, f := range l.files {
+		if b, err := os.ReadFile(f); err == nil {
+			out[i] = sha256.Sum256(b)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			out[i] = sha256.Sum256([]byte(err.Error()))
+		}
+	}
+	return out
+}
+
+func equalSums(a, b [][32]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,82 @@
+// Package policy is the policy directive: it serves authoritative zones whose record
+// sets answer from routing-policy trees (package policy), reading the client's
+// location from the geo directive and endpoint health from the healthcheck engine.
+package policy
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/pkg/fall"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+
+	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/miekg/dns"
+)
+
+const pluginName = "policy"
+
+var log = clog.NewWithPlugin(pluginName)
+
+// Policy is the policy plugin.
+type Policy struct {
+	Next plugin.Handler
+	Fall fall.F
+
+	snap   atomic.Pointer[loaded] // nil until the first successful load
+	loader *loader
+}
+
+// loaded is what one successful load published: the compiled zones and the metric
+// handles of their endpoints, swapped together.
+type loaded struct {
+	snap     *policy.Snapshot
+	counters map[*policy.Set][]counter // per endpoint of the set's tree, same order
+}
+
+// counter is the part of a prometheus counter the hot path uses.
+type counter interface{ Inc() }
+
+// maxChase bounds how many CNAMEs inside our zones one answer follows.
+const maxChase = 8
+
+// ServeDNS implements plugin.Handler. It takes no lock and does no I/O: it reads the
+// current snapshot, the client from the context and health through atomic loads.
+func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	ld := p.snap.Load()
+	if ld == nil || len(r.Question) != 1 || r.Question[0].Qclass != dns.ClassINET {
+		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+	}
+	q := r.Question[0]
+	qname := strings.ToLower(q.Name) // no allocation when already lower case
+	z := ld.snap.Zone(qname)
+	if z == nil {
+		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+	}
+	switch q.Qtype {
+	case dns.TypeAXFR, dns.TypeIXFR:
+		return dns.RcodeRefused, nil // policy answers depend on the client: no transfers
+	}
+
+	client, _ := geo.FromContext(ctx)
+	a := answerer{ld: ld, z: z, client: client, m: new(dns.Msg)}
+	a.m.SetReply(r)
+	a.m.Authoritative = true
+	kind := a.answer(qname, q.Qtype)
+	if kind == policy.NXDomain && p.Fall.Through(qname) {
+		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+	}
+	a.setECS(r)
+	w.WriteMsg(a.m)
+	return dns.RcodeSuccess, nil
+}
+
+// Name implements plugin.Handler.
+func (p *Policy) Name() string { return pluginName }
+
+// Ready implements ready.Readiness: true after the first successful load and once
+// the data files' own health checks have their first results.
+func (p *Policy) Ready() bool { return p.snap.Load() != nil && p.loader.ready() }

@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
+
+	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/miekg/dns"
+)
+
+func init() { plugin.Register(pluginName, setup) }
+
+// defaultReload is how often data files are checked for changes.
+const defaultReload = 5 * time.Second
+
+// setup parses the directive and loads and compiles all data once, so every error
+// surfaces now with its file and line; it starts nothing (OnStartup does).
+func setup(c *caddy.Controller) error {
+	p, err := parse(c)
+	if err != nil {
+		return plugin.Error(pluginName, err)
+	}
+	ld, set, err := p.loader.load()
+	if err != nil {
+		return plugin.Error(pluginName, err)
+	}
+	cfg := dnsserver.GetConfig(c)
+	c.OnStartup(func() error {
+		if err := checkChain(cfg, ld.snap); err != nil {
+			return plugin.Error(pluginName, err)
+		}
+		p.loader.start(p, ld, set)
+		return nil
+	})
+	c.OnShutdown(func() error { p.loader.stop(); return nil })
+	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
+		p.Next = next
+		return p
+	})
+	return nil
+}
+
+func parse(c *caddy.Controller) (*Policy, error) {
+	p := &Policy{}
+	l := &loader{interval: defaultReload, engine: pluginhc.Engine(), corefileChecks: pluginhc.Checks(c)}
+	p.loader = l
+	i := 0
+	for c.Next() {
+		if i > 0 {
+			return nil, plugin.ErrOnce
+		}
+		i++
+		origins := plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		inline := &inlineRecords{origins: origins}
+		root := dnsserver.GetConfig(c).Root
+		for c.NextBlock() {
+			if err := property(c, p, l, inline, root); err != nil {
+				return nil, err
+			}
+		}
+		if len(l.files) == 0 && len(inline.records) == 0 {
+			return nil, c.Err("no policy data: give a data file or a record (weighted, failover)")
+		}
+		l.inline = inline.data()
+		l.owner = fmt.Sprintf("policy:%s:%d", c.File(), c.Line())
+	}
+	return p, nil
+}
+
+func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, root string) error {
+	switch c.Val() {
+	case "data":
+		files := c.RemainingArgs()
+		if len(files) == 0 {
+			return c.ArgErr()
+		}
+		for _, f := range files {
+			if !filepath.IsAbs(f) && root != "" {
+				f = filepath.Join(root, f)
+			}
+			l.files = append(l.files, f)
+		}
+	case "reload":
+		args := c.RemainingArgs()
+		if len(args) != 1 {
+			return c.ArgErr()
+		}
+		d, err := time.ParseDuration(args[0])
+		if err != nil || d < 0 {
+			return c.Errf("reload: %q is not a duration ≥ 0", args[0])
+		}
+		l.interval = d
+	case "fallthrough":
+		p.Fall.SetZonesFromArgs(c.RemainingArgs())
+	case "weighted", "failover":
+		return inline.add(c)
+	default:
+		return c.Errf("unknown property %q", c.Val())
+	}
+	return nil
+}
+
+// checkChain refuses plugin combinations that would serve one client's answer to
+// others: cache (its key has no client subnet) and loadbalance (it reorders or
+// filters answers) above per-client policy answers. It also requires geo when a
+// geolocation rule needs the client's location.
+func checkChain(cfg *dnsserver.Config, snap *policy.Snapshot) error {
+	perClient := false
+	for _, o := range snap.Origins() {
+		if snap.Zone(o).UsesGeo {
+			perClient = true
+		}
+	}
+	if !perClient {
+		return nil
+	}
+	for _, bad := range []string{"cache", "loadbalance"} {
+		if cfg.Handler(bad) != nil {
+			return fmt.Errorf("%s in the server block %s would serve one client's geolocation answer to every client: "+
+				"remove it from this block (put policy zones in a block of their own)", bad, strings.Join(cfg.ListenHosts, ","))
+		}
+	}
+	if cfg.Handler("geo") == nil {
+		return fmt.Errorf("geolocation rules need the geo directive in the same server block")
+	}
+	return nil
+}
+
+// fqdnIn returns name as a lower-case FQDN and whether it lies in one of origins.
+func fqdnIn(name string, origins []string) (string, string, bool) {
+	name = strings.ToLower(dns.Fqdn(name))
+	best := ""
+	for _, o := range origins {
+		if dns.IsSubDomain(o, name) && len(o) > len(best) {
+			best = o
+		}
+	}
+	return name, best, best != ""
+}
