@@ -1,0 +1,175 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// inZone wraps record lines (indented by 6) into a data file whose zone is
+// example.net; the first line of records is line 4.
+func inZone(records ...string) string {
+	return "zones:\n  example.net:\n    records:\n" + strings.Join(records, "\n") + "\n"
+}
+
+// aRecord is www A with the given node lines (indented by 10); they start at line 6.
+func aRecord(node ...string) string {
+	return inZone(append([]string{"      www:", "        A:"}, node...)...)
+}
+
+// deepFailover is a chain of failover nodes nested n levels deep.
+func deepFailover(n int) string {
+	return inZone("      www:", "        A: "+strings.Repeat("{failover: [", n)+"{value: 192.0.2.1}"+strings.Repeat("]}", n))
+}
+
+var badFiles = []struct {
+	name, in, want string
+}{
+	// The file as a whole.
+	{"invalid YAML", "zones:\n  a: [\n", "bad.yaml:2: invalid YAML: did not find expected node content"},
+	{"two documents", "zones: {}\n---\nzones: {}\n", "bad.yaml:2: a data file holds one YAML document"},
+	{"top not a mapping", "- zones\n", "bad.yaml:1: the top level must be a mapping"},
+	{"unknown top key", "zone: {}\n", "bad.yaml:1: zone: unknown top-level key (want checks or zones)"},
+	{"duplicate YAML key", "zones: {}\nzones: {}\n", "bad.yaml:2: zones: set twice (first at line 1)"},
+	{"merge key", "zones:\n  <<: {}\n", "bad.yaml:2: zones.<<: merge keys (<<) are not supported"},
+	{"key not a string", "zones:\n  [a]: {}\n", "bad.yaml:2: zones: keys must be strings"},
+	{"bad check", "checks:\n  web: {type: smtp}\n", "bad.yaml:2: checks.web.type"},
+
+	// Zones.
+	{"zones not a mapping", "zones: [example.net]\n", "bad.yaml:1: zones: must be a mapping of zone origin to zone"},
+	{"bad origin", "zones:\n  exa..mple.net: {}\n", `bad.yaml:2: zones.exa..mple.net: "exa..mple.net" is not a valid zone origin`},
+	{"wildcard origin", "zones:\n  \"*.example.net\": {}\n", `bad.yaml:2: zones.*.example.net: "*.example.net" is not a valid zone origin`},
+	{"duplicate zone", "zones:\n  example.net: {}\n  EXAMPLE.net.: {}\n", "bad.yaml:3: zones.EXAMPLE.net.: zone example.net. defined twice (first at line 2)"},
+	{"unknown zone key", "zones:\n  example.net:\n    record: {}\n", "bad.yaml:3: zones.example.net.record: unknown key (want ttl, soa, records)"},
+	{"zone not a mapping", "zones:\n  example.net: 60\n", "bad.yaml:2: zones.example.net: must be a mapping"},
+	{"negative ttl", "zones:\n  example.net: {ttl: -1}\n", "bad.yaml:2: zones.example.net.ttl: must be 0..2147483647 seconds, not -1"},
+	{"ttl too large", "zones:\n  example.net: {ttl: 2147483648}\n", "bad.yaml:2: zones.example.net.ttl: must be 0..2147483647 seconds"},
+	{"ttl duration too large", "zones:\n  example.net: {ttl: 600000h}\n", "bad.yaml:2: zones.example.net.ttl: must be 0..2147483647 seconds, not 600000h"},
+	{"ttl fraction", "zones:\n  example.net: {ttl: 1.5s}\n", "bad.yaml:2: zones.example.net.ttl: must be whole seconds, not 1.5s"},
+	{"ttl word", "zones:\n  example.net: {ttl: soon}\n", `bad.yaml:2: zones.example.net.ttl: want a TTL: seconds 0..2147483647 or a duration like 30s or 5m, not "soon"`},
+	{"ttl list", "zones:\n  example.net: {ttl: [1]}\n", "bad.yaml:2: zones.example.net.ttl: want a TTL"},
+	{"unknown soa key", "zones:\n  example.net:\n    soa: {serials: 1}\n", "bad.yaml:3: zones.example.net.soa.serials: unknown key (want mname, rname, serial, refresh, retry, expire, minimum)"},
+	{"soa serial range", "zones:\n  example.net:\n    soa:\n      serial: 4294967296\n", "bad.yaml:4: zones.example.net.soa.serial: must be 0..4294967295"},
+	{"soa bad mname", "zones:\n  example.net:\n    soa: {mname: ns1..example.net}\n", `bad.yaml:3: zones.example.net.soa.mname: "ns1..example.net" is not a valid domain name`},
+	{"soa bad refresh", "zones:\n  example.net:\n    soa: {refresh: often}\n", "bad.yaml:3: zones.example.net.soa.refresh: want a TTL"},
+	{"records not a mapping", "zones:\n  example.net:\n    records: [www]\n", "bad.yaml:3: zones.example.net.records: must be a mapping of owner name to record sets"},
+
+	// Owner names.
+	{"owner outside zone", inZone("      www.example.org.: {A: {value: 192.0.2.1}}"), "bad.yaml:4: zones.example.net.records.www.example.org.: www.example.org. is not inside the zone example.net."},
+	{"owner suffix is not a subdomain", inZone("      badexample.net.: {A: {value: 192.0.2.1}}"), "bad.yaml:4: zones.example.net.records.badexample.net.: badexample.net. is not inside the zone example.net."},
+	{"wildcard inside", inZone("      a.*.b: {A: {value: 192.0.2.1}}"), `bad.yaml:4: zones.example.net.records.a.*.b: "a.*.b": a wildcard is "*" as the leftmost label only`},
+	{"wildcard partial label", inZone("      foo*: {A: {value: 192.0.2.1}}"), `bad.yaml:4: zones.example.net.records.foo*: "foo*": a wildcard`},
+	{"empty owner", inZone(`      "": {A: {value: 192.0.2.1}}`), `bad.yaml:4: zones.example.net.records.: empty owner name (use "@" for the origin)`},
+	{"owner with a space", inZone(`      "a b": {A: {value: 192.0.2.1}}`), `bad.yaml:4: zones.example.net.records.a b: "a b" is not a valid owner name`},
+	{"owner not a mapping", inZone("      www: 192.0.2.1"), "bad.yaml:4: zones.example.net.records.www: must be a mapping of record type"},
+
+	// Record sets.
+	{"unknown type", inZone("      www: {AXFR: {value: x}}"), `bad.yaml:4: zones.example.net.records.www.AXFR: unknown record type "AXFR" (want A AAAA CNAME MX TXT SRV CAA NS PTR SVCB HTTPS)`},
+	{"duplicate record set", inZone("      www: {A: {value: 192.0.2.1}}", "      www.example.net.: {A: {value: 192.0.2.2}}"), "bad.yaml:5: zones.example.net.records.www.example.net..A: record set www.example.net. A defined twice (first at line 4)"},
+	{"duplicate type spelling", inZone("      www:", "        A: {value: 192.0.2.1}", "        a: {value: 192.0.2.2}"), "bad.yaml:6: zones.example.net.records.www.a: record set www.example.net. A defined twice (first at line 5)"},
+	{"duplicate owner key", inZone("      www: {A: {value: 192.0.2.1}}", "      www: {AAAA: {value: '2001:db8::1'}}"), "bad.yaml:5: zones.example.net.records.www: set twice (first at line 4)"},
+	{"CNAME and another type", inZone("      www:", "        CNAME: {value: web.example.org.}", "        TXT: {value: hello}"), "bad.yaml:6: zones.example.net.records.www.TXT: a CNAME owner holds no other type: www.example.net. has CNAME (line 5) and TXT"},
+	{"another type and CNAME", inZone("      www: {A: {value: 192.0.2.1}}", "      WWW.example.net.: {CNAME: {value: web.example.org.}}"), "bad.yaml:5: zones.example.net.records.WWW.example.net..CNAME: a CNAME owner holds no other type"},
+	{"CNAME at the origin", inZone(`      "@": {CNAME: {value: web.example.org.}}`), "bad.yaml:4: zones.example.net.records.@.CNAME: a CNAME cannot be at the zone origin"},
+	{"CNAME values", inZone("      www: {CNAME: {values: [a.example.org., b.example.org.]}}"), "bad.yaml:4: zones.example.net.records.www.CNAME.values: a CNAME record set answers one value, this values has 2"},
+	{"CNAME simple", inZone("      www:", "        CNAME:", "          failover:", "            - simple: [{value: a.example.org.}, {value: b.example.org.}]"), "bad.yaml:7: zones.example.net.records.www.CNAME.failover[0].simple: a CNAME record set answers one value, this simple has 2"},
+	{"CNAME multivalue", inZone("      www: {CNAME: {multivalue: [{value: a.example.org.}, {value: b.example.org.}]}}"), "bad.yaml:4: zones.example.net.records.www.CNAME.multivalue: a CNAME record set answers one value, this multivalue has 2"},
+
+	// Nodes: shape and rule keys.
+	{"node not a mapping", inZone("      www: {A: 192.0.2.1}"), "bad.yaml:4: zones.example.net.records.www.A: want a node: a mapping with one of value, values, simple, weighted, failover, geolocation, multivalue"},
+	{"no rule key", aRecord("          name: web"), "bad.yaml:6: zones.example.net.records.www.A: no rule key: want one of value, values"},
+	{"two rule keys", aRecord("          value: 192.0.2.1", "          values: [192.0.2.2]"), "bad.yaml:7: zones.example.net.records.www.A.values: a node has exactly one rule key, this one also has value (line 6)"},
+	{"unknown node key", aRecord("          value: 192.0.2.1", "          wieght: 1"), "bad.yaml:7: zones.example.net.records.www.A.wieght: unknown key (a node has value, values, simple"},
+	{"duplicate node key", aRecord("          value: 192.0.2.1", "          value: 192.0.2.2"), "bad.yaml:7: zones.example.net.records.www.A.value: set twice (first at line 6)"},
+	{"empty children", aRecord("          failover: []"), "bad.yaml:6: zones.example.net.records.www.A.failover: want a non-empty list of nodes"},
+	{"children not a list", aRecord("          weighted: {value: 192.0.2.1}"), "bad.yaml:6: zones.example.net.records.www.A.weighted: want a non-empty list of nodes"},
+	{"child not a mapping", aRecord("          failover: [192.0.2.1]"), "bad.yaml:6: zones.example.net.records.www.A.failover[0]: want a node"},
+	{"too deep", deepFailover(maxDepth + 2), "bad.yaml:5: zones.example.net.records.www.A.failover[0]" + strings.Repeat(".failover[0]", maxDepth) + ": rules nested deeper than 64 levels"},
+	{"too many children", aRecord("          values: [" + strings.Repeat("192.0.2.1, ", MaxChildren) + "192.0.2.1]"), "bad.yaml:6: zones.example.net.records.www.A.values: 257 values, at most 256"},
+
+	// Keys in the wrong place.
+	{"weight at the top", aRecord("          value: 192.0.2.1", "          weight: 1"), "bad.yaml:7: zones.example.net.records.www.A.weight: only allowed on a child of weighted"},
+	{"weight under failover", aRecord("          failover: [{value: 192.0.2.1, weight: 1}]"), "bad.yaml:6: zones.example.net.records.www.A.failover[0].weight: only allowed on a child of weighted"},
+	{"match key under weighted", aRecord("          weighted: [{weight: 1, country: DE, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.weighted[0].country: only allowed on a child of geolocation"},
+	{"max on simple", aRecord("          simple: [{value: 192.0.2.1}]", "          max: 2"), "bad.yaml:7: zones.example.net.records.www.A.max: only allowed on a multivalue node"},
+	{"check on values", aRecord("          values: [192.0.2.1]", "          check: web"), "bad.yaml:7: zones.example.net.records.www.A.check: only allowed on a leaf (a node with value:)"},
+	{"check on an inner node", aRecord("          failover: [{value: 192.0.2.1}]", "          check: web"), "bad.yaml:7: zones.example.net.records.www.A.check: only allowed on a leaf"},
+	{"all_down on a leaf", aRecord("          value: 192.0.2.1", "          all_down: servfail"), "bad.yaml:7: zones.example.net.records.www.A.all_down: only allowed on an inner node (not on a value: leaf)"},
+	{"ttl below the top", aRecord("          failover: [{value: 192.0.2.1, ttl: 5}]"), "bad.yaml:6: zones.example.net.records.www.A.failover[0].ttl: only allowed on the record set itself"},
+
+	// Values of node keys.
+	{"missing weight", aRecord("          weighted:", "            - {weight: 1, value: 192.0.2.1}", "            - {value: 192.0.2.2}"), "bad.yaml:8: zones.example.net.records.www.A.weighted[1]: missing weight: (0..255) on a child of weighted"},
+	{"weight too large", aRecord("          weighted: [{weight: 256, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.weighted[0].weight: must be 0..255, not "256"`},
+	{"weight negative", aRecord("          weighted: [{weight: -1, value: 192.0.2.1}]"), "zones.example.net.records.www.A.weighted[0].weight: must be 0..255"},
+	{"weight not a number", aRecord("          weighted: [{weight: heavy, value: 192.0.2.1}]"), `weighted[0].weight: must be 0..255, not "heavy"`},
+	{"max zero", aRecord("          multivalue: [{value: 192.0.2.1}]", "          max: 0"), `bad.yaml:7: zones.example.net.records.www.A.max: must be 1..64, not "0"`},
+	{"max too large", aRecord("          multivalue: [{value: 192.0.2.1}]", "          max: 65"), `bad.yaml:7: zones.example.net.records.www.A.max: must be 1..64, not "65"`},
+	{"record set ttl", aRecord("          value: 192.0.2.1", "          ttl: 1ms"), "bad.yaml:7: zones.example.net.records.www.A.ttl: must be whole seconds"},
+	{"empty check", aRecord(`          value: 192.0.2.1`, `          check: ""`), "bad.yaml:7: zones.example.net.records.www.A.check: want a health check name, not an empty string"},
+	{"check not a string", aRecord(`          value: 192.0.2.1`, `          check: [a, b]`), "bad.yaml:7: zones.example.net.records.www.A.check: want a health check name"},
+	{"empty name", aRecord(`          value: 192.0.2.1`, `          name: " "`), "bad.yaml:7: zones.example.net.records.www.A.name: want a name, not an empty string"},
+	{"all_down unknown", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: panic"), `bad.yaml:7: zones.example.net.records.www.A.all_down: want open, nodata, servfail, refused, nxdomain or {value: RDATA}, not "panic"`},
+	{"all_down other mapping", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {values: [192.0.2.2]}"), "bad.yaml:7: zones.example.net.records.www.A.all_down: want open, nodata"},
+	{"all_down bad value", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {value: 2001:db8::1}"), `bad.yaml:7: zones.example.net.records.www.A.all_down.value: not valid A RDATA "2001:db8::1"`},
+
+	// Geolocation.
+	{"no match", aRecord("          geolocation: [{value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.geolocation[0]: a child of geolocation needs a match"},
+	{"two matches", aRecord("          geolocation: [{continent: EU, country: DE, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.geolocation[0]: one match per child"},
+	{"city with subdivision", aRecord("          geolocation: [{city: Richmond, subdivision: US-VA, value: 192.0.2.1}]"), "geolocation[0]: one match per child"},
+	{"duplicate match", aRecord("          geolocation:", "            - {country: DE, value: 192.0.2.1}", "            - {country: de, value: 192.0.2.2}"), "bad.yaml:8: zones.example.net.records.www.A.geolocation[1]: same match as zones.example.net.records.www.A.geolocation[0] (line 7)"},
+	{"duplicate default", aRecord("          geolocation:", "            - {default: true, value: 192.0.2.1}", "            - {default: true, value: 192.0.2.2}"), "bad.yaml:8: zones.example.net.records.www.A.geolocation[1]: same match as"},
+	{"duplicate city", aRecord("          geolocation:", "            - {city: Paris, value: 192.0.2.1}", "            - {city: PARIS, value: 192.0.2.2}"), "geolocation[1]: same match as"},
+	{"nested duplicate match", aRecord("          failover:", "            - geolocation:", "                - {continent: EU, value: 192.0.2.1}", "                - {continent: EU, value: 192.0.2.2}"), "bad.yaml:9: zones.example.net.records.www.A.failover[0].geolocation[1]: same match as"},
+	{"default false", aRecord("          geolocation: [{default: false, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.geolocation[0].default: default: false is not allowed, leave default out"},
+	{"default not a bool", aRecord("          geolocation: [{default: yes please, value: 192.0.2.1}]"), `geolocation[0].default: want true or false, not "yes please"`},
+	{"unknown continent", aRecord("          geolocation: [{continent: XX, value: 192.0.2.1}]"), `geolocation[0].continent: unknown continent code "XX" (want AF AN AS EU NA OC SA)`},
+	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: want an ISO 3166-1 alpha-2 country code like DE, not "DEU"`},
+	{"bad subdivision", aRecord("          geolocation: [{subdivision: VA, value: 192.0.2.1}]"), `geolocation[0].subdivision: want an ISO 3166-2 code with its country like US-VA, not "VA"`},
+
+	// RDATA.
+	{"bad A", aRecord("          value: 192.0.2.300"), `bad.yaml:6: zones.example.net.records.www.A.value: not valid A RDATA "192.0.2.300": bad A A`},
+	{"garbage after A", aRecord("          value: 192.0.2.1 192.0.2.2"), `bad.yaml:6: zones.example.net.records.www.A.value: not valid A RDATA "192.0.2.1 192.0.2.2": garbage after rdata`},
+	{"AAAA holding IPv4", inZone("      www: {AAAA: {value: 192.0.2.1}}"), `bad.yaml:4: zones.example.net.records.www.AAAA.value: not valid AAAA RDATA "192.0.2.1"`},
+	{"bad item of values", aRecord("          values:", "            - 192.0.2.1", "            - 192.0.2"), `bad.yaml:8: zones.example.net.records.www.A.values[1]: not valid A RDATA "192.0.2"`},
+	{"bad leaf deep", aRecord("          geolocation:", "            - country: DE", "              failover:", "                - {value: 192.0.2.1}", "                - weighted: [{weight: 1, value: 192.0.2.x}]"), `bad.yaml:10: zones.example.net.records.www.A.geolocation[0].failover[1].weighted[0].value: not valid A RDATA "192.0.2.x"`},
+	{"empty value", aRecord(`          value: ""`), "bad.yaml:6: zones.example.net.records.www.A.value: want RDATA (use values: for a list), not an empty string"},
+	{"null value", aRecord(`          value:`), "bad.yaml:6: zones.example.net.records.www.A.value: want RDATA (use values: for a list)"},
+	{"value list", aRecord(`          value: [192.0.2.1]`), "bad.yaml:6: zones.example.net.records.www.A.value: want RDATA (use values: for a list)"},
+	{"values empty", aRecord(`          values: []`), "bad.yaml:6: zones.example.net.records.www.A.values: want a non-empty list of RDATA strings"},
+	{"values scalar", aRecord(`          values: 192.0.2.1`), "bad.yaml:6: zones.example.net.records.www.A.values: want a non-empty list of RDATA strings (use value: for one)"},
+	{"values item a list", aRecord(`          values: [[192.0.2.1]]`), "bad.yaml:6: zones.example.net.records.www.A.values[0]: want RDATA"},
+	{"comment only", aRecord(`          value: "; nothing"`), `zones.example.net.records.www.A.value: not valid A RDATA "; nothing"`},
+	{"two lines", aRecord(`          value: "192.0.2.1\nwww.example.net. 60 IN A 192.0.2.2"`), "bad.yaml:6: zones.example.net.records.www.A.value: A RDATA must be on one line"},
+	{"relative MX", inZone(`      "@": {MX: {value: 10 mail}}`), `bad.yaml:4: zones.example.net.records.@.MX.value: MX RDATA "10 mail" has a relative name: end names with "."`},
+	{"relative CNAME", inZone("      www: {CNAME: {value: web}}"), `zones.example.net.records.www.CNAME.value: CNAME RDATA "web" has a relative name`},
+	{"unquoted TXT", inZone("      www: {TXT: {value: v=spf1 -all}}"), `bad.yaml:4: zones.example.net.records.www.TXT.value: TXT text with spaces must be quoted (RFC 1035): '"v=spf1 -all"'`},
+	{"bad CAA", inZone("      www: {CAA: {value: issue letsencrypt.org}}"), `zones.example.net.records.www.CAA.value: not valid CAA RDATA`},
+	{"bad SRV", inZone("      _sip._tcp: {SRV: {value: 10 sip.example.net.}}"), `zones.example.net.records._sip._tcp.SRV.value: not valid SRV RDATA`},
+}
+
+func TestParseBad(t *testing.T) {
+	for _, tc := range badFiles {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse("bad.yaml", strings.NewReader(tc.in))
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got  %q\nwant %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseRecordTypes(t *testing.T) {
+	for name, typ := range recordTypes {
+		lower := strings.ToLower(name)
+		if got := recordTypes[strings.ToUpper(lower)]; got != typ || dns.TypeToString[typ] != name {
+			t.Errorf("%s: %d", name, got)
+		}
+	}
+	if len(recordTypeNames) != len(recordTypes) {
+		t.Errorf("recordTypeNames has %d names, recordTypes %d", len(recordTypeNames), len(recordTypes))
+	}
+}
