@@ -20,8 +20,10 @@ DEB_TOOLS := kdig:knot-dnsutils dig:bind9-dnsutils dnsperf:dnsperf
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o coredns ./build
 
+# The demo's pretend servers run beside coredns and stop with it.
 run: build
-	./coredns -conf Corefile.example
+	$(GO) build -o bin/demo-endpoints ./demo/endpoints
+	@bin/demo-endpoints & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT INT TERM; ./coredns -conf Corefile.example
 
 # Stock CoreDNS v1.15.0 from this module's graph, for the drop-in comparison. A file
 # target: rebuilt only when the dependencies change.
