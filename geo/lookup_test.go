@@ -186,3 +186,35 @@ func TestParseASN(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv4OnlyDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v4.mmdb")
+	if err := geotest.WriteIPv4(path, geotest.TypeCountry, geotest.Demo); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Info().IPVersion != 4 {
+		t.Fatalf("ip_version %d", db.Info().IPVersion)
+	}
+	tests := []struct {
+		addr    string
+		country string
+		bits    int
+		found   bool
+	}{
+		{"192.0.2.1", "DE", 24, true},
+		{"100.68.9.9", "GB", 16, true},
+		{"::ffff:203.0.113.9", "JP", 120, true},
+		{"2001:db8:1::1", "", 0, false}, // no IPv6 in the database: same answer for all of it
+	}
+	for _, tc := range tests {
+		var loc Location
+		bits, found, err := db.Lookup(netip.MustParseAddr(tc.addr), &loc)
+		if err != nil || found != tc.found || loc.Country != tc.country || bits != tc.bits {
+			t.Errorf("%s: country %q bits %d found %v err %v, want %q %d %v", tc.addr, loc.Country, bits, found, err, tc.country, tc.bits, tc.found)
+		}
+	}
+}

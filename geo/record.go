@@ -255,3 +255,5 @@ func parseASN(s string) uint64 {
 func isCode(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
+
+var _ mmdbdata.CursorUnmarshaler = (*record)(nil)

@@ -43,7 +43,17 @@ const BuildEpoch = 1767225600
 
 // Write writes a database of dbType with entries to path.
 func Write(path, dbType string, entries []Entry) error {
+	return write(path, dbType, 6, entries)
+}
+
+// WriteIPv4 writes an IPv4-only database (ip_version 4), skipping IPv6 networks.
+func WriteIPv4(path, dbType string, entries []Entry) error {
+	return write(path, dbType, 4, entries)
+}
+
+func write(path, dbType string, ipVersion int, entries []Entry) error {
 	tree, err := mmdbwriter.New(mmdbwriter.Options{
+		IPVersion:               ipVersion,
 		DatabaseType:            dbType,
 		Description:             map[string]string{"en": "coretraffic test data, not real locations"},
 		Languages:               []string{"en"},
@@ -60,6 +70,9 @@ func Write(path, dbType string, entries []Entry) error {
 			_, n, err := net.ParseCIDR(cidr)
 			if err != nil {
 				return fmt.Errorf("%s: %w", cidr, err)
+			}
+			if ipVersion == 4 && n.IP.To4() == nil {
+				continue
 			}
 			if err := tree.Insert(n, rec); err != nil {
 				return fmt.Errorf("%s: %w", cidr, err)

@@ -176,3 +176,5 @@ func remoteAddr(w dns.ResponseWriter) netip.Addr {
 	}
 	return geo.Canonical(a)
 }
+
+var _ plugin.Handler = (*Geo)(nil)

@@ -64,3 +64,5 @@ func coord(v float64, ok bool) string {
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+var _ metadata.Provider = (*Geo)(nil)
