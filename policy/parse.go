@@ -90,7 +90,22 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 // parser holds what the parse of one file shares.
 type parser struct {
 	file    string
-	aliased int // nodes built from YAML aliases
+	aliased int              // nodes built from YAML aliases
+	rdata   map[string]error // checkRdata's answers by type and value
+}
+
+// checkRdata is checkRdata, remembered: aliases repeat values.
+func (p *parser) checkRdata(rs *RecordSet, value string) error {
+	key := typeName(rs.Type) + " " + value
+	err, ok := p.rdata[key]
+	if !ok {
+		err = checkRdata(rs.Name, rs.Type, value)
+		if p.rdata == nil {
+			p.rdata = map[string]error{}
+		}
+		p.rdata[key] = err
+	}
+	return err
 }
 
 func (p *parser) errf(line int, path, format string, args ...any) error {

@@ -130,7 +130,7 @@ func (p *parser) ruleValue(c nodeCtx, nd *Node, re pair, path string) error {
 		if err != nil {
 			return err
 		}
-		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+		if err := p.checkRdata(c.rs, v); err != nil {
 			return p.errf(re.v.Line, rpath, "%v", err)
 		}
 		nd.Value = v
@@ -173,7 +173,7 @@ func (p *parser) values(c nodeCtx, nd *Node, re pair, rpath string) error {
 		if err != nil {
 			return err
 		}
-		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+		if err := p.checkRdata(c.rs, v); err != nil {
 			return p.errf(item.Line, ipath, "%v", err)
 		}
 		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v})
@@ -228,7 +228,7 @@ func (p *parser) allDown(c nodeCtx, n *yaml.Node, path string) (AllDown, string,
 		if err != nil {
 			return 0, "", err
 		}
-		if err := checkRdata(c.rs.Name, c.rs.Type, v); err != nil {
+		if err := p.checkRdata(c.rs, v); err != nil {
 			return 0, "", p.errf(es[0].v.Line, vpath, "%v", err)
 		}
 		return AllDownValue, v, nil
