@@ -218,3 +218,32 @@ func TestIPv4OnlyDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestCombinedPrefix: with a City database that knows 100.68.0.0/16 and an ASN
+// database that knows 100.64.0.0/12, the combined answer for 100.68.1.1 is only
+// valid across the /16: within the /12 the city changes. (100.79.0.1 is in the
+// /12 and in an empty /14 of the City database.)
+func TestCombinedPrefix(t *testing.T) {
+	dir := t.TempDir()
+	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
+	if err := geotest.Write(city, geotest.TypeCity, geotest.Demo); err != nil {
+		t.Fatal(err)
+	}
+	wide := []geotest.Entry{{Networks: []string{"100.64.0.0/12", "2001:db8::/32"}, ASN: 64510, ASOrg: "EXAMPLE-WIDE"}}
+	if err := geotest.Write(asn, geotest.TypeASN, wide); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]string{{city, asn}, {asn, city}} {
+		r, err := NewReader(order...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for addr, want := range map[string]int{"100.68.1.1": 16, "2001:db8:1::1": 48, "100.79.0.1": 14, "10.0.0.1": 5} {
+			var loc Location
+			bits, _, err := r.Lookup(netip.MustParseAddr(addr), &loc)
+			if err != nil || bits != want {
+				t.Errorf("%v %s: bits %d err %v, want %d", order, addr, bits, err, want)
+			}
+		}
+	}
+}

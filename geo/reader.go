@@ -71,13 +71,13 @@ func NewReader(paths ...string) (*Reader, error) {
 	return r, nil
 }
 
-// Lookup fills loc for addr from all databases. bits is the shortest prefix
-// length of the networks that answered (found or not), in addr's own bits: the
-// result is the same for every address sharing that prefix. found reports
-// whether any database had data. On error loc holds what was found so far.
-// A closed Reader finds nothing.
+// Lookup fills loc for addr from all databases. bits is the longest prefix
+// length of the networks that answered (found or not), in addr's own bits:
+// each database's answer is the same across its network, the networks are
+// nested around addr, so the combined result is the same for every address
+// sharing the longest one. found reports whether any database had data. On
+// error loc holds what was found so far. A closed Reader finds nothing.
 func (r *Reader) Lookup(addr netip.Addr, loc *Location) (bits int, found bool, err error) {
-	bits = addr.BitLen()
 	for _, s := range r.slots {
 		db := s.db.Load()
 		if db == nil {
@@ -87,7 +87,7 @@ func (r *Reader) Lookup(addr netip.Addr, loc *Location) (bits int, found bool, e
 		if e != nil {
 			return 0, found, e
 		}
-		bits = min(bits, b)
+		bits = max(bits, b)
 		found = found || f
 	}
 	return bits, found, nil
