@@ -1,5 +1,11 @@
 package geotest
 
+// DemoFiles are the demo databases mkdemo writes into geo/testdata.
+var DemoFiles = []struct{ Name, DatabaseType string }{
+	{"demo-city.mmdb", "coretraffic-Demo-City"},
+	{"demo-asn.mmdb", "coretraffic-Demo-ASN"},
+}
+
 // Demo is the table behind geo/testdata/demo-city.mmdb and demo-asn.mmdb
 // (documented in plugin/geo/README.md). Every range is a documentation,
 // shared-address-space or loopback range: illustrative, not real geography.

@@ -15,12 +15,9 @@ import (
 func main() {
 	out := flag.String("out", "testdata", "output directory")
 	flag.Parse()
-	for _, f := range []struct{ name, dbType string }{
-		{"demo-city.mmdb", "coretraffic-Demo-City"},
-		{"demo-asn.mmdb", "coretraffic-Demo-ASN"},
-	} {
-		path := filepath.Join(*out, f.name)
-		if err := geotest.Write(path, f.dbType, geotest.Demo); err != nil {
+	for _, f := range geotest.DemoFiles {
+		path := filepath.Join(*out, f.Name)
+		if err := geotest.Write(path, f.DatabaseType, geotest.Demo); err != nil {
 			log.Fatalf("mkdemo: %s: %v", path, err)
 		}
 		log.Printf("mkdemo: wrote %s", path)
