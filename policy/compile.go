@@ -15,7 +15,7 @@ type CheckResolver func(name string) (HealthSource, bool)
 // now, so a dangling reference is an error at load, not at query time.
 func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error) {
 	c := treeCompiler{rs: rs, ttl: ttl, resolve: resolve, t: &Tree{}}
-	root, err := c.node(rs.Root, dns.TypeToString[rs.Type])
+	root, err := c.node(rs.Root, rs.Name+"/"+dns.TypeToString[rs.Type])
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +61,13 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 		if n.Check != "" {
 			h, ok := c.resolve(n.Check)
 			if !ok {
-				return 0, fmt.Errorf("%s:%d: %s.check: no health check named %q", n.Pos.File, n.Pos.Line, path, n.Check)
+				return 0, fmt.Errorf("%s:%d: %s: check: no health check named %q", n.Pos.File, n.Pos.Line, path, n.Check)
 			}
 			cn.health = h
 		}
 	}
 	if n.AllDown == AllDownValue {
-		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+".all_down"); err != nil {
+		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+": all_down"); err != nil {
 			return 0, err
 		}
 	}

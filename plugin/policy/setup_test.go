@@ -1,0 +1,79 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coredns/caddy"
+)
+
+func TestSetup(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := "testdata/zone.yaml"
+	dangling := write("dangling.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1, check: nosuch}\n")
+	badWeight := write("weight.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A:\n          weighted:\n            - {weight: 300, value: 192.0.2.1}\n")
+	twice := write("twice.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1}\n")
+
+	tests := []struct {
+		name   string
+		keys   []string
+		config string
+		err    string // substring; "" means success
+	}{
+		{"data file", nil, "policy {\n data " + good + "\n}", ""},
+		{"data and reload", nil, "policy {\n data " + good + "\n reload 1s\n fallthrough\n}", ""},
+		{"compact weighted", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1=70 192.0.2.2=30\n}", ""},
+		{"compact failover IPv6", []string{"example.org."}, "policy {\n failover www.example.org AAAA 2001:db8::1 2001:db8::2\n}", ""},
+		{"no data", nil, "policy", "no policy data"},
+		{"missing file", nil, "policy {\n data /nonexistent/policy.yaml\n}", "/nonexistent/policy.yaml"},
+		{"unknown property", nil, "policy {\n data " + good + "\n frobnicate\n}", `Testfile:3 - Error during parsing: unknown property "frobnicate"`},
+		{"data without file", nil, "policy {\n data\n}", "Wrong argument count"},
+		{"bad reload", nil, "policy {\n data " + good + "\n reload soon\n}", `reload: "soon"`},
+		{"dangling check", nil, "policy {\n data " + dangling + "\n}", `dangling.yaml:5: www.example.net./A: check: no health check named "nosuch"`},
+		{"weight out of range", nil, "policy {\n data " + badWeight + "\n}", "weight.yaml:7"},
+		{"zone in two files", nil, "policy {\n data " + twice + " " + twice + "\n}", "zone defined twice"},
+		{"compact outside zones", []string{"example.org."}, "policy {\n weighted www.example.com A 192.0.2.1\n}", "not in the zones"},
+		{"compact bad weight", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1=999\n}", "weight must be 0..255"},
+		{"compact weight on failover", []string{"example.org."}, "policy {\n failover www.example.org A 192.0.2.1=5\n}", "=WEIGHT only for weighted"},
+		{"compact bad value", []string{"example.org."}, "policy {\n weighted www.example.org A not-an-address\n}", `"not-an-address" is not A data`},
+		{"compact unknown type", []string{"example.org."}, "policy {\n weighted www.example.org BOGUS 192.0.2.1\n}", `unknown record type "BOGUS"`},
+		{"compact twice", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1\n failover www.example.org A 192.0.2.2\n}", "defined twice"},
+		{"compact dangling check", []string{"example.org."}, "policy {\n failover www.example.org A 192.0.2.1@nosuch\n}", `no health check named "nosuch"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := caddy.NewTestController("dns", tc.config)
+			if tc.keys != nil {
+				c.ServerBlockKeys = tc.keys
+			} else {
+				c.ServerBlockKeys = []string{"example.net."}
+			}
+			err := setup(c)
+			if tc.err == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("got error %v, want one containing %q", err, tc.err)
+			}
+		})
+	}
+}
+
+func TestSetupOnce(t *testing.T) {
+	c := caddy.NewTestController("dns", "policy {\n data testdata/zone.yaml\n}\npolicy {\n data testdata/zone.yaml\n}")
+	if err := setup(c); err == nil {
+		t.Fatal("two policy directives in one block accepted")
+	}
+}
