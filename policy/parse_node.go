@@ -99,25 +99,30 @@ func (p *parser) ruleKey(es []pair, n *yaml.Node, path string) (*nodeKey, pair, 
 // placed checks that key e may appear on a node with rule key rk at c.
 func (p *parser) placed(c nodeCtx, rk *nodeKey, e pair, path string) error {
 	k := nodeKeyByName[e.key]
-	ok := true
-	switch k.scope {
-	case onLeaf:
-		ok = rk.name == "value"
-	case onInnerNode:
-		ok = rk.name != "value"
-	case onMultivalue:
-		ok = rk.rule == RuleMultivalue
-	case underWeighted:
-		ok = !c.top && c.parent == RuleWeighted
-	case underGeolocation:
-		ok = !c.top && c.parent == RuleGeolocation
-	case onRecordSet:
-		ok = c.top
-	}
-	if !ok {
+	if !allowed(k.scope, c, rk) {
 		return p.errf(e.k.Line, join(path, e.key), "%s", where[k.scope])
 	}
 	return nil
+}
+
+// allowed says whether a key of scope s may appear on a node with rule key rk at c.
+// The parser and the JSON Schema's generator both ask it.
+func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
+	switch s {
+	case onLeaf:
+		return rk.name == "value"
+	case onInnerNode:
+		return rk.name != "value"
+	case onMultivalue:
+		return rk.rule == RuleMultivalue
+	case underWeighted:
+		return !c.top && c.parent == RuleWeighted
+	case underGeolocation:
+		return !c.top && c.parent == RuleGeolocation
+	case onRecordSet:
+		return c.top
+	}
+	return true
 }
 
 // ruleValue reads the value of the rule key: a leaf's RDATA, the values: list or
