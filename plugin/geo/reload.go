@@ -21,7 +21,9 @@ func (g *Geo) OnStartup() error {
 	return nil
 }
 
-// OnShutdown stops the watcher, waits for it, and drops the databases.
+// OnShutdown stops the watcher and waits for it. The databases are plain
+// memory that goes with this instance; they are not closed here because on a
+// Corefile reload the old server may still be answering queries with them.
 func (g *Geo) OnShutdown() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -31,7 +33,6 @@ func (g *Geo) OnShutdown() error {
 		<-g.done
 		g.stop, g.done = nil, nil
 	}
-	g.reader.Close()
 	return nil
 }
 

@@ -9,10 +9,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
 	"github.com/coredns/coredns/plugin/test"
 
+	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/geo/geotest"
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
@@ -150,10 +152,13 @@ func TestReloadUnderLoad(t *testing.T) {
 	if g.Ready() {
 		t.Error("still ready after OnShutdown")
 	}
-	// After shutdown a straggling query gets an empty location, not a failure.
+	// A query still in flight on the old server after a Corefile reload is
+	// located as before.
+	next.client = nil
 	w := dnstest.NewRecorder(&test.ResponseWriter{RemoteIP: "192.0.2.1"})
-	if rcode, err := g.ServeDNS(context.Background(), w, query()); rcode != dns.RcodeSuccess || err != nil {
-		t.Errorf("query after shutdown: rcode %d err %v", rcode, err)
+	if rcode, err := g.ServeDNS(context.Background(), w, query()); rcode != dns.RcodeSuccess || err != nil ||
+		next.client == nil || next.client.Location.City != "Frankfurt am Main" {
+		t.Errorf("query after shutdown: rcode %d err %v client %+v", rcode, err, next.client)
 	}
 }
 
@@ -173,8 +178,10 @@ func TestNoLeakAcrossCorefileReloads(t *testing.T) {
 	}
 	g0, f0 := settle()
 	var old *Geo
+	var readers []weak.Pointer[geo.Reader]
 	for i := range 30 {
 		g := newGeo(t, cfg)
+		readers = append(readers, weak.Make(g.reader))
 		g.interval = time.Millisecond
 		if err := g.OnStartup(); err != nil {
 			t.Fatal(err)
@@ -193,7 +200,13 @@ func TestNoLeakAcrossCorefileReloads(t *testing.T) {
 	if err := old.OnShutdown(); err != nil {
 		t.Fatal(err)
 	}
+	old = nil
 	g1, f1 := settle()
+	for i, r := range readers {
+		if r.Value() != nil {
+			t.Errorf("databases of instance %d still reachable after its shutdown", i)
+		}
+	}
 	if g1 > g0 {
 		t.Errorf("%d goroutines after 30 reloads, %d before", g1, g0)
 	}
