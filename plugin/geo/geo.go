@@ -62,8 +62,8 @@ func (g *Geo) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (i
 // Name implements plugin.Handler.
 func (g *Geo) Name() string { return pluginName }
 
-// Ready implements ready.Readiness: true once the databases are loaded and the
-// watcher runs.
+// Ready implements ready.Readiness: true from OnStartup (the databases were
+// loaded by setup) until OnShutdown.
 func (g *Geo) Ready() bool { return g.ready.Load() }
 
 // locate decides where the client of r is. It fails only for a malformed ECS
@@ -95,7 +95,7 @@ func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*ge
 	switch {
 	case err != nil:
 		lookups.WithLabelValues(server, "error").Inc()
-		found = false
+		c.Location, found, bits = geo.Location{}, false, 0
 	case found:
 		lookups.WithLabelValues(server, "found").Inc()
 	default:
