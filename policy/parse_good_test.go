@@ -208,6 +208,20 @@ func TestParseRules(t *testing.T) {
 	if mv.Rule != RuleMultivalue || mv.Max != 2 || len(mv.Children) != 3 || mv.AllDown != AllDownNoData {
 		t.Errorf("multivalue %+v", mv)
 	}
+	checkRulesGeo(t, z)
+	if c := recordSet(t, z, "*.apps.example.net.", dns.TypeCNAME).Root; c.Rule != RuleLeaf || c.Value != "www.example.net." {
+		t.Errorf("wildcard CNAME %+v", c)
+	}
+	if c := recordSet(t, z, "deep.sub.example.net.", dns.TypeCNAME).Root; c.Rule != RuleFailover {
+		t.Errorf("CNAME failover %+v", c)
+	}
+	if c := recordSet(t, z, "one.example.net.", dns.TypeCNAME).Root; c.Rule != RuleSimple || len(c.Children) != 1 {
+		t.Errorf("CNAME values %+v", c)
+	}
+}
+
+// checkRulesGeo checks www A of testdata/rules.yaml: geolocation → failover → weighted.
+func checkRulesGeo(t *testing.T, z *Zone) {
 	www := recordSet(t, z, "www.example.net.", dns.TypeA)
 	geo := www.Root.Children
 	if www.TTL != 3600 || len(geo) != 6 {
@@ -226,15 +240,6 @@ func TestParseRules(t *testing.T) {
 	}
 	if geo[5].Rule != RuleMultivalue || geo[5].Max != 2 || geo[5].AllDown != AllDownOpen {
 		t.Errorf("default %+v", geo[5])
-	}
-	if c := recordSet(t, z, "*.apps.example.net.", dns.TypeCNAME).Root; c.Rule != RuleLeaf || c.Value != "www.example.net." {
-		t.Errorf("wildcard CNAME %+v", c)
-	}
-	if c := recordSet(t, z, "deep.sub.example.net.", dns.TypeCNAME).Root; c.Rule != RuleFailover {
-		t.Errorf("CNAME failover %+v", c)
-	}
-	if c := recordSet(t, z, "one.example.net.", dns.TypeCNAME).Root; c.Rule != RuleSimple || len(c.Children) != 1 {
-		t.Errorf("CNAME values %+v", c)
 	}
 }
 
@@ -265,47 +270,4 @@ func TestParseTypes(t *testing.T) {
 	recordSet(t, z, "1.2.example.org.", dns.TypePTR)
 	recordSet(t, d.Zones[1], "1.2.0.192.in-addr.arpa.", dns.TypePTR)
 	recordSet(t, d.Zones[2], "*.sub.example.org.", dns.TypeA)
-}
-
-func TestParseEmpty(t *testing.T) {
-	for _, in := range []string{"", "# comment\n", "~\n", "zones:\n", "zones: {}\nchecks:\n"} {
-		d, specs, err := Parse("empty.yaml", strings.NewReader(in))
-		if err != nil || d == nil || len(d.Zones) != 0 || len(specs) != 0 {
-			t.Errorf("%q: %v, %v, %v", in, d, specs, err)
-		}
-	}
-	d, _, err := Parse("z.yaml", strings.NewReader("zones:\n  example.net:\n"))
-	if err != nil || len(d.Zones) != 1 || d.Zones[0].TTL != DefaultTTL || d.Zones[0].SOA != nil || len(d.Zones[0].Records) != 0 {
-		t.Errorf("zone without fields: %+v, %v", d, err)
-	}
-}
-
-func TestParseAliases(t *testing.T) {
-	in := inZone(
-		"      www:",
-		"        A: &web {failover: [{value: 192.0.2.1}, {value: 192.0.2.2}]}",
-		"      web:",
-		"        A: *web",
-	)
-	d, _, err := Parse("alias.yaml", strings.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkData(t, d)
-	if r := d.Zones[0].Records; len(r) != 2 || r[1].Root.Rule != RuleFailover || len(r[1].Root.Children) != 2 {
-		t.Errorf("aliased record set: %+v", r[1].Root)
-	}
-	// A cycle through an alias and an alias bomb end with an error, not a hang.
-	cycle := inZone("      www:", "        A: &n {failover: [*n]}")
-	if _, _, err := Parse("cycle.yaml", strings.NewReader(cycle)); err == nil || !strings.Contains(err.Error(), "nested deeper") {
-		t.Errorf("cycle: %v", err)
-	}
-	bomb := []string{"      l0: {A: &l0 {value: 192.0.2.1}}"}
-	for i := 1; i < 10; i++ {
-		p := "*l" + string(rune('0'+i-1))
-		bomb = append(bomb, "      l"+string(rune('0'+i))+": {A: &l"+string(rune('0'+i))+" {simple: ["+strings.Repeat(p+", ", 9)+p+"]}}")
-	}
-	if _, _, err := Parse("bomb.yaml", strings.NewReader(inZone(bomb...))); err == nil || !strings.Contains(err.Error(), "YAML aliases") {
-		t.Errorf("bomb: %v", err)
-	}
 }

@@ -173,3 +173,46 @@ func TestParseRecordTypes(t *testing.T) {
 		t.Errorf("recordTypeNames has %d names, recordTypes %d", len(recordTypeNames), len(recordTypes))
 	}
 }
+
+func TestParseEmpty(t *testing.T) {
+	for _, in := range []string{"", "# comment\n", "~\n", "zones:\n", "zones: {}\nchecks:\n"} {
+		d, specs, err := Parse("empty.yaml", strings.NewReader(in))
+		if err != nil || d == nil || len(d.Zones) != 0 || len(specs) != 0 {
+			t.Errorf("%q: %v, %v, %v", in, d, specs, err)
+		}
+	}
+	d, _, err := Parse("z.yaml", strings.NewReader("zones:\n  example.net:\n"))
+	if err != nil || len(d.Zones) != 1 || d.Zones[0].TTL != DefaultTTL || d.Zones[0].SOA != nil || len(d.Zones[0].Records) != 0 {
+		t.Errorf("zone without fields: %+v, %v", d, err)
+	}
+}
+
+func TestParseAliases(t *testing.T) {
+	in := inZone(
+		"      www:",
+		"        A: &web {failover: [{value: 192.0.2.1}, {value: 192.0.2.2}]}",
+		"      web:",
+		"        A: *web",
+	)
+	d, _, err := Parse("alias.yaml", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkData(t, d)
+	if r := d.Zones[0].Records; len(r) != 2 || r[1].Root.Rule != RuleFailover || len(r[1].Root.Children) != 2 {
+		t.Errorf("aliased record set: %+v", r[1].Root)
+	}
+	// A cycle through an alias and an alias bomb end with an error, not a hang.
+	cycle := inZone("      www:", "        A: &n {failover: [*n]}")
+	if _, _, err := Parse("cycle.yaml", strings.NewReader(cycle)); err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Errorf("cycle: %v", err)
+	}
+	bomb := []string{"      l0: {A: &l0 {value: 192.0.2.1}}"}
+	for i := 1; i < 10; i++ {
+		p := "*l" + string(rune('0'+i-1))
+		bomb = append(bomb, "      l"+string(rune('0'+i))+": {A: &l"+string(rune('0'+i))+" {simple: ["+strings.Repeat(p+", ", 9)+p+"]}}")
+	}
+	if _, _, err := Parse("bomb.yaml", strings.NewReader(inZone(bomb...))); err == nil || !strings.Contains(err.Error(), "YAML aliases") {
+		t.Errorf("bomb: %v", err)
+	}
+}
