@@ -315,3 +315,32 @@ func grepLines(s, substr string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestPolicyRefusesPerClientHazards: cache (its key has no client subnet) or
+// loadbalance in a block whose policy answers depend on the client is a start-up
+// error, as is a geolocation rule without geo to locate the client.
+func TestPolicyRefusesPerClientHazards(t *testing.T) {
+	root, err := e2e.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data := "zones:\n  example.net:\n    records:\n      www:\n        A:\n          geolocation:\n            - {country: DE, value: 192.0.2.1}\n            - {default: true, value: 192.0.2.2}\n"
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	geoLine := fmt.Sprintf("geo %s/geo/testdata/demo-city.mmdb", root)
+	for _, tc := range []struct{ name, extra, want string }{
+		{"cache", geoLine + "\n    cache 30", "cache in the server block"},
+		{"loadbalance", geoLine + "\n    loadbalance", "loadbalance in the server block"},
+		{"no geo", "", "geolocation rules need the geo directive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			corefile := fmt.Sprintf("example.net:%d {\n    bind 127.0.0.1\n    %s\n    policy {\n        data %s/policy.yaml\n    }\n}\n", e2e.FreePort(t), tc.extra, dir)
+			out := exitOutput(t, e2e.CoreTraffic(t), corefile)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}

@@ -124,7 +124,7 @@ func checkChain(cfg *dnsserver.Config, snap *policy.Snapshot) error {
 	for _, bad := range []string{"cache", "loadbalance"} {
 		if cfg.Handler(bad) != nil {
 			return fmt.Errorf("%s in the server block %s would serve one client's geolocation answer to every client: "+
-				"remove it from this block (put policy zones in a block of their own)", bad, strings.Join(cfg.ListenHosts, ","))
+				"remove it from this block (put policy zones in a block of their own)", bad, cfg.Zone+":"+cfg.Port)
 		}
 	}
 	if cfg.Handler("geo") == nil {
