@@ -139,15 +139,15 @@ func TestFormatExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(specs) != 2 || specs[0].Name != "fra-1" || specs[1].Name != "iad-1" {
+	if len(specs) != 3 || specs[0].Name != "fra-1" || specs[2].Name != "iad-1" {
 		t.Errorf("checks: %+v", specs)
 	}
 	z := d.Zones[0]
-	if len(d.Zones) != 1 || z.Origin != "example.net." || z.TTL != 60 || len(z.Records) != 4 || z.Pos.Line != 6 {
+	if len(d.Zones) != 1 || z.Origin != "example.net." || z.TTL != 60 || len(z.Records) != 4 || z.Pos.Line != 7 {
 		t.Fatalf("zone %+v", z)
 	}
 	if s := z.SOA; s == nil || s.MName != "ns1.example.net." || s.RName != "hostmaster.example.net." || s.Serial != 0 ||
-		s.Refresh != 7200 || s.Retry != 3600 || s.Expire != 1209600 || s.Minimum != 60 || s.Pos.Line != 8 {
+		s.Refresh != 7200 || s.Retry != 3600 || s.Expire != 1209600 || s.Minimum != 60 || s.Pos.Line != 9 {
 		t.Errorf("soa %+v", z.SOA)
 	}
 	mx := recordSet(t, z, "example.net.", dns.TypeMX)
@@ -155,16 +155,16 @@ func TestFormatExample(t *testing.T) {
 		t.Errorf("MX %+v", mx.Root)
 	}
 	www := recordSet(t, z, "www.example.net.", dns.TypeA)
-	if www.TTL != 30 || www.Pos.Line != 25 || www.Root.Pos.Line != 26 || www.Root.Rule != RuleGeolocation || len(www.Root.Children) != 3 {
+	if www.TTL != 30 || www.Pos.Line != 26 || www.Root.Pos.Line != 27 || www.Root.Rule != RuleGeolocation || len(www.Root.Children) != 3 {
 		t.Fatalf("www A %+v root %+v", www, www.Root)
 	}
 	de, na, def := www.Root.Children[0], www.Root.Children[1], www.Root.Children[2]
-	if de.Geo != (GeoMatch{Country: "DE"}) || de.Rule != RuleFailover || de.Pos.Line != 28 || len(de.Children) != 2 {
+	if de.Geo != (GeoMatch{Country: "DE"}) || de.Rule != RuleFailover || de.Pos.Line != 29 || len(de.Children) != 2 {
 		t.Errorf("DE %+v", de)
 	}
 	w := de.Children[0]
 	if w.Rule != RuleWeighted || w.Children[0].Weight != 70 || w.Children[1].Weight != 30 ||
-		w.Children[0].Check != "fra-1" || w.Children[1].Value != "192.0.2.11" || w.Children[1].Pos.Line != 32 {
+		w.Children[0].Check != "fra-1" || w.Children[1].Value != "192.0.2.11" || w.Children[1].Pos.Line != 33 {
 		t.Errorf("weighted %+v", w)
 	}
 	if na.Geo != (GeoMatch{Continent: "NA"}) || na.Rule != RuleLeaf || na.Value != "198.51.100.10" || na.Check != "iad-1" {

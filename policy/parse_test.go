@@ -62,6 +62,7 @@ var badFiles = []struct {
 	{"wildcard partial label", inZone("      foo*: {A: {value: 192.0.2.1}}"), `bad.yaml:4: zones.example.net.records.foo*: "foo*": a wildcard`},
 	{"empty owner", inZone(`      "": {A: {value: 192.0.2.1}}`), `bad.yaml:4: zones.example.net.records.: empty owner name (use "@" for the origin)`},
 	{"owner with a space", inZone(`      "a b": {A: {value: 192.0.2.1}}`), `bad.yaml:4: zones.example.net.records.a b: "a b" is not a valid owner name`},
+	{"owner with zone file syntax", inZone(`      "a;b": {A: {value: 192.0.2.1}}`), `bad.yaml:4: zones.example.net.records.a;b: "a;b" is not a valid owner name`},
 	{"owner not a mapping", inZone("      www: 192.0.2.1"), "bad.yaml:4: zones.example.net.records.www: must be a mapping of record type"},
 
 	// Record sets.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/miekg/dns"
 	"go.yaml.in/yaml/v3"
@@ -120,7 +119,7 @@ func zoneOrigin(key string) (string, error) {
 	if s == "" {
 		return "", errors.New("empty zone origin")
 	}
-	if _, ok := dns.IsDomainName(s); !ok || strings.Contains(s, "*") {
+	if _, ok := dns.IsDomainName(s); !ok || strings.Contains(s, "*") || !hostChars(s) {
 		return "", fmt.Errorf("%q is not a valid zone origin", key)
 	}
 	return dns.CanonicalName(s), nil
@@ -141,8 +140,8 @@ func ownerName(owner, origin string) (string, error) {
 	case !dns.IsFqdn(name):
 		name += "." + origin
 	}
-	if _, ok := dns.IsDomainName(name); !ok || strings.ContainsFunc(owner, unicode.IsSpace) {
-		return "", fmt.Errorf("%q is not a valid owner name", owner)
+	if _, ok := dns.IsDomainName(name); !ok || !hostChars(name) {
+		return "", fmt.Errorf("%q is not a valid owner name (letters, digits, \"-\", \"_\", \"/\", a leading \"*\")", owner)
 	}
 	name = strings.ToLower(name)
 	for i, label := range dns.SplitDomainName(name) {
@@ -154,6 +153,14 @@ func ownerName(owner, origin string) (string, error) {
 		return "", fmt.Errorf("%s is not inside the zone %s", name, origin)
 	}
 	return name, nil
+}
+
+// hostChars reports whether name holds only letters, digits, "-", "_", "/" (RFC 2317
+// reverse zones), "*" and dots: no escapes, spaces or zone file syntax.
+func hostChars(name string) bool {
+	return !strings.ContainsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_/*.", r))
+	})
 }
 
 // checkRdata checks that value is RDATA of type typ for owner: one line that
