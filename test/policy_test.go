@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -158,6 +159,38 @@ func TestPolicyEndToEnd(t *testing.T) {
 		metrics := httpGetURL(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 		if !strings.Contains(metrics, `coredns_policy_reloads_total{result="rejected"} 1`) {
 			t.Errorf("metrics lack one rejected reload:\n%s", grepLines(metrics, "coredns_policy"))
+		}
+	})
+
+	t.Run("Corefile reload (SIGUSR1) under load", func(t *testing.T) {
+		writePolicy("203.0.113.77")
+		waitFor(t, "data reloaded", 5*time.Second, func() bool {
+			return oneOf(askA(t, s.Addr, "www.example.net.", "203.0.113.0/24"), "203.0.113.77")
+		})
+		load := startLoad(t, s.Addr)
+		corefile := filepath.Join(dir, "Corefile")
+		b, err := os.ReadFile(corefile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(corefile, []byte(strings.Replace(string(b), "GEO ", "GEO2 ", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Signal(syscall.SIGUSR1); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the new Corefile serving", 10*time.Second, func() bool {
+			askA(t, s.Addr, "www.example.net.", "203.0.113.0/24")
+			return strings.Contains(s.Output(), "GEO2 JP Tokyo")
+		})
+		time.Sleep(300 * time.Millisecond)
+		sent, failed := load.stop()
+		t.Logf("%d queries during the Corefile reload, %d failed", sent, failed)
+		if failed != 0 {
+			t.Errorf("%d of %d queries failed during the Corefile reload", failed, sent)
+		}
+		if got := askA(t, s.Addr, "www.example.net.", "192.0.2.0/24"); !oneOf(got, "192.0.2.10", "192.0.2.11") {
+			t.Errorf("after the Corefile reload the EU answer is %v: health state lost?", got)
 		}
 	})
 }
