@@ -22,7 +22,7 @@ func BenchmarkLookup(b *testing.B) {
 		{"city+asn", []string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			r, err := NewReader(tc.paths...)
+			r, err := NewReader(tc.paths)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -40,7 +40,7 @@ func BenchmarkLookup(b *testing.B) {
 // BenchmarkLookupDecode measures a record-cache miss: tree search plus decoding
 // every field Location needs.
 func BenchmarkLookupDecode(b *testing.B) {
-	r, err := NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	r, err := NewReader([]string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func BenchmarkLookupDecode(b *testing.B) {
 }
 
 func BenchmarkLookupParallel(b *testing.B) {
-	r, err := NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	r, err := NewReader([]string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func BenchmarkDistance(b *testing.B) {
 // TestLookupAllocs is the benchmark's promise as a test: no allocation per
 // lookup once the string caches are warm.
 func TestLookupAllocs(t *testing.T) {
-	r, err := NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	r, err := NewReader([]string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,18 +35,42 @@ type Info struct {
 	Size         int64
 }
 
-// Open reads, parses and verifies the database at path and recognises its
-// schema. Errors name the file and the cause: missing, unreadable, not a
-// MaxMind DB, corrupt (verification failed) or of an unsupported type.
-func Open(path string) (*Database, error) {
+// Option changes how Open and NewReader load a database.
+type Option func(*options)
+
+type options struct {
+	verify bool
+}
+
+// Verify makes loading check the whole file: every search-tree node and every
+// record in the data section (maxminddb's Reader.Verify). It catches corruption
+// anywhere, at a cost of seconds of CPU per ten megabytes. Without it a load
+// checks the metadata, the tree's bounds and a sample of records, which
+// catches truncated, empty, foreign and wrong-type files; lookups are
+// bounds-checked either way, so a corrupt database can give wrong or missing
+// answers but never crash.
+func Verify() Option { return func(o *options) { o.verify = true } }
+
+// sampleRecords is how many networks a load decodes to check that the records
+// fit the schema.
+const sampleRecords = 512
+
+// Open reads and checks the database at path and recognises its schema.
+// Errors name the file and the cause: missing, unreadable, empty, not a MaxMind
+// DB, corrupt, or of an unsupported type.
+func Open(path string, opts ...Option) (*Database, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err // *PathError already names the file
 	}
-	return openBytes(path, data)
+	return openBytes(path, data, o)
 }
 
-func openBytes(path string, data []byte) (*Database, error) {
+func openBytes(path string, data []byte, o options) (*Database, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: file is empty", path)
 	}
@@ -54,44 +78,76 @@ func openBytes(path string, data []byte) (*Database, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid MaxMind DB file: %w", path, err)
 	}
-	if r.Metadata.BinaryFormatMajorVersion != 2 {
-		return nil, fmt.Errorf("%s: unsupported MaxMind DB format version %d", path, r.Metadata.BinaryFormatMajorVersion)
+	md := r.Metadata
+	switch {
+	case md.BinaryFormatMajorVersion != 2:
+		return nil, fmt.Errorf("%s: unsupported MaxMind DB format version %d", path, md.BinaryFormatMajorVersion)
+	case md.RecordSize != 24 && md.RecordSize != 28 && md.RecordSize != 32,
+		md.IPVersion != 4 && md.IPVersion != 6, md.NodeCount == 0:
+		return nil, fmt.Errorf("%s: corrupt database: invalid metadata (record size %d, ip version %d, %d nodes)",
+			path, md.RecordSize, md.IPVersion, md.NodeCount)
 	}
-	schema, err := SchemaOf(r.Metadata.DatabaseType)
+	schema, err := SchemaOf(md.DatabaseType)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := r.Verify(); err != nil {
-		return nil, fmt.Errorf("%s: corrupt database: %w", path, err)
+	if o.verify {
+		if err := r.Verify(); err != nil {
+			return nil, fmt.Errorf("%s: corrupt database: %w", path, err)
+		}
 	}
 	d := &Database{
 		r: r,
 		info: Info{
 			Path:         path,
 			Schema:       schema,
-			DatabaseType: r.Metadata.DatabaseType,
-			IPVersion:    int(r.Metadata.IPVersion),
-			BuildTime:    r.Metadata.BuildTime(),
+			DatabaseType: md.DatabaseType,
+			IPVersion:    int(md.IPVersion),
+			BuildTime:    md.BuildTime(),
 			LoadTime:     time.Now(),
 			Size:         int64(len(data)),
 		},
 	}
-	// A probe decode catches records that verify structurally but do not fit
-	// the schema, e.g. a country stored as a number.
+	if err := d.sample(); err != nil {
+		return nil, fmt.Errorf("%s: corrupt database or records that do not match the %s schema: %w", path, schema, err)
+	}
+	return d, nil
+}
+
+// sample looks up a few fixed addresses and decodes the first records of the
+// tree, so a damaged tree or records of an unexpected shape are refused at load
+// rather than found by queries.
+func (d *Database) sample() error {
 	var loc Location
 	for _, probe := range probes {
 		if _, _, err := d.Lookup(probe, &loc); err != nil {
-			return nil, fmt.Errorf("%s: records do not match the %s schema: %w", path, schema, err)
+			return err
 		}
 	}
-	return d, nil
+	n := 0
+	for res := range d.r.Networks(maxminddb.SkipEmptyValues()) {
+		if err := res.Err(); err != nil {
+			return err
+		}
+		var rec record
+		if err := res.Decode(&rec); err != nil {
+			return err
+		}
+		if n++; n == sampleRecords {
+			break
+		}
+	}
+	return nil
 }
 
 // recordPool recycles decode targets: Decode takes an interface, so a record
 // on the stack would escape and cost an allocation per lookup.
 var recordPool = sync.Pool{New: func() any { return new(record) }}
 
-var probes = []netip.Addr{netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2001:4860::1")}
+var probes = []netip.Addr{
+	netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("81.2.69.160"), netip.MustParseAddr("203.0.113.1"),
+	netip.MustParseAddr("2001:4860::1"), netip.MustParseAddr("2a02:cf40::1"), netip.MustParseAddr("::1"),
+}
 
 // Info returns what was opened.
 func (d *Database) Info() Info { return d.info }

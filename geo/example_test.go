@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleReader_Lookup() {
-	r, err := geo.NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	r, err := geo.NewReader([]string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"})
 	if err != nil {
 		panic(err)
 	}

@@ -67,7 +67,7 @@ func TestSchemas(t *testing.T) {
 }
 
 func TestDemoTable(t *testing.T) {
-	r, err := NewReader("testdata/demo-city.mmdb", "testdata/demo-asn.mmdb")
+	r, err := NewReader([]string{"testdata/demo-city.mmdb", "testdata/demo-asn.mmdb"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,19 +163,32 @@ func TestOpenErrors(t *testing.T) {
 func TestCorruptData(t *testing.T) {
 	data := mustRead(t, writeDB(t, geotest.TypeCity))
 	// Flip bytes across the search tree and data section; every variant must
-	// either open cleanly and look up without panicking or be refused.
-	for i := 0; i < len(data)-64; i += 7 {
+	// either be refused or answer lookups without panicking. Full verification
+	// refuses at least as much as the default checks.
+	light, full := 0, 0
+	for i := 0; i < len(data)-64; i += 3 {
 		c := append([]byte(nil), data...)
 		c[i] ^= 0xff
-		db, err := openBytes("corrupt.mmdb", c)
-		if err != nil {
-			continue
-		}
-		var loc Location
-		for _, a := range []string{"192.0.2.1", "2001:db8:1::1", "100.68.0.1", "8.8.8.8"} {
-			_, _, _ = db.Lookup(netip.MustParseAddr(a), &loc)
+		for _, o := range []options{{}, {verify: true}} {
+			db, err := openBytes("corrupt.mmdb", c, o)
+			if err != nil {
+				if o.verify {
+					full++
+				} else {
+					light++
+				}
+				continue
+			}
+			var loc Location
+			for _, a := range []string{"192.0.2.1", "2001:db8:1::1", "100.68.0.1", "8.8.8.8", "127.0.0.1"} {
+				_, _, _ = db.Lookup(netip.MustParseAddr(a), &loc)
+			}
 		}
 	}
+	if full < light || light == 0 {
+		t.Errorf("refused %d variants by default, %d with Verify", light, full)
+	}
+	t.Logf("of %d corrupted variants, refused %d by default and %d with Verify", (len(data)-64)/3, light, full)
 }
 
 func TestParseASN(t *testing.T) {
@@ -234,7 +247,7 @@ func TestCombinedPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, order := range [][]string{{city, asn}, {asn, city}} {
-		r, err := NewReader(order...)
+		r, err := NewReader(order)
 		if err != nil {
 			t.Fatal(err)
 		}

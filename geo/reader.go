@@ -16,7 +16,8 @@ import (
 // closed; in-flight lookups finish on it and the garbage collector reclaims it.
 type Reader struct {
 	slots []*slot
-	mu    sync.Mutex // serialises Reload and Close
+	mu    sync.Mutex // serialises Reload, VerifyAll and Close; guards opts
+	opts  []Option
 }
 
 type slot struct {
@@ -48,19 +49,20 @@ func (s fileStamp) same(o fileStamp) bool {
 	return os.SameFile(s.fi, o.fi) && s.size == o.size && s.mod.Equal(o.mod)
 }
 
-// NewReader opens every path (see Open). Databases are consulted in order: the
-// first one with a value for a field provides it.
-func NewReader(paths ...string) (*Reader, error) {
+// NewReader opens every path (see Open); reloads use the same options.
+// Databases are consulted in order: the first one with a value for a field
+// provides it.
+func NewReader(paths []string, opts ...Option) (*Reader, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("geo: no database files")
 	}
-	r := &Reader{slots: make([]*slot, len(paths))}
+	r := &Reader{opts: opts, slots: make([]*slot, len(paths))}
 	for i, p := range paths {
 		st, err := stampOf(p)
 		if err != nil {
 			return nil, err
 		}
-		db, err := Open(p)
+		db, err := Open(p, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -91,6 +93,22 @@ func (r *Reader) Lookup(addr netip.Addr, loc *Location) (bits int, found bool, e
 		found = found || f
 	}
 	return bits, found, nil
+}
+
+// VerifyAll checks every loaded database completely (see Verify) and makes
+// later reloads do the same. It returns the first database that fails.
+func (r *Reader) VerifyAll() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opts = append(r.opts, Verify())
+	for _, s := range r.slots {
+		if db := s.db.Load(); db != nil {
+			if err := db.r.Verify(); err != nil {
+				return fmt.Errorf("%s: corrupt database: %w", s.path, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Databases describes the databases currently in use, in lookup order.
@@ -144,7 +162,7 @@ func (r *Reader) Reload() []ReloadResult {
 			continue
 		}
 		s.seen = st
-		db, err := Open(s.path)
+		db, err := Open(s.path, r.opts...)
 		if err == nil && db.info.Schema != s.schema {
 			err = fmt.Errorf("%s: database type %q (%s) replaces a %s database", s.path, db.info.DatabaseType, db.info.Schema, s.schema)
 		}

@@ -39,7 +39,7 @@ func TestReloadWhileLookingUp(t *testing.T) {
 	dir := t.TempDir()
 	city := filepath.Join(dir, "city.mmdb")
 	writeFile(t, city, mustRead(t, "testdata/demo-city.mmdb"))
-	r, err := NewReader(city)
+	r, err := NewReader([]string{city})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestReloadReleasesOldDatabases(t *testing.T) {
 	city := filepath.Join(dir, "city.mmdb")
 	data := mustRead(t, "testdata/demo-city.mmdb")
 	writeFile(t, city, data)
-	r, err := NewReader(city)
+	r, err := NewReader([]string{city})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func openFDs(t *testing.T) int {
 }
 
 func TestReaderClosed(t *testing.T) {
-	r, err := NewReader("testdata/demo-city.mmdb")
+	r, err := NewReader([]string{"testdata/demo-city.mmdb"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,10 +184,43 @@ func TestReaderClosed(t *testing.T) {
 }
 
 func TestNewReaderErrors(t *testing.T) {
-	if _, err := NewReader(); err == nil {
+	if _, err := NewReader(nil); err == nil {
 		t.Error("no paths: no error")
 	}
-	if _, err := NewReader("testdata/demo-city.mmdb", "testdata/nope.mmdb"); err == nil || !strings.Contains(err.Error(), "nope.mmdb") {
+	if _, err := NewReader([]string{"testdata/demo-city.mmdb", "testdata/nope.mmdb"}); err == nil || !strings.Contains(err.Error(), "nope.mmdb") {
 		t.Errorf("missing second file: %v", err)
 	}
+}
+
+func TestVerifyAll(t *testing.T) {
+	dir := t.TempDir()
+	city := filepath.Join(dir, "city.mmdb")
+	data := mustRead(t, "testdata/demo-city.mmdb")
+	writeFile(t, city, data)
+	r, err := NewReader([]string{city, "testdata/demo-asn.mmdb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.VerifyAll(); err != nil {
+		t.Fatalf("good databases: %v", err)
+	}
+	// Find a corruption only full verification notices, and check that
+	// reloads now refuse it.
+	for i := range len(data) - 64 {
+		c := append([]byte(nil), data...)
+		c[i] ^= 0xff
+		if _, err := openBytes(city, c, options{}); err != nil {
+			continue
+		}
+		if _, err := openBytes(city, c, options{verify: true}); err == nil {
+			continue
+		}
+		replace(t, city, c, false, 1)
+		res := r.Reload()
+		if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "corrupt database") {
+			t.Errorf("byte %d: reload after VerifyAll gave %+v, want a corrupt database error", i, res)
+		}
+		return
+	}
+	t.Skip("no corruption found that only verification notices")
 }

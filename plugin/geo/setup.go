@@ -56,7 +56,7 @@ func parse(c *caddy.Controller) (*Geo, error) {
 				paths[j] = filepath.Join(root, p)
 			}
 		}
-		r, err := geo.NewReader(paths...)
+		r, err := geo.NewReader(paths)
 		if err != nil {
 			return nil, c.Errf("%v", err)
 		}
@@ -69,7 +69,7 @@ func parse(c *caddy.Controller) (*Geo, error) {
 }
 
 func parseBlock(c *caddy.Controller, g *Geo) error {
-	var sawECS, sawTrust, sawReload bool
+	var sawECS, sawTrust, sawReload, sawVerify bool
 	for c.NextBlock() {
 		switch c.Val() {
 		case "ecs":
@@ -104,6 +104,14 @@ func parseBlock(c *caddy.Controller, g *Geo) error {
 				return c.Errf("reload: invalid duration %q: 0 disables reloading, else at least %s", args[0], minReload)
 			}
 			g.interval = d
+		case "verify":
+			if sawVerify || len(c.RemainingArgs()) != 0 {
+				return c.Errf("verify takes no arguments and appears once")
+			}
+			sawVerify = true
+			if err := g.reader.VerifyAll(); err != nil {
+				return c.Errf("%v", err)
+			}
 		default:
 			return c.Errf("unknown property %q", c.Val())
 		}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
+
+	"github.com/coretraffic/coretraffic/geo"
 )
 
 const (
@@ -28,6 +30,10 @@ func TestSetup(t *testing.T) {
 	}
 	truncated := filepath.Join(dir, "truncated.mmdb")
 	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := filepath.Join(dir, "corrupt.mmdb")
+	if err := os.WriteFile(corrupt, onlyVerifyNotices(t, data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	unreadable := filepath.Join(dir, "unreadable.mmdb")
@@ -73,6 +79,10 @@ func TestSetup(t *testing.T) {
 			}
 		}},
 
+		{"verify", "geo " + cityDB + " " + asnDB + " {\n verify\n}", "", func(t *testing.T, g *Geo) {}},
+		{"verify corrupt", "geo " + corrupt + " {\n reload 0\n verify\n}", "Testfile:3 - Error during parsing: " + corrupt + ": corrupt database", nil},
+		{"verify twice", "geo " + cityDB + " {\n verify\n verify\n}", "verify takes no arguments", nil},
+		{"verify args", "geo " + cityDB + " {\n verify all\n}", "verify takes no arguments", nil},
 		{"no file", "geo", "Wrong argument count", nil},
 		{"missing file", "geo /nonexistent/city.mmdb", "/nonexistent/city.mmdb: no such file", nil},
 		{"garbage file", "geo " + garbage, garbage + ": not a valid MaxMind DB", nil},
@@ -153,4 +163,27 @@ func TestSetupRoot(t *testing.T) {
 	if p := g.reader.Paths()[0]; p != filepath.Join(abs, "demo-city.mmdb") {
 		t.Errorf("path %s not under root", p)
 	}
+}
+
+// onlyVerifyNotices returns a copy of db with one byte changed such that the
+// default load checks accept it and full verification does not.
+func onlyVerifyNotices(t *testing.T, db []byte) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.mmdb")
+	for i := len(db) / 2; i < len(db)-64; i++ {
+		c := append([]byte(nil), db...)
+		c[i] ^= 0xff
+		if err := os.WriteFile(path, c, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := geo.Open(path); err != nil {
+			continue
+		}
+		if _, err := geo.Open(path, geo.Verify()); err != nil {
+			return c
+		}
+	}
+	t.Fatal("no such corruption")
+	return nil
 }
