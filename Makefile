@@ -68,3 +68,10 @@ deps:
 
 clean:
 	rm -rf coredns bin
+
+# End-to-end dnsperf benchmark, quick mode: policy vs file and geo overhead, each server
+# its own ./coredns process on one core (bench/dns/README.md; full mode: bench/dns/run.sh).
+# Not part of `make test`.
+.PHONY: bench-dns-quick
+bench-dns-quick: build
+	bench/dns/run.sh --quick
