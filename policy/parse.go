@@ -57,10 +57,10 @@ func ParseFile(path string) (*Data, []healthcheck.Spec, error) {
 func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 	p := &parser{file: file}
 	root, err := p.document(r)
-	if err != nil || root == nil {
-		return &Data{}, nil, err
+	if err != nil {
+		return nil, nil, err
 	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return &Data{}, nil, nil
 	}
 	top, err := p.mapping(root, "", "the top level must be a mapping with zones: and/or checks:")

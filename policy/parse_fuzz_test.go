@@ -1,10 +1,13 @@
 package policy
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coretraffic/coretraffic/healthcheck"
 )
 
 // FuzzParse feeds the parser arbitrary files. It must not panic or hang; an error
@@ -26,8 +29,10 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		d, _, err := Parse("fuzz.yaml", strings.NewReader(in))
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
-				t.Fatalf("error without the file name: %v", err)
+			var pe *ParseError
+			var he *healthcheck.Error
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") || !errors.As(err, &pe) && !errors.As(err, &he) {
+				t.Fatalf("error of type %T without the file name: %v", err, err)
 			}
 			return
 		}

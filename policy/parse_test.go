@@ -217,3 +217,14 @@ func TestParseAliases(t *testing.T) {
 		t.Errorf("bomb: %v", err)
 	}
 }
+
+func TestParseZoneTTLAfterRecords(t *testing.T) {
+	in := "zones:\n  example.net:\n    records:\n      www: {A: {value: 192.0.2.1}}\n    ttl: 5m\n"
+	d, _, err := Parse("order.yaml", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := d.Zones[0].Records[0]; rs.TTL != 300 || d.Zones[0].TTL != 300 {
+		t.Errorf("record set TTL %d, zone TTL %d, want 300", rs.TTL, d.Zones[0].TTL)
+	}
+}
