@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -306,6 +307,51 @@ def verify_scenario(name, port, n):
     return problems, counts
 
 
+def http(method, url):
+    req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(req, timeout=2) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def check_failover(port, ep_addrs, n):
+    """The health checks are live: the endpoints answer 200; with both Frankfurt
+    endpoints down, www (DE) fails over to Ashburn and app to its second tier; after they
+    come back, the normal answers return."""
+    for a in ep_addrs:
+        st = http("GET", f"http://{a}/health")
+        if st != 200:
+            raise RuntimeError(f"health-check target {a}: HTTP {st}, want 200")
+    de = SUBNETS[0][1]
+    for a in ep_addrs[:2]:
+        http("POST", f"http://{a}/down")
+    try:
+        deadline = time.time() + 15
+        while True:
+            www, app = query(port, "www.example.net", de), query(port, "app.example.net", de)
+            if www and app and www["a"] == ["198.51.100.10"] and app["a"] == ["198.51.100.30"]:
+                break
+            if time.time() > deadline:
+                raise RuntimeError(f"policy: fra-1/fra-2 down for 15 s but www @ {de} = {www and www['a']}, "
+                                   f"app = {app and app['a']}; want failover 198.51.100.10 / 198.51.100.30")
+            time.sleep(0.2)
+        log("verified policy failover: fra-1, fra-2 down -> www (DE) 198.51.100.10, app 198.51.100.30")
+    finally:
+        for a in ep_addrs[:2]:
+            http("POST", f"http://{a}/up")
+    deadline = time.time() + 15
+    while True:
+        problems, _ = verify_scenario("policy", port, n)
+        if not problems:
+            break
+        if time.time() > deadline:
+            raise RuntimeError("policy: endpoints up again but answers did not recover: " + "; ".join(problems))
+        time.sleep(0.5)
+    log("verified policy recovery: all endpoints up, normal answers again")
+
+
 # --------------------------------------------------------------------------- profile
 
 def profile(args, name, port, pprof, out):
@@ -332,11 +378,16 @@ def profile(args, name, port, pprof, out):
         return f"profile of {name} failed: {res.get('err')}"
     top = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=30", args.coredns, path],
                          capture_output=True, text=True).stdout
-    cum = subprocess.run(["go", "tool", "pprof", "-top", "-cum", "-nodecount=40", args.coredns, path],
+    cum = subprocess.run(["go", "tool", "pprof", "-top", "-cum", "-nodecount=400", args.coredns, path],
                          capture_output=True, text=True).stdout
     with open(path + ".top.txt", "w") as f:
         f.write(top + "\n# -cum\n" + cum)
-    return top
+    # where the plugins' time goes: cumulative shares of the plugin entry points and of
+    # the runtime costs they drive
+    rx = re.compile(r"(coretraffic/coretraffic/|plugin/metadata\.|plugin/geoip\.|plugin/file\.File\.ServeDNS|"
+                    r"runtime\.newstack$|runtime\.mallocgc$|runtime\.gcBgMarkWorker$|linux\.Syscall6$)")
+    picked = [l for l in cum.splitlines() if rx.search(l.strip())][:25]
+    return "\n".join(top.splitlines()[:36]) + "\n\n# selected -cum entries\n" + "\n".join(picked)
 
 
 # --------------------------------------------------------------------------- main
@@ -472,6 +523,8 @@ def main():
                     raise RuntimeError(f"{n} does not answer as expected (see above)")
                 time.sleep(1)
             meta[n] = dict(verify=counts)
+            if n == "policy":
+                check_failover(ports[n], ep_addrs, args.verify_n)
             log(f"verified {n}: " + json.dumps(counts["DE"]))
 
         for n in names:
@@ -587,7 +640,7 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
     if profiles:
         L.append("\n## CPU profiles (`go tool pprof -top`, under the same load; raw/*.pprof)\n")
         for n, top in profiles.items():
-            L.append(f"### {n}\n\n```\n" + "\n".join(top.splitlines()[:40]) + "\n```\n")
+            L.append(f"### {n}\n\n```\n" + top + "\n```\n")
     text = "\n".join(L) + "\n"
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write(text)
