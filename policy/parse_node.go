@@ -70,7 +70,10 @@ func (p *parser) node(c nodeCtx, n *yaml.Node, path string) (*Node, error) {
 			return nil, err
 		}
 	}
-	return nd, p.checkNode(c, nd, es, re, path)
+	if err := p.checkNode(c, nd, es, re, path); err != nil {
+		return nil, err
+	}
+	return nd, nil
 }
 
 // ruleKey finds the one rule key of a node, rejecting unknown keys.
