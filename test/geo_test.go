@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -292,4 +293,58 @@ func geoGet(t *testing.T, url string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// TestGeoCorefileReload reloads the Corefile (SIGUSR1) several times: queries
+// keep being located and exactly one geo file watcher runs afterwards.
+func TestGeoCorefileReload(t *testing.T) {
+	dir := t.TempDir()
+	city := filepath.Join(dir, "city.mmdb")
+	geoCopy(t, "../geo/testdata/demo-city.mmdb", city)
+	port, pport := e2e.FreePort(t), e2e.FreePort(t)
+	corefile := fmt.Sprintf(`example.org:%d {
+    bind 127.0.0.1
+    metadata
+    geo %s {
+        reload 1s
+    }
+    log . "GEO {name} {/geo/country/code} {/geo/city/name}"
+    pprof 127.0.0.1:%d
+    whoami
+}
+`, port, city, pport)
+	s := &geoServer{Server: e2e.Start(t, e2e.CoreTraffic(t), corefile, dir, fmt.Sprintf("127.0.0.1:%d", port))}
+	watchers := func() int {
+		body := geoGet(t, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/goroutine?debug=2", pport))
+		return strings.Count(body, "plugin/geo.(*Geo).watch(")
+	}
+	if n := watchers(); n != 1 {
+		t.Fatalf("%d geo watchers at start, want 1", n)
+	}
+	for i := range 5 {
+		if err := s.Signal(syscall.SIGUSR1); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(s.Output(), "Reloading complete") < i+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("reload %d did not complete:\n%s", i+1, s.Output())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		qname := fmt.Sprintf("after%d.example.org", i)
+		if rcode := s.ask(t, qname, "203.0.113.0/24"); rcode != dns.RcodeSuccess {
+			t.Fatalf("after reload %d: rcode %s", i+1, dns.RcodeToString[rcode])
+		}
+		if got := s.logLine(t, qname); got != "JP Tokyo" {
+			t.Errorf("after reload %d: logged %q", i+1, got)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for watchers() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d geo watchers after 5 Corefile reloads, want 1", watchers())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
