@@ -21,6 +21,7 @@ const (
 
 var schemaNames = [...]string{"unknown", "city", "country", "asn", "enterprise", "ipinfo"}
 
+// String returns the schema's name as used in messages: "city", "asn", …
 func (s Schema) String() string {
 	if int(s) < len(schemaNames) {
 		return schemaNames[s]

@@ -143,6 +143,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 
 type prefixError struct{ s string }
 
+// Error implements error.
 func (e *prefixError) Error() string {
 	return "invalid network " + strconv.Quote(e.s) + ": want an address or a masked CIDR such as 192.0.2.0/24"
 }
