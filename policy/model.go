@@ -11,9 +11,9 @@ type Pos struct {
 	Line int
 }
 
-// Data is one parsed data file (or Corefile policy block): zones and the health
-// checks they reference. Checks are parsed by package healthcheck (its DecodeChecks);
-// Data keeps only their names and the raw specs for the engine.
+// Data is one parsed data file (or Corefile policy block): its zones. The file's
+// `checks:` section is decoded by package healthcheck and returned beside Data by
+// Parse.
 type Data struct {
 	Zones []*Zone
 }
@@ -44,7 +44,7 @@ type RecordSet struct {
 	Pos  Pos
 	Name string // lower-case FQDN, may start with "*." (wildcard)
 	Type uint16 // dns.Type*
-	TTL  uint32 // 0: the zone default
+	TTL  uint32 // seconds, resolved: the parser applies the zone default; 0 means 0
 	Root *Node
 }
 
@@ -71,8 +71,8 @@ func (r Rule) String() string {
 	return "unknown"
 }
 
-// AllDown is what a node answers when none of its children is healthy and the
-// search ends at it (see Evaluate).
+// AllDown is what a node does when none of its children is healthy: open (it is
+// down and its parent moves on) or closed with an answer of its own (see Evaluate).
 type AllDown uint8
 
 const (

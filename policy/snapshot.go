@@ -68,9 +68,6 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 			return nil, fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
 		}
 		ttl := rs.TTL
-		if ttl == 0 {
-			ttl = z.TTL
-		}
 		tree, err := compileTree(rs, ttl, resolve)
 		if err != nil {
 			return nil, err

@@ -53,7 +53,7 @@ func (in *inlineRecords) add(c *caddy.Controller) error {
 	if in.records == nil {
 		in.records = map[string][]*policy.RecordSet{}
 	}
-	in.records[origin] = append(in.records[origin], &policy.RecordSet{Pos: pos, Name: name, Type: typ, Root: root})
+	in.records[origin] = append(in.records[origin], &policy.RecordSet{Pos: pos, Name: name, Type: typ, TTL: policy.DefaultTTL, Root: root})
 	return nil
 }
 
