@@ -352,6 +352,87 @@ def check_failover(port, ep_addrs, n):
     log("verified policy recovery: all endpoints up, normal answers again")
 
 
+# --------------------------------------------------------------------------- callgrind
+
+def icount(args, names, ports, pids, run, out):
+    """Instructions per query (user space, whole process: includes GC and the health
+    checker) for each server, from callgrind totals between `callgrind_control -z` and
+    `-d`. Independent of machine load; excludes kernel time (syscalls)."""
+    nq = sum(1 for l in open(args.queries) if l.strip())
+    res = {}
+
+    def perf(n, subnet, passes, tag):
+        ecs = ecs_option(subnet).hex()
+        cmd = sched(args, args.client_cpu, ["dnsperf", "-s", "127.0.0.1", "-p", str(ports[n]), "-d", args.queries,
+                                            "-n", str(passes), "-q", "20", "-t", "5", "-E", "8:" + ecs])
+        path = os.path.join(out, "raw", f"{n}.icount.{tag}.txt")
+        with open(path, "w") as f:
+            subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        m = RX["completed"].search(open(path).read())
+        return int(m.group(1)) if m else 0
+
+    for n in names:
+        pid = str(pids[n])
+        perf(n, SUBNETS[0][1], max(1, args.icount // 5), "warm")
+        subprocess.run(["callgrind_control", "-z", pid], capture_output=True, timeout=120)
+        res[n] = []
+        for k, (cc, subnet) in enumerate(SUBNETS):
+            before = set(os.listdir(run))
+            done = perf(n, subnet, args.icount, f"b{k + 1}")
+            subprocess.run(["callgrind_control", "-d", pid], capture_output=True, timeout=120)
+            total, new = 0, []
+            for _ in range(100):
+                new = [f for f in os.listdir(run) if f.startswith(f"cg.{n}.") and f not in before]
+                if new:
+                    break
+                time.sleep(0.2)
+            time.sleep(1.0)  # let the dump finish
+            for fn in new:
+                with open(os.path.join(run, fn)) as f:
+                    for line in f:
+                        if line.startswith("totals:"):
+                            total += int(line.split()[1])
+                            break
+            if total and done:
+                res[n].append(total / done)
+                log(f"icount {n} {cc}: {total / done:,.0f} instructions/query ({done} of {args.icount * nq} queries)")
+            else:
+                log(f"icount {n} {cc}: no result (dump files {new}, completed {done})")
+    return res
+
+
+def write_icount_summary(args, names, res, mach, started, out):
+    nq = sum(1 for l in open(args.queries) if l.strip())
+    b = med(res.get(BASE, []))
+    L = [f"# bench/dns: instructions per query (callgrind) — {started}\n",
+         f"- command: `{args.cmdline or ' '.join(sys.argv)}`",
+         f"- machine: {mach['nproc']} CPUs, {mach['model']}, Linux {mach['kernel']}",
+         f"- coredns: `{args.coredns}` (git {git_rev()}), GOMAXPROCS=1, GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off, under valgrind callgrind",
+         f"- per server: 3 batches of {args.icount} × {nq} queries, ECS " + ", ".join(f"{s} {c}" for c, s in SUBNETS) +
+         "; user-space instructions of the whole process (GC and health checks included, kernel excluded)", "",
+         "| scenario | what | instructions/query (median) | per batch (DE, US, JP) | vs file | target |",
+         "|---|---|---:|---|---:|---|"]
+    targets = {f[1]: f[2] for f in FIGURES}
+    for n in names:
+        v = res.get(n) or []
+        m = med(v)
+        # fewer instructions is better: the per-CPU-second figure is file/scenario
+        ratio = f"{b / m:.3f}× (cost {(1 - b / m) * 100:.1f} %)" if m and b and n != BASE else "-"
+        t = targets.get(n)
+        L.append(f"| {n} | {SCENARIOS[n][1]} | {m:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} | {ratio} | "
+                 f"{'-' if t is None else f'≥ {t:.2f}×'} |" if m else f"| {n} | {SCENARIOS[n][1]} | failed | | | |")
+    L.append("\n\"vs file\" is file's instructions per query / the scenario's (the queries-per-CPU-second "
+             "ratio if user-space instructions were all the cost; kernel time for the socket calls is the same "
+             "per query in every scenario and makes the real ratios closer to 1).")
+    text = "\n".join(L) + "\n"
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(dict(started=started, argv=sys.argv, machine=mach, icount=res), f, indent=1)
+    print("\n" + text)
+    log("wrote", os.path.join(out, "summary.md"))
+
+
 # --------------------------------------------------------------------------- profile
 
 def profile(args, name, port, pprof, out):
@@ -445,6 +526,9 @@ def main():
     ap.add_argument("--profile", type=int, default=10,
                     help="seconds of CPU profile for a server whose figure misses its target (0: never)")
     ap.add_argument("--profile-always", action="store_true", help="profile every scenario")
+    ap.add_argument("--icount", type=int, default=0,
+                    help="N>0: instead of timing, run each server under valgrind callgrind and count user-space "
+                         "instructions per query over 3 batches of N passes through the query file (one per subnet)")
     ap.add_argument("--cmdline", default=None, help="command line to record in the summary")
     args = ap.parse_args()
     args.rounds = args.rounds or (3 if args.quick else 4)
@@ -464,7 +548,8 @@ def main():
     os.makedirs(run, exist_ok=True)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     mach = machine()
-    log(f"results -> {out}; {args.rounds} rounds x {args.duration} s; {mach['nproc']} CPUs, {mach['model']}")
+    mode = f"callgrind, {args.icount} passes per batch" if args.icount else f"{args.rounds} rounds x {args.duration} s"
+    log(f"results -> {out}; {mode}; {mach['nproc']} CPUs, {mach['model']}")
     if (mach["nproc"] or 0) < 2:
         sys.exit("needs 2 CPUs: server and dnsperf on separate cores")
 
@@ -494,13 +579,18 @@ def main():
             with open(cf, "w") as f:
                 f.write(t)
             env = dict(os.environ, GOMAXPROCS="1")
-            procs[n] = Proc(n, sched(args, args.server_cpu, [args.coredns, "-conf", cf]), env,
+            argv = [args.coredns, "-conf", cf]
+            if args.icount:
+                # callgrind asserts on Go's async-preemption signals, and valgrind 3.19 lacks RDTSCP
+                env["GODEBUG"] = ",".join(filter(None, [env.get("GODEBUG"), "asyncpreemptoff=1", "cpu.rdtscp=off"]))
+                argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={run}/cg.{n}.%p.out"] + argv
+            procs[n] = Proc(n, sched(args, args.server_cpu, argv), env,
                             os.path.join(run, n.replace("+", "-") + ".log"), run)
             pids[n] = procs[n].pid()
 
         # wait until every server answers, then check the answers (health checks need a
         # moment to pass; retry for a while before giving up)
-        deadline = time.time() + 30
+        deadline = time.time() + (240 if args.icount else 30)
         for n in names:
             while True:
                 if not procs[n].alive():
@@ -526,6 +616,14 @@ def main():
             if n == "policy":
                 check_failover(ports[n], ep_addrs, args.verify_n)
             log(f"verified {n}: " + json.dumps(counts["DE"]))
+
+        if args.icount:
+            res = icount(args, names, ports, pids, run, out)
+            for n, p in procs.items():
+                p.stop()
+            procs = {}
+            write_icount_summary(args, names, res, mach, started, out)
+            return
 
         for n in names:
             r = dnsperf(args, ports[n], SUBNETS[0][1], args.warmup, os.path.join(out, "raw", f"{n}.warmup.txt"), pids[n])
@@ -652,4 +750,8 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except RuntimeError as e:
+        log(f"bench/dns FAILED: {e}")
+        sys.exit(1)
