@@ -55,6 +55,12 @@ zones:
           failover:
             - {value: "2001:db8:1::10", check: fra-1}
             - {value: "2001:db8:2::10", check: iad-1}
+      big:
+        TXT:
+          values:
+            - '"%[5]s"'
+            - '"%[6]s"'
+            - '"%[7]s"'
 `
 
 const policyCorefile = `example.net:%d {
@@ -82,7 +88,8 @@ func TestPolicyEndToEnd(t *testing.T) {
 	fra1, fra2, iad := startEndpoint(t), startEndpoint(t), startEndpoint(t)
 	dir := t.TempDir()
 	writePolicy := func(defaultValue string) {
-		data := fmt.Sprintf(policyData, fra1.addr, fra2.addr, iad.addr, defaultValue)
+		data := fmt.Sprintf(policyData, fra1.addr, fra2.addr, iad.addr, defaultValue,
+			strings.Repeat("a", 200), strings.Repeat("b", 200), strings.Repeat("c", 200))
 		if err := os.WriteFile(filepath.Join(dir, "policy.yaml.tmp"), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -115,6 +122,18 @@ func TestPolicyEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(s.Output(), "GEO JP Tokyo www.example.net. NOERROR") {
 			t.Errorf("log lacks the geo metadata line for the Tokyo query:\n%s", s.Output())
+		}
+	})
+
+	t.Run("truncation: UDP without EDNS gets TC, TCP the whole answer", func(t *testing.T) {
+		m := new(dns.Msg).SetQuestion("big.example.net.", dns.TypeTXT)
+		r, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(m, s.Addr)
+		if err != nil || !r.Truncated || !r.Authoritative {
+			t.Fatalf("UDP: err %v, reply %v; want TC and AA", err, r)
+		}
+		r, _, err = (&dns.Client{Net: "tcp", Timeout: 2 * time.Second}).Exchange(m, s.Addr)
+		if err != nil || r.Truncated || len(r.Answer) != 3 {
+			t.Fatalf("TCP: err %v, reply %v; want all 3 TXT records", err, r)
 		}
 	})
 
