@@ -90,16 +90,21 @@ func (r *record) place(v mmdbdata.Cursor, code *string, eu *bool, codeKey string
 		}
 		return next, err
 	}
-	return eachKey(v, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+	need := 2 // code and EU flag
+	if eu == nil {
+		need = 1
+	}
+	return eachKey(v, need, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 		switch {
 		case string(k) == codeKey:
-			return readString(v, code)
+			next, err := readString(v, code)
+			return next, true, err
 		case eu != nil && string(k) == "is_in_european_union":
 			b, next, err := v.ReadBool()
 			*eu = *eu || b
-			return next, err
+			return next, true, err
 		}
-		return v.Skip()
+		return skip(v)
 	})
 }
 
@@ -117,11 +122,12 @@ func (r *record) subdivisions(v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
 		if i >= MaxSubdivisions || r.subs[i] != "" {
 			next, err = elem.Skip()
 		} else {
-			next, err = eachKey(elem, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+			next, err = eachKey(elem, 1, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 				if string(k) == "iso_code" {
-					return readString(v, &r.subs[i])
+					next, err := readString(v, &r.subs[i])
+					return next, true, err
 				}
-				return v.Skip()
+				return skip(v)
 			})
 		}
 		if err != nil {
@@ -132,50 +138,57 @@ func (r *record) subdivisions(v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
 }
 
 func (r *record) cityName(v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	return eachKey(v, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+	return eachKey(v, 1, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 		if string(k) != "names" {
-			return v.Skip()
+			return skip(v)
 		}
-		return eachKey(v, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+		next, err := eachKey(v, 1, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 			if string(k) == "en" {
-				return readString(v, &r.city)
+				next, err := readString(v, &r.city)
+				return next, true, err
 			}
-			return v.Skip()
+			return skip(v)
 		})
+		return next, true, err
 	})
 }
 
 func (r *record) location(v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	return eachKey(v, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+	return eachKey(v, 2, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 		switch string(k) {
 		case "latitude":
 			f, next, err := v.ReadFloat()
 			r.lat, r.hasLat = f, err == nil
-			return next, err
+			return next, true, err
 		case "longitude":
 			f, next, err := v.ReadFloat()
 			r.lon, r.hasLon = f, err == nil
-			return next, err
+			return next, true, err
 		}
-		return v.Skip()
+		return skip(v)
 	})
 }
 
 func (r *record) traits(v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	return eachKey(v, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, error) {
+	return eachKey(v, 2, func(k []byte, v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
 		switch string(k) {
 		case "autonomous_system_number":
-			return readASN(v, &r.asn)
+			next, err := readASN(v, &r.asn)
+			return next, true, err
 		case "autonomous_system_organization":
-			return readString(v, &r.asOrg)
+			next, err := readString(v, &r.asOrg)
+			return next, true, err
 		}
-		return v.Skip()
+		return skip(v)
 	})
 }
 
-// eachKey calls f for every entry of the map at v and returns the map's
-// successor. f must consume the value and return its successor.
-func eachKey(v mmdbdata.Cursor, f func([]byte, mmdbdata.Cursor) (mmdbdata.Cursor, error)) (mmdbdata.Cursor, error) {
+// eachKey calls f for the entries of the map at v until f has reported need
+// hits, and returns the map's successor. f must consume the value it is given
+// and return its successor. Stopping early matters on real databases, whose
+// continent, country and name maps are shared through pointers: the rest of
+// the map is then skipped in one step instead of being walked key by key.
+func eachKey(v mmdbdata.Cursor, need int, f func([]byte, mmdbdata.Cursor) (mmdbdata.Cursor, bool, error)) (mmdbdata.Cursor, error) {
 	m, err := v.Map()
 	if err != nil {
 		return mmdbdata.Cursor{}, err
@@ -186,11 +199,22 @@ func eachKey(v mmdbdata.Cursor, f func([]byte, mmdbdata.Cursor) (mmdbdata.Cursor
 		if !ok {
 			break
 		}
-		if next, err = f(k, val); err != nil {
+		var hit bool
+		if next, hit, err = f(k, val); err != nil {
 			return mmdbdata.Cursor{}, err
+		}
+		if hit {
+			if need--; need == 0 {
+				return v.Skip()
+			}
 		}
 	}
 	return m.End()
+}
+
+func skip(v mmdbdata.Cursor) (mmdbdata.Cursor, bool, error) {
+	next, err := v.Skip()
+	return next, false, err
 }
 
 // readString sets *dst to the string at v unless *dst is already set (the first

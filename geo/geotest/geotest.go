@@ -108,8 +108,14 @@ func Record(dbType string, e Entry) mmdbtype.Map {
 	return city(e, !strings.Contains(t, "dbip"))
 }
 
+// names is a localised name map with the eight languages GeoLite2 carries, so
+// decoding skips as much as it does on real data.
 func names(s string) mmdbtype.Map {
-	return mmdbtype.Map{"en": mmdbtype.String(s), "de": mmdbtype.String(s + " (de)")}
+	m := mmdbtype.Map{"en": mmdbtype.String(s)}
+	for _, lang := range []string{"de", "es", "fr", "ja", "pt-BR", "ru", "zh-CN"} {
+		m[mmdbtype.String(lang)] = mmdbtype.String(s + " (" + lang + ")")
+	}
+	return m
 }
 
 func country(e Entry) mmdbtype.Map {
@@ -133,6 +139,9 @@ func city(e Entry, subdivisionCodes bool) mmdbtype.Map {
 	m := country(e)
 	if e.City != "" {
 		m["city"] = mmdbtype.Map{"geoname_id": mmdbtype.Uint32(2925533), "names": names(e.City)}
+	}
+	if e.City != "" {
+		m["postal"] = mmdbtype.Map{"code": mmdbtype.String("12345")}
 	}
 	if !e.NoCoords && (e.City != "" || e.Lat != 0 || e.Lon != 0) {
 		m["location"] = mmdbtype.Map{
