@@ -6,12 +6,12 @@ import "time"
 // fake one; probe timeouts and latencies always use real time.
 type Clock interface {
 	Now() time.Time
-	NewTimer(d time.Duration) Timer
+	// AfterFunc calls f in its own goroutine after d, like time.AfterFunc.
+	AfterFunc(d time.Duration, f func()) Timer
 }
 
 // Timer is the part of *time.Timer the engine uses.
 type Timer interface {
-	C() <-chan time.Time
 	Stop() bool
 }
 
@@ -21,12 +21,7 @@ type RealClock struct{}
 // Now returns time.Now().
 func (RealClock) Now() time.Time { return time.Now() }
 
-// NewTimer returns a time.Timer.
-func (RealClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
-
-type realTimer struct{ t *time.Timer }
-
-func (t realTimer) C() <-chan time.Time { return t.t.C }
-func (t realTimer) Stop() bool          { return t.t.Stop() }
+// AfterFunc is time.AfterFunc.
+func (RealClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 var _ Clock = RealClock{}

@@ -14,7 +14,7 @@ type fakeClock struct {
 }
 
 type fakeTimer struct {
-	c    chan time.Time
+	f    func()
 	when time.Time
 	done bool
 	clk  *fakeClock
@@ -28,20 +28,18 @@ func (f *fakeClock) Now() time.Time {
 	return f.now
 }
 
-func (f *fakeClock) NewTimer(d time.Duration) Timer {
+func (f *fakeClock) AfterFunc(d time.Duration, fn func()) Timer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t := &fakeTimer{c: make(chan time.Time, 1), when: f.now.Add(d), clk: f}
+	t := &fakeTimer{f: fn, when: f.now.Add(d), clk: f}
 	if d <= 0 {
-		t.c <- f.now
 		t.done = true
+		go fn()
 		return t
 	}
 	f.timers = append(f.timers, t)
 	return t
 }
-
-func (t *fakeTimer) C() <-chan time.Time { return t.c }
 
 func (t *fakeTimer) Stop() bool {
 	t.clk.mu.Lock()
@@ -88,7 +86,7 @@ func (f *fakeClock) Advance(d time.Duration) {
 		}
 		if !t.when.After(f.now) {
 			t.done = true
-			t.c <- f.now
+			go t.f()
 			continue
 		}
 		keep = append(keep, t)

@@ -162,6 +162,14 @@ func rawServer(t *testing.T, fn func(net.Conn)) string {
 func TestHostileEndpoints(t *testing.T) {
 	garbage := rawServer(t, func(c net.Conn) { io.WriteString(c, strings.Repeat("\x16garbage\r\n", 100)) })
 	silent := rawServer(t, func(c net.Conn) { time.Sleep(3 * time.Second) })
+	endlessHeaders := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+		for {
+			if _, err := io.WriteString(c, "X-Forever: "+strings.Repeat("y", 1000)+"\r\n"); err != nil {
+				return
+			}
+		}
+	})
 	tests := []struct {
 		name string
 		typ  Type
@@ -171,6 +179,7 @@ func TestHostileEndpoints(t *testing.T) {
 		{"garbage TLS", TypeHTTPS, "https://" + garbage + "/", KindTLS},
 		{"garbage HTTP", TypeHTTP, "http://" + garbage + "/", KindError},
 		{"accepts, never answers (http)", TypeHTTP, "http://" + silent + "/", KindTimeout},
+		{"endless headers", TypeHTTP, "http://" + endlessHeaders + "/", KindError},
 		{"accepts, never answers (https)", TypeHTTPS, "https://" + silent + "/", KindTimeout},
 	}
 	for _, tc := range tests {

@@ -23,13 +23,20 @@ type runner struct {
 	mu sync.Mutex // writers of status: the probing goroutine, overrides, recompute
 	m  machine
 
+	// Scheduling while started: a timer (no goroutine) between probes, one short-lived
+	// goroutine per probe. wg counts the pending timer and the probe in flight.
+	ctx   context.Context
+	smu   sync.Mutex
+	timer Timer
+	next  time.Time
+	wg    sync.WaitGroup
+
 	// Guarded by Engine.mu.
 	refs     int
 	nameRefs map[string]int
 	owners   map[string]int
 	parents  map[*runner]int
 	cancel   context.CancelFunc
-	done     chan struct{}
 }
 
 func newRunner(e *Engine, s *Spec, key string, children []*runner) (*runner, error) {
@@ -58,9 +65,9 @@ func (r *runner) start(e *Engine) {
 		}
 		r.recompute(e)
 	case r.prober != nil:
-		ctx, cancel := context.WithCancel(context.Background())
-		r.cancel, r.done = cancel, make(chan struct{})
-		go r.run(ctx, e, r.done)
+		r.ctx, r.cancel = context.WithCancel(context.Background())
+		r.wg.Add(1)
+		go r.first(e)
 	}
 }
 
@@ -71,39 +78,55 @@ func (r *runner) stop(_ *Engine) {
 			delete(c.parents, r)
 		}
 	}
-	if r.cancel != nil {
-		r.cancel()
+	if r.cancel == nil {
+		return
 	}
+	r.cancel()
+	r.smu.Lock()
+	if r.timer != nil && r.timer.Stop() {
+		r.wg.Done() // the pending probe will not run
+	}
+	r.timer = nil
+	r.smu.Unlock()
 }
 
-// wait blocks until a stopped runner's goroutine has ended; call without Engine.mu.
-func (r *runner) wait() {
-	if r.done != nil {
-		<-r.done
-	}
+// wait blocks until a stopped runner's probe in flight has ended; call without
+// Engine.mu.
+func (r *runner) wait() { r.wg.Wait() }
+
+// first probes immediately, then schedules the next probe after a random stagger
+// within one interval; after that, one per interval.
+func (r *runner) first(e *Engine) {
+	defer r.wg.Done()
+	r.probeOnce(r.ctx, e)
+	r.smu.Lock()
+	r.next = e.clock.Now().Add(time.Duration(rand.Int64N(int64(r.spec.Interval)))) // #nosec G404 -- stagger, not security.
+	r.smu.Unlock()
+	r.schedule(e)
 }
 
-// run probes immediately, then after a random stagger within one interval, then
-// every interval, until ctx is cancelled.
-func (r *runner) run(ctx context.Context, e *Engine, done chan struct{}) {
-	defer close(done)
-	interval := r.spec.Interval
-	r.probeOnce(ctx, e)
-	next := e.clock.Now().Add(time.Duration(rand.Int64N(int64(interval)))) // #nosec G404 -- stagger, not security.
-	for {
-		t := e.clock.NewTimer(next.Sub(e.clock.Now()))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C():
-		}
-		r.probeOnce(ctx, e)
-		next = next.Add(interval)
-		if now := e.clock.Now(); next.Before(now) {
-			next = now.Add(interval) // fell behind (overload): skip, never burst
-		}
+// tick runs in its own goroutine when the timer fires.
+func (r *runner) tick(e *Engine) {
+	defer r.wg.Done()
+	r.probeOnce(r.ctx, e)
+	r.smu.Lock()
+	r.next = r.next.Add(r.spec.Interval)
+	if now := e.clock.Now(); r.next.Before(now) {
+		r.next = now.Add(r.spec.Interval) // fell behind (overload): skip, never burst
 	}
+	r.smu.Unlock()
+	r.schedule(e)
+}
+
+// schedule arms the timer for r.next unless the runner is stopping.
+func (r *runner) schedule(e *Engine) {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	if r.ctx.Err() != nil {
+		return
+	}
+	r.wg.Add(1)
+	r.timer = e.clock.AfterFunc(r.next.Sub(e.clock.Now()), func() { r.tick(e) })
 }
 
 // probeOnce waits for a concurrency slot, probes within the timeout and records.

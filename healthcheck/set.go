@@ -17,6 +17,7 @@ type Set struct {
 	owner   string
 	runners []*runner // children before parents
 	handles map[string]*Handle
+	names   map[*runner][]string
 
 	mu      sync.Mutex
 	started bool
@@ -40,7 +41,7 @@ func (e *Engine) Prepare(owner string, specs []Spec) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &Set{e: e, owner: owner, handles: make(map[string]*Handle, len(specs))}
+	set := &Set{e: e, owner: owner, handles: make(map[string]*Handle, len(specs)), names: make(map[*runner][]string, len(specs))}
 	local := map[string]*runner{}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -61,9 +62,10 @@ func (e *Engine) Prepare(owner string, specs []Spec) (*Set, error) {
 			}
 			local[key] = r
 		}
-		if !slices.Contains(set.runners, r) {
+		if _, seen := set.names[r]; !seen {
 			set.runners = append(set.runners, r)
 		}
+		set.names[r] = append(set.names[r], s.Name)
 		set.handles[s.Name] = &Handle{name: s.Name, r: r}
 	}
 	return set, nil
@@ -149,10 +151,8 @@ func (s *Set) Start() {
 		}
 		r.refs++
 		r.owners[s.owner]++
-		for name, h := range s.handles {
-			if h.r == r {
-				r.addName(e, name)
-			}
+		for _, name := range s.names[r] {
+			r.addName(e, name)
 		}
 		if r.refs == 1 {
 			r.start(e)
@@ -179,10 +179,8 @@ func (s *Set) Close() {
 		if r.owners[s.owner]--; r.owners[s.owner] == 0 {
 			delete(r.owners, s.owner)
 		}
-		for name, h := range s.handles {
-			if h.r == r {
-				r.removeName(e, name)
-			}
+		for _, name := range s.names[r] {
+			r.removeName(e, name)
 		}
 		if r.refs == 0 {
 			if e.runners[r.key] == r {
