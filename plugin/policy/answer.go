@@ -17,7 +17,7 @@ type answerer struct {
 
 // answer fills a.m for qname/qtype and returns how the zone matched the (last) name.
 func (a *answerer) answer(qname string, qtype uint16) policy.Kind {
-	if qtype == dns.TypeANY {
+	if qtype == dns.TypeANY && a.z.Lookup(qname, qtype).Kind != policy.NXDomain {
 		// RFC 8482 §4.2: a synthesized HINFO instead of every record set.
 		a.m.Answer = append(a.m.Answer, &dns.HINFO{Hdr: dns.RR_Header{Name: qname, Rrtype: dns.TypeHINFO,
 			Class: dns.ClassINET, Ttl: 8482}, Cpu: "RFC8482"})

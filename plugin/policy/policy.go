@@ -66,7 +66,7 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	a.m.SetReply(r)
 	a.m.Authoritative = true
 	kind := a.answer(qname, q.Qtype)
-	if kind == policy.NXDomain && p.Fall.Through(qname) {
+	if kind == policy.NXDomain && len(a.m.Answer) == 0 && p.Fall.Through(qname) {
 		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
 	}
 	a.setECS(r)

@@ -44,6 +44,7 @@ func TestServeDNS(t *testing.T) {
 		{"wildcard", de, test.Case{Qname: "anything.wild.example.net.", Qtype: dns.TypeA, Answer: []dns.RR{test.A("anything.wild.example.net. 30 IN A 192.0.2.99")}}, 0},
 		{"wildcard NODATA", de, test.Case{Qname: "anything.wild.example.net.", Qtype: dns.TypeAAAA, Ns: []dns.RR{test.SOA(soaLine)}}, 0},
 		{"ANY is answered per RFC 8482", de, test.Case{Qname: "www.example.net.", Qtype: dns.TypeANY, Answer: []dns.RR{test.HINFO("www.example.net. 8482 IN HINFO RFC8482 \"\"")}}, 0},
+		{"ANY for a missing name is NXDOMAIN", de, test.Case{Qname: "nope.example.net.", Qtype: dns.TypeANY, Rcode: dns.RcodeNameError, Ns: []dns.RR{test.SOA(soaLine)}}, 0},
 		{"apex SOA", de, test.Case{Qname: "example.net.", Qtype: dns.TypeSOA, Answer: []dns.RR{test.SOA(soaLine)}}, 0},
 		{"apex NS", de, test.Case{Qname: "example.net.", Qtype: dns.TypeNS, Answer: []dns.RR{test.NS("example.net. 30 IN NS ns1.example.net.")}}, 0},
 		{"SRV", de, test.Case{Qname: "_sip._udp.example.net.", Qtype: dns.TypeSRV, Answer: []dns.RR{test.SRV("_sip._udp.example.net. 30 IN SRV 10 60 5060 sip.example.net.")}}, 0},
