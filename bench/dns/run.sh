@@ -24,4 +24,4 @@ go run ./bench/dns/mkcity -o bench/out/bin/city.mmdb
 
 OUT="bench/out/$(date -u +%Y%m%d-%H%M%S)"
 exec python3 "$HERE/bench.py" --coredns "$ROOT/coredns" --endpoints "$ROOT/bench/out/bin/endpoints" \
-  --citydb "$ROOT/bench/out/bin/city.mmdb" --out "$ROOT/$OUT" --cmdline "bench/dns/run.sh $*" "$@"
+  --citydb "$ROOT/bench/out/bin/city.mmdb" --out "$ROOT/$OUT" --cmdline "bench/dns/run.sh${*:+ $*}" "$@"
