@@ -1,0 +1,121 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/coredns/coredns/plugin/test"
+
+	"github.com/miekg/dns"
+)
+
+// reviewZone writes a data file into a temporary directory and loads it.
+func reviewZone(t *testing.T, yaml string) *Policy {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "review.yaml")
+	if err := os.WriteFile(f, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return newTestPolicy(t, nil, f)
+}
+
+const reviewData = `zones:
+  example.net:
+    ttl: 30
+    soa: {serial: 2026112501}
+    records:
+      "@":
+        NS: {values: [ns1.example.net.]}
+      ns1:
+        A: {value: 192.0.2.53}
+      www:
+        A: {value: 192.0.2.10}
+      upper:
+        CNAME: {value: WWW.Example.NET.}
+      sub:
+        NS: {values: [NS.Sub.Example.NET.]}
+      ns.sub:
+        A: {value: 192.0.2.77}
+      loop1:
+        CNAME: {value: loop2.example.net.}
+      loop2:
+        CNAME: {value: loop1.example.net.}
+      self:
+        CNAME: {value: self.example.net.}
+      "*.wild":
+        A: {value: 192.0.2.99}
+`
+
+// A CNAME target written in mixed case names an existing in-zone name: DNS names
+// compare case-insensitively (RFC 4343), so the chase must find www, not answer
+// NXDOMAIN. The RDATA is kept as written and the chase looks it up verbatim in a map
+// keyed by lower-case names (answer.go:117-120, name = target).
+func TestReviewCNAMEMixedCaseTarget(t *testing.T) {
+	p := reviewZone(t, reviewData)
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("upper.example.net.", dns.TypeA), nil)
+	tc := test.Case{Qname: "upper.example.net.", Qtype: dns.TypeA, Authoritative: true, Answer: []dns.RR{
+		test.CNAME("upper.example.net. 30 IN CNAME WWW.Example.NET."),
+		test.A("www.example.net. 30 IN A 192.0.2.10"),
+	}}
+	if err := test.SortAndCheck(resp, tc); err != nil {
+		t.Error(err)
+	}
+}
+
+// Same root cause for referrals: an in-zone name server written in mixed case gets
+// no glue, so a resolver cannot reach the child zone at all (the NS name is below the
+// cut: without glue it is unresolvable).
+func TestReviewReferralGlueMixedCaseNS(t *testing.T) {
+	p := reviewZone(t, reviewData)
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("host.sub.example.net.", dns.TypeA), nil)
+	if len(resp.Extra) != 1 {
+		t.Errorf("referral to NS.Sub.Example.NET. has glue %v, want ns.sub.example.net. A 192.0.2.77", resp.Extra)
+	}
+}
+
+// ANY below a zone cut is the child zone's business: the answer must be the referral
+// (as for every other type), not an authoritative RFC 8482 HINFO for a name this
+// zone has delegated away. answer.go checks only Kind != NXDomain, so Delegation
+// passes.
+func TestReviewANYBelowDelegation(t *testing.T) {
+	p := reviewZone(t, reviewData)
+	for _, qname := range []string{"sub.example.net.", "host.sub.example.net."} {
+		resp, _ := serve(t, p, new(dns.Msg).SetQuestion(qname, dns.TypeANY), nil)
+		if resp.Authoritative || len(resp.Answer) != 0 || len(resp.Ns) == 0 {
+			t.Errorf("ANY %s: AA=%v answer %v authority %v, want a referral (no AA, NS in authority)", qname, resp.Authoritative, resp.Answer, resp.Ns)
+		}
+	}
+}
+
+// RFC 4592 §2.2.1: the wildcard's own owner "*.wild" exists, so it is the closest
+// encloser of "ghost.*.wild"; there is no "*.*.wild", so the answer is NXDOMAIN
+// (the RFC's own example: "ghost.*.example." is not matched). zone.go looks up
+// closest enclosers in names only, which never holds the wildcard owners.
+func TestReviewWildcardBelowWildcardOwner(t *testing.T) {
+	p := reviewZone(t, reviewData)
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("ghost.*.wild.example.net.", dns.TypeA), nil)
+	if resp.Rcode != dns.RcodeNameError || len(resp.Answer) != 0 {
+		t.Errorf("ghost.*.wild: rcode %s answer %v, want NXDOMAIN (RFC 4592 §2.2.1)", dns.RcodeToString[resp.Rcode], resp.Answer)
+	}
+}
+
+// A CNAME loop inside the zone must not put the same RR into the answer several
+// times (RFC 2181 §5: an RRset has no duplicate records); CoreDNS's file plugin
+// answers SERVFAIL for a self-loop. answer.go follows the loop maxChase times and
+// appends the same shared RR again at each turn.
+func TestReviewCNAMELoopDuplicates(t *testing.T) {
+	p := reviewZone(t, reviewData)
+	for _, qname := range []string{"loop1.example.net.", "self.example.net."} {
+		resp, _ := serve(t, p, new(dns.Msg).SetQuestion(qname, dns.TypeA), nil)
+		seen := map[string]bool{}
+		for _, rr := range resp.Answer {
+			if s := rr.String(); seen[s] {
+				t.Errorf("%s: duplicate %s in the answer (%d records)", qname, s, len(resp.Answer))
+				break
+			} else {
+				seen[s] = true
+			}
+		}
+	}
+}
