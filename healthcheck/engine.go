@@ -10,6 +10,9 @@ import (
 // DefaultConcurrency bounds the probes in flight per engine.
 const DefaultConcurrency = 1024
 
+// workerIdle is how long an idle pool worker waits for work before it exits.
+const workerIdle = time.Second
+
 // Options configure an Engine.
 type Options struct {
 	Concurrency int   // probes in flight at most; DefaultConcurrency if 0
@@ -22,9 +25,11 @@ type Options struct {
 // Sets (owners) are probed once. Probing goroutines exist only for checks that at
 // least one started Set holds, so an Engine with no Sets costs nothing.
 type Engine struct {
-	clock   Clock
-	sem     chan struct{}
-	onProbe func(Type, Result)
+	clock      Clock
+	jobs       chan *runner // due probes, handed to pool workers
+	workers    atomic.Int32
+	maxWorkers int32
+	onProbe    func(Type, Result)
 
 	mu      sync.Mutex
 	runners map[string]*runner   // started runners by key, for dedupe
@@ -41,11 +46,45 @@ func New(o Options) *Engine {
 		o.Clock = RealClock{}
 	}
 	return &Engine{
-		clock:   o.Clock,
-		sem:     make(chan struct{}, o.Concurrency),
-		onProbe: o.OnProbe,
-		runners: map[string]*runner{},
-		byName:  map[string][]*runner{},
+		clock:      o.Clock,
+		jobs:       make(chan *runner),
+		maxWorkers: int32(o.Concurrency),
+		onProbe:    o.OnProbe,
+		runners:    map[string]*runner{},
+		byName:     map[string][]*runner{},
+	}
+}
+
+// dispatch hands a due probe to an idle worker, starts a worker when none is idle
+// and fewer than the concurrency bound run, or waits for one. Workers are
+// long-lived goroutines whose stacks have grown to what a probe needs, which is
+// cheaper than a fresh goroutine per probe.
+func (e *Engine) dispatch(r *runner) {
+	select {
+	case e.jobs <- r:
+		return
+	default:
+	}
+	if e.workers.Add(1) <= e.maxWorkers {
+		go e.worker(r)
+		return
+	}
+	e.workers.Add(-1)
+	e.jobs <- r
+}
+
+func (e *Engine) worker(r *runner) {
+	defer e.workers.Add(-1)
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		r.work(e)
+		t.Reset(workerIdle)
+		select {
+		case r = <-e.jobs:
+		case <-t.C:
+			return
+		}
 	}
 }
 

@@ -25,7 +25,7 @@ func newProber(s *Spec) (prober, error) {
 	case TypeHTTP, TypeHTTPS:
 		return newHTTPProber(s)
 	case TypeTCP:
-		return &tcpProber{target: s.Target, dialer: net.Dialer{Timeout: s.ConnectTimeout}}, nil
+		return &tcpProber{target: s.Target, dialer: net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: -1}}, nil
 	case TypeDNS:
 		return newDNSProber(s), nil
 	case TypeGRPC:

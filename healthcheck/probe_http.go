@@ -51,7 +51,7 @@ func newHTTPProber(s *Spec) (*httpProber, error) {
 	if s.Address != "" {
 		host = s.Address
 	}
-	p := &httpProber{s: s, dialTo: net.JoinHostPort(host, port), dialer: net.Dialer{Timeout: s.ConnectTimeout}}
+	p := &httpProber{s: s, dialTo: net.JoinHostPort(host, port), dialer: net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: -1}}
 	hostHeader := u.Host
 	if s.Host != "" {
 		hostHeader = s.Host

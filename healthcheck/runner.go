@@ -66,8 +66,9 @@ func (r *runner) start(e *Engine) {
 		r.recompute(e)
 	case r.prober != nil:
 		r.ctx, r.cancel = context.WithCancel(context.Background())
+		r.next = time.Time{}
 		r.wg.Add(1)
-		go r.first(e)
+		go e.dispatch(r)
 	}
 }
 
@@ -94,31 +95,32 @@ func (r *runner) stop(_ *Engine) {
 // Engine.mu.
 func (r *runner) wait() { r.wg.Wait() }
 
-// first probes immediately, then schedules the next probe after a random stagger
-// within one interval; after that, one per interval.
-func (r *runner) first(e *Engine) {
+// work runs one scheduled probe in a pool worker, then arms the timer for the next:
+// the first probe runs at once, the second after a random stagger within one
+// interval, then one per interval.
+func (r *runner) work(e *Engine) {
 	defer r.wg.Done()
+	if r.ctx.Err() != nil {
+		return
+	}
 	r.probeOnce(r.ctx, e)
 	r.smu.Lock()
-	r.next = e.clock.Now().Add(time.Duration(rand.Int64N(int64(r.spec.Interval)))) // #nosec G404 -- stagger, not security.
-	r.smu.Unlock()
-	r.schedule(e)
-}
-
-// tick runs in its own goroutine when the timer fires.
-func (r *runner) tick(e *Engine) {
-	defer r.wg.Done()
-	r.probeOnce(r.ctx, e)
-	r.smu.Lock()
-	r.next = r.next.Add(r.spec.Interval)
-	if now := e.clock.Now(); r.next.Before(now) {
-		r.next = now.Add(r.spec.Interval) // fell behind (overload): skip, never burst
+	now := e.clock.Now()
+	switch {
+	case r.next.IsZero():
+		r.next = now.Add(time.Duration(rand.Int64N(int64(r.spec.Interval)))) // #nosec G404 -- stagger, not security.
+	default:
+		r.next = r.next.Add(r.spec.Interval)
+		if r.next.Before(now) {
+			r.next = now.Add(r.spec.Interval) // fell behind (overload): skip, never burst
+		}
 	}
 	r.smu.Unlock()
 	r.schedule(e)
 }
 
-// schedule arms the timer for r.next unless the runner is stopping.
+// schedule arms the timer for r.next unless the runner is stopping. The timer's
+// goroutine only hands the runner to the worker pool.
 func (r *runner) schedule(e *Engine) {
 	r.smu.Lock()
 	defer r.smu.Unlock()
@@ -126,18 +128,12 @@ func (r *runner) schedule(e *Engine) {
 		return
 	}
 	r.wg.Add(1)
-	r.timer = e.clock.AfterFunc(r.next.Sub(e.clock.Now()), func() { r.tick(e) })
+	r.timer = e.clock.AfterFunc(r.next.Sub(e.clock.Now()), func() { e.dispatch(r) })
 }
 
-// probeOnce waits for a concurrency slot, probes within the timeout and records.
+// probeOnce probes within the timeout and records the result.
 func (r *runner) probeOnce(ctx context.Context, e *Engine) {
-	select {
-	case e.sem <- struct{}{}:
-	case <-ctx.Done():
-		return
-	}
 	res := r.safeProbe(ctx)
-	<-e.sem
 	if ctx.Err() != nil {
 		return // stopped while probing: the result says nothing about the endpoint
 	}
