@@ -407,7 +407,7 @@ def write_icount_summary(args, names, res, mach, started, out):
     L = [f"# bench/dns: instructions per query (callgrind) — {started}\n",
          f"- command: `{args.cmdline or ' '.join(sys.argv)}`",
          f"- machine: {mach['nproc']} CPUs, {mach['model']}, Linux {mach['kernel']}",
-         f"- coredns: `{args.coredns}` (git {git_rev()}), GOMAXPROCS=1, GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off, under valgrind callgrind",
+         f"- coredns: `{args.coredns}`: {mach.get('coredns_version')}, GOMAXPROCS=1, GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off, under valgrind callgrind",
          f"- per server: 3 batches of {args.icount} × {nq} queries, ECS " + ", ".join(f"{s} {c}" for c, s in SUBNETS) +
          "; user-space instructions of the whole process (GC and health checks included, kernel excluded)", "",
          "| scenario | what | instructions/query (median) | per batch (DE, US, JP) | vs file | target |",
@@ -548,6 +548,11 @@ def main():
     os.makedirs(run, exist_ok=True)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     mach = machine()
+    try:
+        v = subprocess.run([args.coredns, "-version"], capture_output=True, text=True, timeout=30).stdout
+        mach["coredns_version"] = " ".join(v.split())
+    except (OSError, subprocess.TimeoutExpired):
+        mach["coredns_version"] = "?"
     mode = f"callgrind, {args.icount} passes per batch" if args.icount else f"{args.rounds} rounds x {args.duration} s"
     log(f"results -> {out}; {mode}; {mach['nproc']} CPUs, {mach['model']}")
     if (mach["nproc"] or 0) < 2:
@@ -689,7 +694,7 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
     L.append(f"# bench/dns: policy vs file, geo overhead — {started}\n")
     L.append(f"- command: `{args.cmdline or ' '.join(sys.argv)}`")
     L.append(f"- machine: {mach['nproc']} CPUs, {mach['model']}, Linux {mach['kernel']}")
-    L.append(f"- coredns: `{args.coredns}` (git {git_rev()})")
+    L.append(f"- coredns: `{args.coredns}`: {mach.get('coredns_version')} (tree at git {git_rev()})")
     L.append(f"- {args.rounds} interleaved rounds × {args.duration} s ({', '.join(names)}; even rounds in reverse order); "
              f"dnsperf -c {args.clients} -q {args.outstanding}, unlimited rate, on CPU {args.client_cpu}; "
              f"each server its own process on CPU {args.server_cpu}, GOMAXPROCS=1"
@@ -697,7 +702,8 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
     L.append("- ECS per round: " + ", ".join(f"r{r['round']} {r['subnet']} {r['cc']}" for r in results if r["scenario"] == BASE))
     loads = [r["load1"] for r in results]
     if loads:
-        L.append(f"- load average (1 min) before each measurement: min {min(loads):.2f}, median {med(loads):.2f}, max {max(loads):.2f}")
+        L.append(f"- load average (1 min) before each measurement: min {min(loads):.2f}, median {med(loads):.2f}, max {max(loads):.2f} "
+                 "(about 2 of it is this benchmark: dnsperf and the server under test)")
     L.append("")
     L.append("## Figures (median of per-round ratios, scenario / `file` in the same round)\n")
     L.append("| figure | scenario | qps ratio | per-round | q per server CPU-s ratio | per-round | target (per CPU-s) | met |")
