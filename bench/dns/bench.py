@@ -314,6 +314,8 @@ def http(method, url):
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
+    except (urllib.error.URLError, OSError) as e:
+        return f"error: {getattr(e, 'reason', e)}"
 
 
 def check_failover(port, ep_addrs, n):
@@ -568,6 +570,14 @@ def main():
         # health-check targets, on the client CPU, all up
         procs["endpoints"] = Proc("endpoints", sched(args, args.client_cpu, [args.endpoints, "-listen", ",".join(ep_addrs)]),
                                   dict(os.environ), os.path.join(run, "endpoints.log"), run)
+        deadline = time.time() + 10
+        while not all(http("GET", f"http://{a}/health") == 200 for a in ep_addrs):
+            if not procs["endpoints"].alive() or time.time() > deadline:
+                raise RuntimeError(f"health-check targets {','.join(ep_addrs)} did not start (port in use by "
+                                   f"another process?); see {procs['endpoints'].logf.name}")
+            time.sleep(0.1)
+        if not procs["endpoints"].alive():
+            raise RuntimeError(f"health-check targets: ours exited, another process serves {ep_addrs[0]}")
         with open(os.path.join(CONF, "policy.yaml")) as f:
             pol = f.read()
         for i, a in enumerate(ep_addrs):
@@ -621,6 +631,9 @@ def main():
             if n == "policy":
                 check_failover(ports[n], ep_addrs, args.verify_n)
             log(f"verified {n}: " + json.dumps(counts["DE"]))
+        for n in names:  # the answers came from our servers, not from something else on their ports
+            if not procs[n].alive():
+                raise RuntimeError(f"{n} exited; see {procs[n].logf.name}")
 
         if args.icount:
             res = icount(args, names, ports, pids, run, out)
@@ -648,7 +661,7 @@ def main():
                 log(f"  {n:11s} qps={r['qps']:8.0f} q/CPU-s={r['q_per_cpu_s'] or 0:8.0f} srv={r['srv_cores']:.2f} "
                     f"cores cpu{args.server_cpu}-busy={r.get('cpu_busy', 0):.2f} lost={r.get('lost', 0):.0f} "
                     f"load={load1:.2f} rcodes={r.get('rcodes', '')}")
-            for n in names:
+            for n in names + ["endpoints"]:
                 if not procs[n].alive():
                     raise RuntimeError(f"{n} died during the rounds; see {procs[n].logf.name}")
 
