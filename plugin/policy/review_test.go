@@ -1,12 +1,15 @@
 package policy
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/coredns/coredns/plugin/test"
 
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
 	"github.com/miekg/dns"
 )
 
@@ -117,5 +120,61 @@ func TestReviewCNAMELoopDuplicates(t *testing.T) {
 				seen[s] = true
 			}
 		}
+	}
+}
+
+// A zone nested in another zone of the same data (example.net and sub.example.net,
+// no delegation between them) is served from the most specific zone, but a CNAME in
+// example.net pointing into sub.example.net is chased inside example.net only
+// (answer.go: dns.IsSubDomain(a.z.Origin, target)), which has no such name: the
+// response says NXDOMAIN for a name that exists and that this very server answers.
+func TestReviewCNAMEIntoNestedZone(t *testing.T) {
+	p := reviewZone(t, `zones:
+  example.net:
+    ttl: 30
+    records:
+      alias:
+        CNAME: {value: www.sub.example.net.}
+  sub.example.net:
+    ttl: 30
+    records:
+      www:
+        A: {value: 192.0.2.10}
+`)
+	direct, _ := serve(t, p, new(dns.Msg).SetQuestion("www.sub.example.net.", dns.TypeA), nil)
+	if direct.Rcode != dns.RcodeSuccess || len(direct.Answer) != 1 {
+		t.Fatalf("control: www.sub.example.net. A: %v", direct)
+	}
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("alias.example.net.", dns.TypeA), nil)
+	if resp.Rcode != dns.RcodeSuccess {
+		t.Errorf("alias.example.net. CNAME www.sub.example.net. (served here): rcode %s, want NOERROR", dns.RcodeToString[resp.Rcode])
+	}
+}
+
+// The data is loaded at setup, but start (OnStartup) takes the files' checksums
+// again: a file changed in between (a deploy writing the file while CoreDNS starts or
+// reloads its Corefile) is taken as already loaded, and the old content serves until
+// the file changes once more (loader.go, start: l.sums = l.checksums()).
+func TestReviewChangeBetweenSetupAndStartup(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "data.yaml")
+	zone := "zones:\n  example.net:\n    records:\n      www:\n        A: {value: %s}\n"
+	if err := os.WriteFile(f, []byte(fmt.Sprintf(zone, "192.0.2.1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := &loader{files: []string{f}, inline: &policy.Data{}, engine: hc.New(hc.Options{}), owner: t.Name()}
+	ld, set, err := l.load() // setup
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, []byte(fmt.Sprintf(zone, "192.0.2.2")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &Policy{Next: test.ErrorHandler(), loader: l}
+	l.start(p, ld, set) // OnStartup
+	defer l.stop()
+	l.reloadIfChanged(p) // the watcher's next tick
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("www.example.net.", dns.TypeA), nil)
+	if len(resp.Answer) != 1 || resp.Answer[0].(*dns.A).A.String() != "192.0.2.2" {
+		t.Errorf("after the file changed: %v, want 192.0.2.2", resp.Answer)
 	}
 }
