@@ -138,11 +138,11 @@ func (r *runner) probeOnce(ctx context.Context, e *Engine) {
 		return // stopped while probing: the result says nothing about the endpoint
 	}
 	res.At = e.clock.Now()
-	if e.onProbe != nil {
-		e.onProbe(r.spec.Type, res)
-	}
 	if old := r.record(res); old != nil {
 		e.changed(r, old)
+	}
+	if e.onProbe != nil {
+		e.onProbe(r.spec.Type, res)
 	}
 }
 
