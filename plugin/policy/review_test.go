@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/plugin/test"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
@@ -176,5 +177,24 @@ func TestReviewChangeBetweenSetupAndStartup(t *testing.T) {
 	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("www.example.net.", dns.TypeA), nil)
 	if len(resp.Answer) != 1 || resp.Answer[0].(*dns.A).A.String() != "192.0.2.2" {
 		t.Errorf("after the file changed: %v, want 192.0.2.2", resp.Answer)
+	}
+}
+
+// FORMAT.md: "A CNAME owner holds no other type (RFC 1034 §3.6.2), and there is no
+// CNAME at the origin". The parser enforces it for data files, but the compact
+// Corefile records go straight to policy.Compile, which does not: both are accepted
+// and the zone then answers A with an address and AAAA with a CNAME for one name.
+func TestReviewCompactCNAMEAndOtherData(t *testing.T) {
+	for _, tc := range []struct{ name, config string }{
+		{"CNAME beside A", "policy {\n weighted www.example.org A 192.0.2.1\n failover www.example.org CNAME other.example.org.\n}"},
+		{"CNAME at the origin", "policy {\n failover example.org CNAME other.example.net.\n}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := caddy.NewTestController("dns", tc.config)
+			c.ServerBlockKeys = []string{"example.org."}
+			if err := setup(c); err == nil {
+				t.Errorf("accepted: %s", tc.config)
+			}
+		})
 	}
 }
