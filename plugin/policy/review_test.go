@@ -198,3 +198,27 @@ func TestReviewCompactCNAMEAndOtherData(t *testing.T) {
 		})
 	}
 }
+
+// FORMAT.md allows every TTL, soa: field included, to be 0 ("seconds 0..2147483647"),
+// and the parser keeps an explicit 0 (its defaults are filled in before the keys are
+// read). buildSOA (snapshot.go) then treats 0 as "unset" once more: `minimum: 0`
+// ("do not cache negative answers", RFC 2308) is served as 60, and `ttl: 0` gives the
+// zone's records TTL 0 but its SOA TTL 60.
+func TestReviewExplicitZeroSOAFields(t *testing.T) {
+	p := reviewZone(t, `zones:
+  example.net:
+    ttl: 0
+    soa: {serial: 1, minimum: 0}
+    records:
+      www:
+        A: {value: 192.0.2.1}
+`)
+	resp, _ := serve(t, p, new(dns.Msg).SetQuestion("nope.example.net.", dns.TypeA), nil)
+	if len(resp.Ns) != 1 {
+		t.Fatalf("NXDOMAIN authority %v", resp.Ns)
+	}
+	soa := resp.Ns[0].(*dns.SOA)
+	if soa.Minttl != 0 || soa.Hdr.Ttl != 0 {
+		t.Errorf("SOA %v: want MINIMUM 0 and TTL 0 as written", soa)
+	}
+}
