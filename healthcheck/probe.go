@@ -122,3 +122,10 @@ func shorten(s string) string {
 	}
 	return s
 }
+
+var (
+	_ prober = (*tcpProber)(nil)
+	_ prober = (*httpProber)(nil)
+	_ prober = (*dnsProber)(nil)
+	_ prober = (*grpcProber)(nil)
+)

@@ -95,7 +95,8 @@ func (s *Spec) Normalize() {
 }
 
 // Validate checks one normalized Spec on its own; ValidateSet checks references.
-func (s *Spec) Validate() error {
+// Errors are *Error values with the file, line and field.
+func (s Spec) Validate() error {
 	if !validName(s.Name) {
 		return s.fieldErr("", "bad check name %q (letters, digits, '-', '_', '.')", s.Name)
 	}
