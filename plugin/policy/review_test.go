@@ -222,3 +222,18 @@ func TestReviewExplicitZeroSOAFields(t *testing.T) {
 		t.Errorf("SOA %v: want MINIMUM 0 and TTL 0 as written", soa)
 	}
 }
+
+// README: "When the query carries an ECS option the answer carries one too". It does
+// only when the geo plugin put a client with ECS in the context (geo in the block and
+// the sender trusted); a block without geo (allowed when no zone uses geolocation)
+// answers an ECS query without ECS. RFC 7871 §7.3 lets a resolver read that as scope
+// 0, so the answer is not wrong; the README promises more than the code does.
+func TestReviewECSEchoWithoutGeo(t *testing.T) {
+	t.Skip("review: README promises an ECS echo for every ECS query; owner to decide doc or code")
+	p := newTestPolicy(t, nil, "testdata/zone.yaml")
+	m := new(dns.Msg).SetQuestion("static.example.net.", dns.TypeA)
+	m.SetEdns0(1232, false)
+	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: 1, SourceNetmask: 24, Address: []byte{192, 0, 2, 0}})
+	resp, _ := serve(t, p, m, nil)
+	checkScope(t, resp, 0)
+}
