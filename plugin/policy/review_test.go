@@ -237,3 +237,18 @@ func TestReviewECSEchoWithoutGeo(t *testing.T) {
 	resp, _ := serve(t, p, m, nil)
 	checkScope(t, resp, 0)
 }
+
+// One server block may serve a zone on several addresses or transports
+// ("example.org:53 tls://example.org:853 { … }"). The compact records' origins come
+// from every key of the block, duplicates included, and inlineRecords.data makes one
+// zone per origin: the block is refused with "zone defined twice" — an error whose
+// position is ":0" because the generated zones have no Pos.
+func TestReviewCompactRecordsTwoKeysOneZone(t *testing.T) {
+	for _, keys := range [][]string{{"example.org:53", "tls://example.org:853"}, {"example.org:1053", "example.org:1054"}} {
+		c := caddy.NewTestController("dns", "policy {\n weighted www.example.org A 192.0.2.1\n}")
+		c.ServerBlockKeys = keys
+		if err := setup(c); err != nil {
+			t.Errorf("keys %v: %v", keys, err)
+		}
+	}
+}
