@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,5 +148,26 @@ func TestReviewStartupRefusesCacheWithGeo(t *testing.T) {
 		inst.ShutdownCallbacks()
 		inst.Stop()
 		t.Fatal("cache with geolocation data accepted at start-up")
+	}
+}
+
+// checkChain's refusals are the only setup errors without a position: "geolocation
+// rules need the geo directive in the same server block" names neither the Corefile
+// line of the policy directive, nor the block, nor the record set that uses
+// geolocation (STYLE.md: parse once, fail loudly, with a line number).
+func TestReviewChainErrorsNamePosition(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.yaml")
+	reviewWrite(t, data, "zones:\n  example.net:\n    records:\n      geo:\n        A:\n          geolocation:\n            - {country: DE, value: 192.0.2.10}\n            - {default: true, value: 192.0.2.20}\n")
+	reviewDirectives()
+	caddy.Quiet, dnsserver.Quiet = true, true
+	inst, err := caddy.Start(reviewInput(fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n }\n}\n", reviewPort(t), data)))
+	if err == nil {
+		inst.ShutdownCallbacks()
+		inst.Stop()
+		t.Fatal("geolocation data without geo accepted")
+	}
+	if !strings.Contains(err.Error(), "Corefile:2") {
+		t.Errorf("error %q does not name the policy directive's position Corefile:2", err)
 	}
 }
