@@ -71,9 +71,18 @@ func (e *evaluation) result() Result {
 	return Result{Outcome: e.outcome, Rcode: e.rcode, N: e.n, Geo: e.geo}
 }
 
-// eval answers from node i; false means the subtree is down (nothing written).
+// eval answers from node i: values, or a closed node's NODATA/rcode. false means the
+// subtree is down, and then it has left no trace (no values, no outcome).
 func (e *evaluation) eval(i int32) bool {
-	nd := &e.t.nodes[i]
+	n, outcome, rcode := e.n, e.outcome, e.rcode
+	if e.evalNode(&e.t.nodes[i]) {
+		return true
+	}
+	e.n, e.outcome, e.rcode = n, outcome, rcode
+	return false
+}
+
+func (e *evaluation) evalNode(nd *cnode) bool {
 	var ok bool
 	switch nd.rule {
 	case RuleLeaf:
@@ -132,6 +141,8 @@ func (e *evaluation) emit(ep int32) {
 
 func (e *evaluation) kids(nd *cnode) []int32 { return e.t.children[nd.first : nd.first+nd.n] }
 
+// simple answers every child's values; a closed child's NODATA or rcode is the answer
+// only when no child gives values (result() prefers values).
 func (e *evaluation) simple(nd *cnode) bool {
 	ok := false
 	for _, c := range e.kids(nd) {

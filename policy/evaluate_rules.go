@@ -59,16 +59,19 @@ func (e *evaluation) multivalue(nd *cnode) bool {
 		perm[j], perm[k] = perm[k], perm[j]
 	}
 	start := e.n
+	answered := false
 	for _, c := range perm {
 		if e.n-start >= int(nd.max) {
 			break
 		}
-		e.eval(c)
+		if e.eval(c) {
+			answered = true // values, or a closed child's NODATA/rcode
+		}
 	}
 	if e.n-start > int(nd.max) {
 		e.n = start + int(nd.max)
 	}
-	return e.n > start
+	return answered
 }
 
 // geolocation answers from the most specific child matching the client; a matching

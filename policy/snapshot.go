@@ -80,12 +80,28 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 		if e.set(rs.Type) != nil {
 			return nil, fmt.Errorf("%s:%d: %s %s defined twice", rs.Pos.File, rs.Pos.Line, rs.Name, dns.TypeToString[rs.Type])
 		}
+		if err := cnameConflict(e, rs, z.Origin); err != nil {
+			return nil, err
+		}
 		e.sets = append(e.sets, set)
 		if rs.Type == dns.TypeNS && rs.Name != z.Origin {
 			cz.cuts = true
 		}
 	}
 	return cz, nil
+}
+
+// cnameConflict enforces RFC 1034 §3.6.2 for data from any source (files and the
+// Corefile's compact records): a CNAME owner holds nothing else, and not the apex.
+func cnameConflict(e *entry, rs *RecordSet, origin string) error {
+	switch {
+	case rs.Type == dns.TypeCNAME && rs.Name == origin:
+		return fmt.Errorf("%s:%d: %s: no CNAME at the zone apex", rs.Pos.File, rs.Pos.Line, rs.Name)
+	case rs.Type == dns.TypeCNAME && len(e.sets) > 0,
+		rs.Type != dns.TypeCNAME && e.set(dns.TypeCNAME) != nil:
+		return fmt.Errorf("%s:%d: %s: a CNAME owner holds no other record set", rs.Pos.File, rs.Pos.Line, rs.Name)
+	}
+	return nil
 }
 
 // entryFor returns the entry of an owner, creating it and its empty non-terminal
@@ -120,32 +136,20 @@ func (z *CompiledZone) ensure(name string) *entry {
 	return e
 }
 
+// buildSOA makes the zone's SOA record. The parser fills in the defaults of a
+// written soa: field by field, so its values are used as they are (0 means 0); a zone
+// without one (the Corefile's compact records) gets the defaults. Serial 0 is the
+// load time.
 func buildSOA(z *Zone, now time.Time) *dns.SOA {
-	var s SOA
+	s := SOA{MName: "ns1." + z.Origin, RName: "hostmaster." + z.Origin, Refresh: 7200, Retry: 3600,
+		Expire: 1209600, Minimum: DefaultNegativeTTL}
 	if z.SOA != nil {
 		s = *z.SOA
 	}
-	orDefault := func(v *uint32, d uint32) {
-		if *v == 0 {
-			*v = d
-		}
+	if s.Serial == 0 {
+		s.Serial = uint32(now.Unix())
 	}
-	orDefault(&s.Serial, uint32(now.Unix()))
-	orDefault(&s.Refresh, 7200)
-	orDefault(&s.Retry, 3600)
-	orDefault(&s.Expire, 1209600)
-	orDefault(&s.Minimum, DefaultNegativeTTL)
-	if s.MName == "" {
-		s.MName = "ns1." + z.Origin
-	}
-	if s.RName == "" {
-		s.RName = "hostmaster." + z.Origin
-	}
-	ttl := z.TTL
-	if ttl == 0 {
-		ttl = DefaultTTL
-	}
-	return &dns.SOA{Hdr: dns.RR_Header{Name: z.Origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: ttl},
+	return &dns.SOA{Hdr: dns.RR_Header{Name: z.Origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: z.TTL},
 		Ns: lowerFQDN(s.MName), Mbox: lowerFQDN(s.RName), Serial: s.Serial, Refresh: s.Refresh,
 		Retry: s.Retry, Expire: s.Expire, Minttl: s.Minimum}
 }

@@ -67,9 +67,11 @@ func (z *CompiledZone) Lookup(qname string, qtype uint16) Match {
 	if e, ok := z.names[qname]; ok {
 		return e.match(qtype, false)
 	}
-	// Closest encloser: the nearest existing ancestor; its wildcard answers.
+	// Closest encloser: the nearest existing ancestor; its wildcard answers. A
+	// wildcard owner is an existing name too (RFC 4592 §2.2.1: "ghost.*.example." is
+	// not matched by "*.example.").
 	for name := parent(qname); ; name = parent(name) {
-		if _, ok := z.names[name]; ok {
+		if z.exists(name) {
 			if w, ok := z.wild[name]; ok {
 				return w.match(qtype, true)
 			}
@@ -79,6 +81,18 @@ func (z *CompiledZone) Lookup(qname string, qtype uint16) Match {
 			return Match{Kind: NXDomain}
 		}
 	}
+}
+
+// exists reports whether name is an owner, an empty non-terminal or a wildcard owner.
+func (z *CompiledZone) exists(name string) bool {
+	if _, ok := z.names[name]; ok {
+		return true
+	}
+	if len(name) > 2 && name[0] == '*' && name[1] == '.' {
+		_, ok := z.wild[name[2:]]
+		return ok
+	}
+	return false
 }
 
 func (e *entry) match(qtype uint16, wildcard bool) Match {

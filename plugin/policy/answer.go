@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/miekg/dns"
@@ -17,23 +20,27 @@ type answerer struct {
 
 // answer fills a.m for qname/qtype and returns how the zone matched the (last) name.
 func (a *answerer) answer(qname string, qtype uint16) policy.Kind {
-	if qtype == dns.TypeANY && a.z.Lookup(qname, qtype).Kind != policy.NXDomain {
-		// RFC 8482 §4.2: a synthesized HINFO instead of every record set.
-		a.m.Answer = append(a.m.Answer, &dns.HINFO{Hdr: dns.RR_Header{Name: qname, Rrtype: dns.TypeHINFO,
-			Class: dns.ClassINET, Ttl: 8482}, Cpu: "RFC8482"})
-		return policy.Found
-	}
+	var chased [maxChase]string // CNAME owners answered so far: a loop stops at a repeat
 	name := qname
-	for range maxChase {
+	for i := range maxChase {
 		mt := a.z.Lookup(name, qtype)
+		if qtype == dns.TypeANY && (mt.Kind == policy.Found || mt.Kind == policy.CNAME || mt.Kind == policy.NoRecords) {
+			// RFC 8482 §4.2: a synthesized HINFO instead of every record set.
+			a.m.Answer = append(a.m.Answer, &dns.HINFO{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeHINFO,
+				Class: dns.ClassINET, Ttl: 8482}, Cpu: "RFC8482"})
+			return policy.Found
+		}
 		switch mt.Kind {
 		case policy.Found:
 			a.evaluate(mt, name, &a.m.Answer)
 			return mt.Kind
 		case policy.CNAME:
-			target := a.evaluate(mt, name, &a.m.Answer)
-			if target == "" || !dns.IsSubDomain(a.z.Origin, target) {
-				return mt.Kind // out of zone (or no answer): the resolver follows it
+			chased[i] = name
+			target := strings.ToLower(a.evaluate(mt, name, &a.m.Answer))
+			// Follow only inside this zone; a resolver follows the rest (as the file
+			// plugin does), including into another zone of ours or a child zone.
+			if target == "" || a.ld.snap.Zone(target) != a.z || slices.Contains(chased[:i+1], target) {
+				return mt.Kind
 			}
 			name = target
 		case policy.Delegation:
@@ -114,12 +121,16 @@ func (a *answerer) referral(ns *policy.Set) {
 	a.evaluate(policy.Match{Set: ns}, ns.Name, &a.m.Ns)
 	for _, rr := range a.m.Ns {
 		nsrr, ok := rr.(*dns.NS)
-		if !ok || !dns.IsSubDomain(a.z.Origin, nsrr.Ns) {
+		if !ok {
+			continue
+		}
+		host := strings.ToLower(nsrr.Ns)
+		if !dns.IsSubDomain(a.z.Origin, host) {
 			continue
 		}
 		for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-			if glue := a.z.Set(nsrr.Ns, t); glue != nil {
-				a.evaluate(policy.Match{Set: glue}, nsrr.Ns, &a.m.Extra)
+			if glue := a.z.Set(host, t); glue != nil {
+				a.evaluate(policy.Match{Set: glue}, host, &a.m.Extra)
 			}
 		}
 	}

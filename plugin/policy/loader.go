@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ type loader struct {
 	corefileChecks *hc.Set // checks the healthcheck directive declared; may be nil
 	owner          string  // our name towards the health check engine
 	interval       time.Duration
+	// check vets a compiled snapshot against the server block's plugin chain (set at
+	// OnStartup, when the chain is known); reloads pass through it too.
+	check func(*policy.Snapshot) error
 
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
@@ -35,12 +39,20 @@ type loader struct {
 }
 
 // load reads every file and compiles the lot. The data files' checks are prepared
-// (validated, deduplicated against running ones) but not started.
+// (validated, deduplicated against running ones) but not started. The result
+// remembers the checksums of exactly the bytes it parsed, so a file that changes
+// between setup and start-up is seen as changed by the watcher.
 func (l *loader) load() (*loaded, *hc.Set, error) {
 	d := &policy.Data{Zones: append([]*policy.Zone(nil), l.inline.Zones...)}
 	var specs []hc.Spec
-	for _, f := range l.files {
-		fd, fspecs, err := policy.ParseFile(f)
+	sums := make([][32]byte, len(l.files))
+	for i, f := range l.files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		sums[i] = sha256.Sum256(b)
+		fd, fspecs, err := policy.Parse(f, bytes.NewReader(b))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -66,7 +78,12 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &loaded{snap: snap, counters: countersFor(snap)}, set, nil
+	if l.check != nil {
+		if err := l.check(snap); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &loaded{snap: snap, counters: countersFor(snap), sums: sums}, set, nil
 }
 
 // mergeZones adds zones from a file; a zone the Corefile's compact records already
@@ -115,8 +132,9 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.started = true
 	set.Start()
 	l.set = set
-	l.sums = l.checksums()
+	l.sums = ld.sums
 	p.snap.Store(ld)
+	live.add(l)
 	published(ld)
 	if l.interval > 0 && len(l.files) > 0 {
 		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
@@ -139,6 +157,7 @@ func (l *loader) stop() {
 		if l.set != nil {
 			l.set.Close()
 		}
+		live.remove(l)
 	})
 }
 

@@ -35,6 +35,7 @@ type Policy struct {
 type loaded struct {
 	snap     *policy.Snapshot
 	counters map[*policy.Set][]counter // per endpoint of the set's tree, same order
+	sums     [][32]byte                // checksums of the data files as parsed
 }
 
 // counter is the part of a prometheus counter the hot path uses.

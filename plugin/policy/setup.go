@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ func setup(c *caddy.Controller) error {
 	}
 	cfg := dnsserver.GetConfig(c)
 	c.OnStartup(func() error {
+		// The chain is known now; reloads of the data are held to it as well.
+		p.loader.check = func(s *policy.Snapshot) error { return checkChain(cfg, s) }
 		if err := checkChain(cfg, ld.snap); err != nil {
 			return plugin.Error(pluginName, err)
 		}
@@ -40,11 +43,37 @@ func setup(c *caddy.Controller) error {
 		return nil
 	})
 	c.OnShutdown(func() error { p.loader.stop(); return nil })
+	instanceLoaders(c).add(p.loader)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		p.Next = next
 		return p
 	})
 	return nil
+}
+
+// loadersKey keeps, in caddy instance storage, the loaders of one Corefile instance.
+type loadersKey struct{}
+
+type instanceGroup struct{ loaders []*loader }
+
+func (g *instanceGroup) add(l *loader) { g.loaders = append(g.loaders, l) }
+
+// instanceLoaders returns this instance's group, creating it on first use together
+// with the hook that cleans up after a failed reload: the new instance is then
+// discarded without OnShutdown, so the old one stops what the new one started.
+func instanceLoaders(c *caddy.Controller) *instanceGroup {
+	if g, ok := c.Get(loadersKey{}).(*instanceGroup); ok {
+		return g
+	}
+	g := &instanceGroup{}
+	c.Set(loadersKey{}, g)
+	c.OnRestartFailed(func() error {
+		for _, l := range live.newerThan(g.loaders) {
+			l.stop()
+		}
+		return nil
+	})
+	return g
 }
 
 func parse(c *caddy.Controller) (*Policy, error) {
@@ -57,7 +86,8 @@ func parse(c *caddy.Controller) (*Policy, error) {
 			return nil, plugin.ErrOnce
 		}
 		i++
-		origins := plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		// Keys like example.org:53 and tls://example.org:853 name one zone twice.
+		origins := slices.Compact(slices.Sorted(slices.Values(plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys))))
 		inline := &inlineRecords{origins: origins}
 		root := dnsserver.GetConfig(c).Root
 		for c.NextBlock() {
