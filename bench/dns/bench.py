@@ -419,7 +419,7 @@ def write_icount_summary(args, names, res, mach, started, out):
         v = res.get(n) or []
         m = med(v)
         # fewer instructions is better: the per-CPU-second figure is file/scenario
-        ratio = f"{b / m:.3f}× (cost {(1 - b / m) * 100:.1f} %)" if m and b and n != BASE else "-"
+        ratio = f"{b / m:.3f}× ({m / b * 100:.0f} % of file's instructions)" if m and b and n != BASE else "-"
         t = targets.get(n)
         L.append(f"| {n} | {SCENARIOS[n][1]} | {m:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} | {ratio} | "
                  f"{'-' if t is None else f'≥ {t:.2f}×'} |" if m else f"| {n} | {SCENARIOS[n][1]} | failed | | | |")
