@@ -171,3 +171,31 @@ func TestReviewChainErrorsNamePosition(t *testing.T) {
 		t.Errorf("error %q does not name the policy directive's position Corefile:2", err)
 	}
 }
+
+// The same failed reload when the running Corefile has no policy directive yet (the
+// reload adds one): the cleanup hook is registered by the old instance's policy
+// setup (instanceLoaders), which never ran, so nothing stops what the discarded
+// instance started.
+func TestReviewRestartFailedLeaksWhenPolicyIsNew(t *testing.T) {
+	dir := t.TempDir()
+	extra := filepath.Join(dir, "extra.yaml")
+	reviewWrite(t, extra, "checks:\n  review-new: {type: tcp, target: \"127.0.0.1:1\", interval: 10s, timeout: 1s}\n"+
+		"zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1, check: review-new}\n")
+	port := reviewPort(t)
+	inst := reviewStart(t, fmt.Sprintf("example.net:%d {\n whoami\n}\n", port))
+	defer func() { inst.ShutdownCallbacks(); inst.Stop() }()
+
+	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	bad := fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n  reload 50ms\n }\n}\n", port, extra) +
+		taken.LocalAddr().String() + " {\n whoami\n}\n"
+	if _, err := inst.Restart(reviewInput(bad)); err == nil {
+		t.Fatal("restart on a taken port succeeded")
+	}
+	if _, ok := pluginhc.Engine().Handle("review-new"); ok {
+		t.Error("the data-file check of the failed reload is still running (its Set was started and never closed)")
+	}
+}
