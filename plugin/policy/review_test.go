@@ -252,3 +252,22 @@ func TestReviewCompactRecordsTwoKeysOneZone(t *testing.T) {
 		}
 	}
 }
+
+// RFC 2308 §3: the SOA in a negative answer carries the TTL "from the minimum of the
+// MINIMUM field of the SOA record and the TTL of the SOA itself". The zone's SOA is
+// handed out as it is, so a zone with ttl 300 and minimum 60 says 300 in its NXDOMAIN
+// answers. Resolvers that follow RFC 2308 §5 take the minimum themselves; BIND, Knot
+// and NSD send it; CoreDNS's file plugin does not. Owner to decide.
+func TestReviewNegativeSOATTL(t *testing.T) {
+	t.Skip("review: RFC 2308 §3 negative SOA TTL = min(TTL, MINIMUM); file plugin does not either, owner to decide")
+	p := reviewZone(t, "zones:\n  example.net:\n    ttl: 300\n    soa: {serial: 1, minimum: 60}\n    records:\n      www:\n        A: {value: 192.0.2.1}\n")
+	for _, q := range []struct {
+		name  string
+		qtype uint16
+	}{{"nope.example.net.", dns.TypeA}, {"www.example.net.", dns.TypeAAAA}} {
+		resp, _ := serve(t, p, new(dns.Msg).SetQuestion(q.name, q.qtype), nil)
+		if len(resp.Ns) != 1 || resp.Ns[0].Header().Ttl != 60 {
+			t.Errorf("%s %s: authority %v, want the SOA with TTL 60", q.name, dns.TypeToString[q.qtype], resp.Ns)
+		}
+	}
+}
