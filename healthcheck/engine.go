@@ -2,6 +2,7 @@ package healthcheck
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,19 +219,12 @@ func (e *Engine) Checks() []CheckInfo {
 				continue
 			}
 			seen[r] = true
-			out = append(out, CheckInfo{Name: r.names()[0], Names: r.names(), Owners: r.ownerList(), Spec: r.spec, Status: r.status.Load()})
+			names := r.names()
+			out = append(out, CheckInfo{Name: names[0], Names: names, Owners: r.ownerList(), Spec: r.spec, Status: r.status.Load()})
 		}
 	}
 	e.mu.Unlock()
-	slices.SortFunc(out, func(a, b CheckInfo) int {
-		if a.Name != b.Name {
-			if a.Name < b.Name {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b CheckInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

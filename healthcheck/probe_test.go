@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -33,6 +34,12 @@ func testHandler() http.Handler {
 				return
 			}
 			f.Flush()
+		}
+	})
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		for _, part := range []string{strings.Repeat("a", 3000), "O", "K", strings.Repeat("b", 3000)} {
+			io.WriteString(w, part)
+			w.(http.Flusher).Flush()
 		}
 	})
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
@@ -78,6 +85,12 @@ func TestHTTPProbe(t *testing.T) {
 		{"/ok", []string{"method=HEAD"}, KindOK, 200},
 		{"/stream", []string{"match=OK", "timeout=1s", "interval=2s"}, KindBody, 200},
 		{"/stream", nil, KindOK, 200},
+		{"/chunked", []string{"match=OK"}, KindOK, 200},
+		{"/chunked", []string{"match=aO"}, KindOK, 200},
+		{"/chunked", []string{"match=Kb"}, KindOK, 200},
+		{"/chunked", []string{"match=OK", "match_limit=3001"}, KindBody, 200},
+		{"/chunked", []string{"match=OK", "match_limit=3002"}, KindOK, 200},
+		{"/ok", []string{"match=OK", "method=HEAD"}, KindBody, 200},
 		{"/hang", []string{"timeout=300ms", "interval=1s"}, KindTimeout, 0},
 	}
 	for _, tc := range tests {
@@ -179,7 +192,7 @@ func TestHostileEndpoints(t *testing.T) {
 		{"garbage TLS", TypeHTTPS, "https://" + garbage + "/", KindTLS},
 		{"garbage HTTP", TypeHTTP, "http://" + garbage + "/", KindError},
 		{"accepts, never answers (http)", TypeHTTP, "http://" + silent + "/", KindTimeout},
-		{"endless headers", TypeHTTP, "http://" + endlessHeaders + "/", KindError},
+		{"endless headers, status only", TypeHTTP, "http://" + endlessHeaders + "/", KindOK},
 		{"accepts, never answers (https)", TypeHTTPS, "https://" + silent + "/", KindTimeout},
 	}
 	for _, tc := range tests {
@@ -193,6 +206,9 @@ func TestHostileEndpoints(t *testing.T) {
 			}
 		})
 	}
+	if r := probe(t, TypeHTTP, "http://"+endlessHeaders+"/", "match=OK"); r.Kind != KindError || r.Detail != "response headers too long" {
+		t.Errorf("endless headers, body matched: %+v", r)
+	}
 }
 
 func TestTCPProbe(t *testing.T) {
@@ -205,5 +221,29 @@ func TestTCPProbe(t *testing.T) {
 	ln.Close()
 	if r := probe(t, TypeTCP, closed); r.Kind != KindRefused {
 		t.Errorf("closed: %+v", r)
+	}
+}
+
+func TestContains(t *testing.T) {
+	long := strings.Repeat("x", 20000) + "NEEDLE" + strings.Repeat("y", 100)
+	tests := []struct {
+		body  string
+		match string
+		limit int
+		want  bool
+	}{
+		{long, "NEEDLE", 20006, true},
+		{long, "NEEDLE", 20005, false},
+		{long, "xNEEDLEy", 30000, true},
+		{long, "nope", 30000, false},
+		{"short", "short", 5, true},
+		{strings.Repeat("z", 9000) + "END", strings.Repeat("z", 5000) + "END", 10000, true},
+	}
+	for i, tc := range tests {
+		for _, r := range []io.Reader{strings.NewReader(tc.body), iotest.OneByteReader(strings.NewReader(tc.body)), iotest.HalfReader(strings.NewReader(tc.body))} {
+			if got, _ := contains(r, []byte(tc.match), tc.limit); got != tc.want {
+				t.Errorf("%d (%T): got %v, want %v", i, r, got, tc.want)
+			}
+		}
 	}
 }

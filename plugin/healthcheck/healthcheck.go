@@ -1,6 +1,19 @@
 // Package healthcheck is the CoreDNS glue of the coretraffic health check engine: the
 // healthcheck directive declares checks (inline or from data files) and serves their
 // status. It answers no queries itself.
+//
+// Other plugins use the process-wide engine:
+//
+//	set := healthcheck.Checks(c)          // at setup: the Corefile's checks, or nil
+//	h, ok := set.Handle("web")            // resolve names once, at compile time
+//	h.Up(); h.Latency()                   // per query: one atomic load, no allocation
+//
+//	own, err := healthcheck.Engine().Prepare("policy:"+file, specs) // own checks, at setup
+//	c.OnStartup(func() error { own.Start(); return nil })            // start (dedupe)
+//	c.OnShutdown(func() error { own.Close(); return nil })           // release
+//
+// A new Set that is started before the old one is closed keeps identical checks
+// running untouched, which is how a reload replaces an owner's checks.
 package healthcheck
 
 import (
