@@ -28,6 +28,7 @@ type Policy struct {
 
 	snap   atomic.Pointer[loaded] // nil until the first successful load
 	loader *loader
+	where  string // Corefile position of the directive, for errors found at OnStartup
 }
 
 // loaded is what one successful load published: the compiled zones and the metric

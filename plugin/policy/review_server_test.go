@@ -51,14 +51,24 @@ func (i reviewInput) Body() []byte       { return []byte(i) }
 func (i reviewInput) Path() string       { return "Corefile" }
 func (i reviewInput) ServerType() string { return "dns" }
 
+// reviewPort returns a port free for both TCP and UDP on 127.0.0.1.
 func reviewPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 50 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		ln.Close()
+		if err == nil {
+			pc.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.LocalAddr().(*net.UDPAddr).Port
+	t.Fatal("no port free for TCP and UDP")
+	return 0
 }
 
 func reviewWrite(t *testing.T, path, content string) {
@@ -175,7 +185,9 @@ func TestReviewChainErrorsNamePosition(t *testing.T) {
 // The same failed reload when the running Corefile has no policy directive yet (the
 // reload adds one): the cleanup hook is registered by the old instance's policy
 // setup (instanceLoaders), which never ran, so nothing stops what the discarded
-// instance started.
+// instance started at once. Owner's decision: caddy runs nothing of ours then, so the
+// orphan is stopped at the next successful start (live.go, stopOrphans); the test
+// checks that it is, and that the window is documented (README, Bugs).
 func TestReviewRestartFailedLeaksWhenPolicyIsNew(t *testing.T) {
 	dir := t.TempDir()
 	extra := filepath.Join(dir, "extra.yaml")
@@ -195,7 +207,12 @@ func TestReviewRestartFailedLeaksWhenPolicyIsNew(t *testing.T) {
 	if _, err := inst.Restart(reviewInput(bad)); err == nil {
 		t.Fatal("restart on a taken port succeeded")
 	}
+	good, err := inst.Restart(reviewInput(fmt.Sprintf("example.net:%d {\n whoami\n}\n", port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst = good
 	if _, ok := pluginhc.Engine().Handle("review-new"); ok {
-		t.Error("the data-file check of the failed reload is still running (its Set was started and never closed)")
+		t.Error("the data-file check of the failed reload still runs after the next successful reload")
 	}
 }

@@ -33,11 +33,12 @@ func setup(c *caddy.Controller) error {
 		return plugin.Error(pluginName, err)
 	}
 	cfg := dnsserver.GetConfig(c)
+	where := p.where
 	c.OnStartup(func() error {
 		// The chain is known now; reloads of the data are held to it as well.
 		p.loader.check = func(s *policy.Snapshot) error { return checkChain(cfg, s) }
 		if err := checkChain(cfg, ld.snap); err != nil {
-			return plugin.Error(pluginName, err)
+			return plugin.Error(pluginName, fmt.Errorf("%s - Error during setup: %w", where, err))
 		}
 		p.loader.start(p, ld, set)
 		return nil
@@ -86,6 +87,7 @@ func parse(c *caddy.Controller) (*Policy, error) {
 			return nil, plugin.ErrOnce
 		}
 		i++
+		p.where = fmt.Sprintf("%s:%d", c.File(), c.Line())
 		// Keys like example.org:53 and tls://example.org:853 name one zone twice.
 		origins := slices.Compact(slices.Sorted(slices.Values(plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys))))
 		inline := &inlineRecords{origins: origins}
