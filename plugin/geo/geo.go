@@ -35,6 +35,8 @@ type Geo struct {
 	trust    []netip.Prefix // else only from these senders
 	interval time.Duration  // file check interval; 0 disables
 
+	counters lookupCounters
+
 	ready atomic.Bool
 	mu    sync.Mutex // guards stop and done
 	stop  chan struct{}
@@ -48,13 +50,13 @@ var errMultipleECS = errors.New("ecs: more than one option")
 // instance's Metadata already did, answers FORMERR for a malformed ECS option,
 // and passes the request on with the Client in the context.
 func (g *Geo) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	if !g.located(ctx) {
-		c, err := g.locate(ctx, w, r)
+	if g.located(ctx) == nil {
+		l, err := g.locate(ctx, w, r)
 		if err != nil {
 			ecsFormErr.WithLabelValues(metrics.WithServer(ctx)).Inc()
 			return dns.RcodeFormatError, nil // the server writes the FORMERR
 		}
-		ctx = geo.NewContext(ctx, c)
+		ctx = l
 	}
 	return plugin.NextOrFailure(pluginName, g.Next, ctx, w, r)
 }
@@ -66,11 +68,13 @@ func (g *Geo) Name() string { return pluginName }
 // loaded by setup) until OnShutdown.
 func (g *Geo) Ready() bool { return g.ready.Load() }
 
-// locate decides where the client of r is. It fails only for a malformed ECS
-// option; an address that no database knows gives an empty location.
-func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*geo.Client, error) {
+// locate decides where the client of r is and returns ctx with the Client in
+// it. It fails only for a malformed ECS option; an address that no database
+// knows gives an empty location.
+func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*located, error) {
 	src := remoteAddr(w)
-	c := &geo.Client{}
+	l := &located{Context: ctx, g: g}
+	c := &l.c
 	var ecs geo.ECS
 	var hasECS bool
 	if g.ecs && (g.trustAll || g.trusted(src)) {
@@ -91,22 +95,22 @@ func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*ge
 	}
 	c.Addr = geo.Canonical(lookup)
 	bits, found, err := g.reader.Lookup(lookup, &c.Location)
-	server := metrics.WithServer(ctx)
+	m := g.counters.get(metrics.WithServer(ctx))
 	switch {
 	case err != nil:
-		lookups.WithLabelValues(server, "error").Inc()
+		m.error.Inc()
 		c.Location, found, bits = geo.Location{}, false, 0
 	case found:
-		lookups.WithLabelValues(server, "found").Inc()
+		m.found.Inc()
 	default:
-		lookups.WithLabelValues(server, "notfound").Inc()
+		m.notFound.Inc()
 	}
 	c.Found = found
 	c.Scope = min(bits, c.SourcePrefix)
 	if c.ECS && !c.FromECS {
 		c.Scope = 0
 	}
-	return c, nil
+	return l, nil
 }
 
 func (g *Geo) trusted(a netip.Addr) bool {

@@ -89,12 +89,12 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				c, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
-				if err != nil || !c.Found || c.Location.Country != "DE" {
+				l, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
+				if err != nil || !l.c.Found || l.c.Location.Country != "DE" {
 					bad.Add(1)
 					continue
 				}
-				cities.Store(c.Location.City, true)
+				cities.Store(l.c.Location.City, true)
 			}
 		}()
 	}
@@ -135,9 +135,12 @@ func TestReloadUnderLoad(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(20 * time.Millisecond) // more watcher rounds: a refused file is not retried
-		c, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
-		if err != nil || c.Location.City != st.city {
-			t.Errorf("%s: city %q, want %q", st.name, c.Location.City, st.city)
+		l, err := g.locate(context.Background(), &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if l.c.Location.City != st.city {
+			t.Errorf("%s: city %q, want %q", st.name, l.c.Location.City, st.city)
 		}
 	}
 	if f := value(reloadFailures.WithLabelValues(city)) - failures0; f < 3 || f > 5 {

@@ -1,0 +1,110 @@
+package geo
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/coredns/coredns/plugin/metadata"
+	"github.com/coredns/coredns/plugin/test"
+	"github.com/coredns/coredns/request"
+
+	"github.com/coretraffic/coretraffic/geo"
+	"github.com/miekg/dns"
+)
+
+type otherKey struct{}
+
+func TestLocatedContext(t *testing.T) {
+	if clientKey == nil {
+		t.Fatal("clientKey not learned from geo.FromContext")
+	}
+	g := newGeo(t, "geo "+cityDB)
+	parent := context.WithValue(context.Background(), otherKey{}, "parent")
+	l, err := g.locate(parent, &test.ResponseWriter{RemoteIP: "192.0.2.1"}, query())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Later plugins may wrap the context further.
+	ctx := context.WithValue(l, otherKey{}, "child")
+	if c, ok := geo.FromContext(ctx); !ok || c != &l.c || c.Location.Country != "DE" {
+		t.Errorf("geo.FromContext = %v, %v; want the located Client", c, ok)
+	}
+	if g.located(ctx) != l {
+		t.Error("instance does not find its own located client")
+	}
+	if newGeo(t, "geo "+cityDB).located(ctx) != nil {
+		t.Error("another instance trusts this instance's located client")
+	}
+	if v := l.Value(otherKey{}); v != "parent" {
+		t.Errorf("Value of another key = %v, want the parent's", v)
+	}
+	if _, ok := geo.FromContext(parent); ok {
+		t.Error("Client found in the parent context")
+	}
+}
+
+// TestLabelsMatchClient checks every label against the Client it describes,
+// for clients with and without each field.
+func TestLabelsMatchClient(t *testing.T) {
+	g := newGeo(t, "geo "+cityDB+" "+asnDB)
+	for _, tc := range []struct {
+		remote string
+		ecs    *dns.EDNS0_SUBNET
+	}{
+		{"192.0.2.1", nil},
+		{"10.0.0.1", nil},
+		{"127.0.0.1", nil},
+		{"100.72.1.1", nil},
+		{"2001:db8:6::1", nil},
+		{"10.0.0.1", subnet(1, "100.68.0.0", 24, 0)},
+		{"10.0.0.1", subnet(2, "2001:db8:3::", 56, 0)},
+		{"10.0.0.1", subnet(1, "0.0.0.0", 0, 0)},
+		{"10.0.0.1", subnet(1, "8.8.8.0", 24, 0)},
+		{"10.0.0.1", subnet(2, "::ffff:198.51.100.0", 120, 0)},
+	} {
+		ctx := metadata.ContextWithMetadata(context.Background())
+		ctx = g.Metadata(ctx, request.Request{W: &test.ResponseWriter{RemoteIP: tc.remote}, Req: query(tc.ecs)})
+		c, ok := geo.FromContext(ctx)
+		if !ok {
+			t.Fatalf("%s %v: no client", tc.remote, tc.ecs)
+		}
+		l := &c.Location
+		coord := func(v float64) string {
+			if !l.HasCoords {
+				return ""
+			}
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		asn := ""
+		if l.ASN != 0 {
+			asn = strconv.FormatUint(uint64(l.ASN), 10)
+		}
+		want := map[string]string{
+			"geo/continent/code":               l.Continent,
+			"geo/country/code":                 l.Country,
+			"geo/country/is_in_european_union": strconv.FormatBool(l.InEU),
+			"geo/subdivisions/code":            strings.Join(l.SubdivisionList(), ","),
+			"geo/city/name":                    l.City,
+			"geo/latitude":                     coord(l.Lat),
+			"geo/longitude":                    coord(l.Lon),
+			"geo/asn/number":                   asn,
+			"geo/asn/org":                      l.ASOrg,
+			"geo/client/subnet":                c.Subnet().String(),
+			"geo/client/scope":                 strconv.Itoa(c.Scope),
+			"geo/client/ecs":                   strconv.FormatBool(c.FromECS),
+		}
+		if n := len(metadata.Labels(ctx)); n != len(want) {
+			t.Errorf("%s %v: %d labels, want %d", tc.remote, tc.ecs, n, len(want))
+		}
+		for label, v := range want {
+			f := metadata.ValueFunc(ctx, label)
+			if f == nil {
+				t.Errorf("%s %v: %s not set", tc.remote, tc.ecs, label)
+			} else if got := f(); got != v {
+				t.Errorf("%s %v: %s = %q, want %q", tc.remote, tc.ecs, label, got, v)
+			}
+		}
+	}
+}
