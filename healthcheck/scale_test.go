@@ -93,9 +93,15 @@ func BenchmarkScale10kHTTP(b *testing.B) {
 	window := time.Duration(envInt("HC_SCALE_WINDOW_S", 30)) * time.Second
 	addrs := startEndpoints(b, 16)
 	specs := make([]Spec, checks)
+	tcpOnly := os.Getenv("HC_SCALE_TYPE") == "tcp" // the floor: connect and close only
 	for i := range specs {
 		specs[i] = Spec{Name: fmt.Sprintf("c%05d", i), Type: TypeHTTP, Interval: 10 * time.Second,
 			Timeout: 2 * time.Second, URL: fmt.Sprintf("http://%s/health/%d", addrs[i%len(addrs)], i), Match: "OK"}
+		if tcpOnly {
+			// distinct keys: the same 16 targets with distinct connect timeouts
+			specs[i] = Spec{Name: specs[i].Name, Type: TypeTCP, Interval: 10 * time.Second, Timeout: 2 * time.Second,
+				ConnectTimeout: time.Second + time.Duration(i)*time.Microsecond, Target: addrs[i%len(addrs)]}
+		}
 	}
 	var mu sync.Mutex
 	results := map[Kind]int{}
