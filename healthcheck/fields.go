@@ -63,6 +63,7 @@ var fields = map[string]field{
 	"expect":      {kindList, httpOnly, setExpect},
 	"match":       {kindScalar, httpOnly, func(s *Spec, v value) error { s.Match = v.s; return nil }},
 	"match_limit": {kindScalar, httpOnly, setMatchLimit},
+	"keepalive":   {kindScalar, httpOnly, func(s *Spec, v value) error { return setBool(&s.KeepAlive, v.s) }},
 
 	"tls":             {kindScalar, []Type{TypeGRPC}, func(s *Spec, v value) error { return setBool(&s.TLS, v.s) }},
 	"sni":             {kindScalar, withTLS, func(s *Spec, v value) error { s.SNI = v.s; return nil }},

@@ -22,10 +22,11 @@ import (
 // headers forever costs this much and no more.
 const maxHeaderBytes = 64 << 10
 
-// httpProber speaks just enough HTTP/1.1 for a health check, on a fresh connection
-// per probe ("Connection: close", as Route 53's checkers test connecting too): one
-// prebuilt request, the status line and headers bounded by maxHeaderBytes, and the
-// body read only when there is something to match, at most MatchLimit bytes.
+// httpProber speaks just enough HTTP/1.1 for a health check, by default on a fresh
+// connection per probe ("Connection: close", as Route 53's checkers test connecting
+// too; keepalive reuses one): one prebuilt request, the status line and headers
+// bounded by maxHeaderBytes, and the body read only when there is something to
+// match (at most MatchLimit bytes) or a connection to keep.
 // Redirects are not followed. No http.Transport: no pool, no per-connection
 // goroutines, no per-check state beyond the request bytes.
 type httpProber struct {
@@ -35,6 +36,9 @@ type httpProber struct {
 	tls     *tls.Config
 	dialer  net.Dialer
 	match   []byte
+
+	mu   sync.Mutex
+	idle net.Conn // keepalive: the connection of the last probe
 }
 
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
@@ -69,14 +73,14 @@ func newHTTPProber(s *Spec) (*httpProber, error) {
 			return nil, err
 		}
 	}
-	p.request = buildRequest(s.Method, u.RequestURI(), hostHeader, s.Headers)
+	p.request = buildRequest(s.Method, u.RequestURI(), hostHeader, s.Headers, s.KeepAlive)
 	if s.Match != "" {
 		p.match = []byte(s.Match)
 	}
 	return p, nil
 }
 
-func buildRequest(method, uri, host string, headers []Header) []byte {
+func buildRequest(method, uri, host string, headers []Header, keepalive bool) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, uri, host)
 	has := func(name string) bool {
@@ -99,7 +103,10 @@ func buildRequest(method, uri, host string, headers []Header) []byte {
 		}
 		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
 	}
-	b.WriteString("Connection: close\r\n\r\n")
+	if !keepalive {
+		b.WriteString("Connection: close\r\n")
+	}
+	b.WriteString("\r\n")
 	return b.Bytes()
 }
 
@@ -112,69 +119,154 @@ func cutPort(hostport string) (string, string, bool) {
 }
 
 func (p *httpProber) probe(ctx context.Context) Result {
-	conn, err := p.connect(ctx)
+	if c := p.takeIdle(); c != nil {
+		res, keep, stale := p.exchange(ctx, c)
+		if !stale || ctx.Err() != nil {
+			p.release(ctx, c, keep)
+			return res
+		}
+		c.Close() // the server closed the idle connection: retry on a fresh one
+	}
+	c, err := p.connect(ctx)
 	if err != nil {
 		return failure(ctx, err)
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	res, keep, _ := p.exchange(ctx, c)
+	p.release(ctx, c, keep)
+	return res
+}
+
+// takeIdle returns the connection kept from the last probe (keepalive only).
+func (p *httpProber) takeIdle() net.Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.idle
+	p.idle = nil
+	return c
+}
+
+// release keeps c for the next probe when keepalive is on, the response was read
+// completely and the check is not stopping; otherwise it closes c.
+func (p *httpProber) release(ctx context.Context, c net.Conn, keep bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !keep || !p.s.KeepAlive || ctx.Err() != nil {
+		c.Close()
+		return
+	}
+	c.SetDeadline(time.Time{})
+	p.idle = c
+}
+
+// closeIdle closes the kept connection; the runner calls it when the check stops,
+// after cancelling the probes' context.
+func (p *httpProber) closeIdle() {
+	if c := p.takeIdle(); c != nil {
+		c.Close()
+	}
+}
+
+// exchange sends the request on c and reads the answer. keep says c may carry
+// another request; stale says c failed before any byte of a response came back.
+func (p *httpProber) exchange(ctx context.Context, c net.Conn) (res Result, keep, stale bool) {
+	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if d, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(d)
+		c.SetDeadline(d)
 	}
-	if _, err := conn.Write(p.request); err != nil {
-		return failure(ctx, err)
+	if _, err := c.Write(p.request); err != nil {
+		return failure(ctx, err), false, true
 	}
-	lr := &io.LimitedReader{R: conn, N: maxHeaderBytes}
+	lr := &io.LimitedReader{R: c, N: maxHeaderBytes}
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(lr)
 	defer func() { br.Reset(nil); readers.Put(br) }()
-	code, body, err := p.readHead(br)
+	h, err := p.readHead(br)
 	if err != nil {
 		if lr.N == 0 {
-			return Result{Kind: KindError, Detail: "response headers too long"}
+			return Result{Kind: KindError, Detail: "response headers too long"}, false, false
 		}
-		return failure(ctx, err)
+		return failure(ctx, err), false, lr.N == maxHeaderBytes
 	}
-	if !p.expected(code) {
-		return Result{Kind: KindStatus, Code: code, Detail: fmt.Sprintf("status %d", code)}
+	res = Result{OK: true, Kind: KindOK, Code: h.code}
+	if !p.expected(h.code) {
+		res = Result{Kind: KindStatus, Code: h.code, Detail: fmt.Sprintf("status %d", h.code)}
 	}
-	if p.match == nil {
-		return Result{OK: true, Kind: KindOK, Code: code}
+	if h.body == nil {
+		return res, false, false
 	}
-	lr.N = int64(p.s.MatchLimit) + int64(br.Buffered()) + 8<<10 // + chunk framing
-	found, err := contains(body, p.match, p.s.MatchLimit)
-	if found {
-		return Result{OK: true, Kind: KindOK, Code: code}
+	lr.N = int64(p.s.MatchLimit) + int64(br.Buffered()) + drainLimit + 8<<10 // + chunk framing
+	if res.OK && p.match != nil {
+		found, err := contains(h.body, p.match, p.s.MatchLimit)
+		switch {
+		case found:
+		case err != nil && err != io.EOF && err != io.ErrUnexpectedEOF:
+			return failure(ctx, err), false, false
+		default:
+			res = Result{Kind: KindBody, Code: h.code,
+				Detail: fmt.Sprintf("%q not in the first %d bytes", p.s.Match, p.s.MatchLimit)}
+		}
 	}
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return failure(ctx, err)
+	if !p.s.KeepAlive || !h.reusable {
+		return res, false, false
 	}
-	return Result{Kind: KindBody, Code: code,
-		Detail: fmt.Sprintf("%q not in the first %d bytes", p.s.Match, p.s.MatchLimit)}
+	n, err := io.Copy(io.Discard, io.LimitReader(h.body, drainLimit+1))
+	if err != nil || n > drainLimit {
+		return res, false, false
+	}
+	if h.chunked && skipTrailer(br) != nil {
+		return res, false, false
+	}
+	return res, br.Buffered() == 0, false
+}
+
+// skipTrailer reads the trailer section that follows the last chunk.
+func skipTrailer(br *bufio.Reader) error {
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			return nil
+		}
+	}
+}
+
+// drainLimit is how much of a body a keepalive probe reads past the match to reuse
+// the connection; longer bodies close it.
+const drainLimit = 64 << 10
+
+// head is what a check needs of a response's head.
+type head struct {
+	code     int
+	body     io.Reader // nil when the body does not matter (no match, no keepalive)
+	reusable bool      // framed body and no "Connection: close"
+	chunked  bool
 }
 
 var errMalformed = errors.New("malformed HTTP response")
 
-// readHead reads the status line and, when the body matters, the headers; it
-// returns the status code and a reader of the decoded body. Nothing is allocated
-// for the headers: a check only needs the framing.
-func (p *httpProber) readHead(br *bufio.Reader) (int, io.Reader, error) {
+// readHead reads the status line and, when the body matters (a match, or
+// keepalive), the headers for the body's framing. Nothing is allocated for the
+// headers.
+func (p *httpProber) readHead(br *bufio.Reader) (head, error) {
 	line, err := br.ReadSlice('\n')
 	if err != nil {
-		return 0, nil, err
+		return head{}, err
 	}
 	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return 0, nil, errMalformed
+		return head{}, errMalformed
 	}
 	code, err := strconv.Atoi(string(line[9:12]))
 	if err != nil || code < 100 {
-		return 0, nil, errMalformed
+		return head{}, errMalformed
 	}
-	if p.match == nil {
-		return code, nil, nil
+	h := head{code: code}
+	if p.match == nil && !p.s.KeepAlive {
+		return h, nil
 	}
-	chunked, length := false, int64(-1)
+	chunked, length, closing := false, int64(-1), line[7] == '0' // HTTP/1.0 closes
 	for {
 		line, err = br.ReadSlice('\n')
 		for err == bufio.ErrBufferFull { // a header longer than the buffer: skip it
@@ -182,32 +274,37 @@ func (p *httpProber) readHead(br *bufio.Reader) (int, io.Reader, error) {
 			line = nil
 		}
 		if err != nil {
-			return 0, nil, err
+			return head{}, err
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
 			break
 		}
 		name, value, _ := bytes.Cut(line, []byte(":"))
-		value = bytes.TrimSpace(value)
+		value = bytes.ToLower(bytes.TrimSpace(value))
 		switch {
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
+			chunked = bytes.Contains(value, []byte("chunked"))
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			if n, err := strconv.ParseInt(string(value), 10, 64); err == nil && n >= 0 {
 				length = n
 			}
+		case bytes.EqualFold(name, []byte("Connection")):
+			closing = closing || bytes.Contains(value, []byte("close"))
 		}
 	}
+	h.reusable = !closing
 	switch {
 	case p.s.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified:
-		return code, bytes.NewReader(nil), nil
+		h.body = bytes.NewReader(nil)
 	case chunked:
-		return code, httputil.NewChunkedReader(br), nil
+		h.body, h.chunked = httputil.NewChunkedReader(br), true
 	case length >= 0:
-		return code, io.LimitReader(br, length), nil
+		h.body = io.LimitReader(br, length)
+	default:
+		h.body, h.reusable = br, false // until the server closes
 	}
-	return code, br, nil
+	return h, nil
 }
 
 var matchBufs = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}

@@ -83,6 +83,9 @@ func (r *runner) stop(_ *Engine) {
 		return
 	}
 	r.cancel()
+	if c, ok := r.prober.(interface{ closeIdle() }); ok {
+		c.closeIdle()
+	}
 	r.smu.Lock()
 	if r.timer != nil && r.timer.Stop() {
 		r.wg.Done() // the pending probe will not run

@@ -18,6 +18,8 @@ import (
 )
 
 // Scale benchmarks: go test -tags scale -run '^$' -bench 'Scale|Detection' -benchtime 1x ./healthcheck
+// Knobs: HC_SCALE_CHECKS (10000), HC_SCALE_WINDOW_S (30), HC_SCALE_KEEPALIVE=1 (reuse
+// connections), HC_SCALE_TYPE=tcp (connect-only floor), HC_DETECTION_TRIALS (40).
 //
 // The endpoints run in a child process (this test binary re-executed), so the CPU
 // and memory measured are the engine's alone.
@@ -96,7 +98,8 @@ func BenchmarkScale10kHTTP(b *testing.B) {
 	tcpOnly := os.Getenv("HC_SCALE_TYPE") == "tcp" // the floor: connect and close only
 	for i := range specs {
 		specs[i] = Spec{Name: fmt.Sprintf("c%05d", i), Type: TypeHTTP, Interval: 10 * time.Second,
-			Timeout: 2 * time.Second, URL: fmt.Sprintf("http://%s/health/%d", addrs[i%len(addrs)], i), Match: "OK"}
+			Timeout: 2 * time.Second, URL: fmt.Sprintf("http://%s/health/%d", addrs[i%len(addrs)], i), Match: "OK",
+			KeepAlive: os.Getenv("HC_SCALE_KEEPALIVE") != ""}
 		if tcpOnly {
 			// distinct keys: the same 16 targets with distinct connect timeouts
 			specs[i] = Spec{Name: specs[i].Name, Type: TypeTCP, Interval: 10 * time.Second, Timeout: 2 * time.Second,

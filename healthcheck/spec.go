@@ -95,6 +95,7 @@ type Spec struct {
 	Expect     []StatusRange
 	Match      string // substring that must appear in the first MatchLimit bytes
 	MatchLimit int
+	KeepAlive  bool // reuse the connection between probes (off: a new one per probe)
 
 	// TLS (https, grpc with TLS)
 	TLS           bool // grpc only: use TLS
