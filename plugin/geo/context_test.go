@@ -108,3 +108,43 @@ func TestLabelsMatchClient(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelsSelected checks the labels property: only the listed labels are
+// set, and with none the Client still reaches ServeDNS through the context.
+func TestLabelsSelected(t *testing.T) {
+	w := &test.ResponseWriter{RemoteIP: "10.0.0.1"}
+	r := query(subnet(1, "100.68.0.0", 24, 0))
+	for _, tc := range []struct {
+		config string
+		want   map[string]string
+	}{
+		{"geo " + cityDB + " {\n labels geo/client/scope geo/country/code\n}",
+			map[string]string{"geo/country/code": "GB", "geo/client/scope": "16"}},
+		{"geo " + cityDB + " {\n labels none\n}", map[string]string{}},
+	} {
+		g := newGeo(t, tc.config)
+		next := &capture{}
+		g.Next = next.handler()
+		ctx := metadata.ContextWithMetadata(context.Background())
+		ctx = g.Metadata(ctx, request.Request{W: w, Req: r})
+		got := map[string]string{}
+		for label, f := range metadata.ValueFuncs(ctx) {
+			got[label] = f()
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: labels %v, want %v", tc.config, got, tc.want)
+		}
+		for label, v := range tc.want {
+			if got[label] != v {
+				t.Errorf("%q: %s = %q, want %q", tc.config, label, got[label], v)
+			}
+		}
+		fromMeta, _ := geo.FromContext(ctx)
+		if _, err := g.ServeDNS(ctx, w, r); err != nil {
+			t.Fatal(err)
+		}
+		if next.client == nil || next.client != fromMeta || next.client.Location.Country != "GB" {
+			t.Errorf("%q: ServeDNS did not pass on Metadata's client", tc.config)
+		}
+	}
+}

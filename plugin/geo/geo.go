@@ -34,6 +34,7 @@ type Geo struct {
 	trustAll bool           // use ECS from any sender
 	trust    []netip.Prefix // else only from these senders
 	interval time.Duration  // file check interval; 0 disables
+	labels   []label        // metadata labels to set
 
 	counters lookupCounters
 

@@ -20,53 +20,96 @@ func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Conte
 	}
 	// ValueFuncs is the context's label map itself (what SetValueFunc
 	// writes to): one context walk instead of one per label.
-	if m := metadata.ValueFuncs(ctx); m != nil {
-		setLabels(m, l)
+	if len(g.labels) > 0 {
+		if m := metadata.ValueFuncs(ctx); m != nil {
+			g.setLabels(m, l)
+		}
 	}
 	return l
 }
 
-// setLabels publishes l's Client as metadata. Values are formatted only when
-// read. Values that do not depend on the query (booleans, small numbers, the
-// empty string) use functions built once, so that a query allocates a closure
-// only for the labels that carry its own data.
-func setLabels(m map[string]metadata.Func, l *located) {
-	c, loc := &l.c, &l.c.Location
-	f := metadata.Func(emptyFunc)
-	if loc.Continent != "" {
-		f = func() string { return l.c.Location.Continent }
+// setLabels publishes the instance's labels for l's Client. Values are
+// formatted only when read.
+func (g *Geo) setLabels(m map[string]metadata.Func, l *located) {
+	for _, lb := range g.labels {
+		m[lb.name] = lb.value(l)
 	}
-	m["geo/continent/code"] = f
-	if f = emptyFunc; loc.Country != "" {
-		f = func() string { return l.c.Location.Country }
-	}
-	m["geo/country/code"] = f
-	m["geo/country/is_in_european_union"] = boolFuncs[b2i(loc.InEU)]
-	if f = emptyFunc; loc.Subdivisions[0] != "" {
-		f = func() string { return strings.Join(l.c.Location.SubdivisionList(), ",") }
-	}
-	m["geo/subdivisions/code"] = f
-	if f = emptyFunc; loc.City != "" {
-		f = func() string { return l.c.Location.City }
-	}
-	m["geo/city/name"] = f
-	lat, lon := metadata.Func(emptyFunc), metadata.Func(emptyFunc)
-	if loc.HasCoords {
-		lat = func() string { return formatCoord(l.c.Location.Lat) }
-		lon = func() string { return formatCoord(l.c.Location.Lon) }
-	}
-	m["geo/latitude"], m["geo/longitude"] = lat, lon
-	if f = emptyFunc; loc.ASN != 0 {
-		f = func() string { return strconv.FormatUint(uint64(l.c.Location.ASN), 10) }
-	}
-	m["geo/asn/number"] = f
-	if f = emptyFunc; loc.ASOrg != "" {
-		f = func() string { return l.c.Location.ASOrg }
-	}
-	m["geo/asn/org"] = f
-	m["geo/client/subnet"] = func() string { return l.c.Subnet().String() }
-	m["geo/client/scope"] = scopeFuncs[min(max(c.Scope, 0), len(scopeFuncs)-1)]
-	m["geo/client/ecs"] = boolFuncs[b2i(c.FromECS)]
+}
+
+// label is a metadata label: its name and how to get its value's function for
+// one query. Values that do not depend on the query (booleans, small numbers,
+// the empty string) use functions built once, so that a query allocates a
+// closure only for the labels that carry its own data.
+type label struct {
+	name  string
+	value func(*located) metadata.Func
+}
+
+// allLabels is every label, in the order of the README's table, and the
+// default; the labels property selects some of them.
+var allLabels = []label{
+	{"geo/continent/code", func(l *located) metadata.Func {
+		if l.c.Location.Continent == "" {
+			return emptyFunc
+		}
+		return func() string { return l.c.Location.Continent }
+	}},
+	{"geo/country/code", func(l *located) metadata.Func {
+		if l.c.Location.Country == "" {
+			return emptyFunc
+		}
+		return func() string { return l.c.Location.Country }
+	}},
+	{"geo/country/is_in_european_union", func(l *located) metadata.Func {
+		return boolFuncs[b2i(l.c.Location.InEU)]
+	}},
+	{"geo/subdivisions/code", func(l *located) metadata.Func {
+		if l.c.Location.Subdivisions[0] == "" {
+			return emptyFunc
+		}
+		return func() string {
+			return strings.Join(l.c.Location.SubdivisionList(), ",")
+		}
+	}},
+	{"geo/city/name", func(l *located) metadata.Func {
+		if l.c.Location.City == "" {
+			return emptyFunc
+		}
+		return func() string { return l.c.Location.City }
+	}},
+	{"geo/latitude", func(l *located) metadata.Func {
+		if !l.c.Location.HasCoords {
+			return emptyFunc
+		}
+		return func() string { return formatCoord(l.c.Location.Lat) }
+	}},
+	{"geo/longitude", func(l *located) metadata.Func {
+		if !l.c.Location.HasCoords {
+			return emptyFunc
+		}
+		return func() string { return formatCoord(l.c.Location.Lon) }
+	}},
+	{"geo/asn/number", func(l *located) metadata.Func {
+		if l.c.Location.ASN == 0 {
+			return emptyFunc
+		}
+		return func() string { return strconv.FormatUint(uint64(l.c.Location.ASN), 10) }
+	}},
+	{"geo/asn/org", func(l *located) metadata.Func {
+		if l.c.Location.ASOrg == "" {
+			return emptyFunc
+		}
+		return func() string { return l.c.Location.ASOrg }
+	}},
+	{"geo/client/subnet", func(l *located) metadata.Func {
+		return func() string { return l.c.Subnet().String() }
+	}},
+	{"geo/client/scope", func(l *located) metadata.Func {
+		return scopeFuncs[min(max(l.c.Scope, 0), len(scopeFuncs)-1)]
+	}},
+	{"geo/client/ecs", func(l *located) metadata.Func {
+		return boolFuncs[b2i(l.c.FromECS)]
+	}},
 }
 
 func emptyFunc() string { return "" }

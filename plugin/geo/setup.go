@@ -1,8 +1,11 @@
 package geo
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,7 +42,7 @@ func setup(c *caddy.Controller) error {
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {
-	g := &Geo{ecs: true, trustAll: true, interval: defaultReload}
+	g := &Geo{ecs: true, trustAll: true, interval: defaultReload, labels: allLabels}
 	root := dnsserver.GetConfig(c).Root
 	i := 0
 	for c.Next() {
@@ -69,7 +72,7 @@ func parse(c *caddy.Controller) (*Geo, error) {
 }
 
 func parseBlock(c *caddy.Controller, g *Geo) error {
-	var sawECS, sawTrust, sawReload, sawVerify bool
+	var sawECS, sawTrust, sawReload, sawVerify, sawLabels bool
 	for c.NextBlock() {
 		switch c.Val() {
 		case "ecs":
@@ -112,6 +115,16 @@ func parseBlock(c *caddy.Controller, g *Geo) error {
 			if err := g.reader.VerifyAll(); err != nil {
 				return c.Errf("%v", err)
 			}
+		case "labels":
+			if sawLabels {
+				return c.Errf("labels appears once")
+			}
+			sawLabels = true
+			l, err := parseLabels(c.RemainingArgs())
+			if err != nil {
+				return c.Errf("labels: %v", err)
+			}
+			g.labels = l
 		default:
 			return c.Errf("unknown property %q", c.Val())
 		}
@@ -120,6 +133,29 @@ func parseBlock(c *caddy.Controller, g *Geo) error {
 		return c.Errf("trust is meaningless with ecs off")
 	}
 	return nil
+}
+
+// parseLabels turns the labels property's arguments into the labels to set:
+// label names from allLabels, or the single word none.
+func parseLabels(args []string) ([]label, error) {
+	if len(args) == 0 {
+		return nil, errors.New("want one or more label names, or none")
+	}
+	if len(args) == 1 && args[0] == "none" {
+		return nil, nil
+	}
+	var ls []label
+	for _, a := range args {
+		i := slices.IndexFunc(allLabels, func(l label) bool { return l.name == a })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown label %q (labels are named as in the README, e.g. geo/country/code; or none alone)", a)
+		}
+		if slices.ContainsFunc(ls, func(l label) bool { return l.name == a }) {
+			return nil, fmt.Errorf("label %q listed twice", a)
+		}
+		ls = append(ls, allLabels[i])
+	}
+	return ls, nil
 }
 
 // parsePrefix accepts a CIDR or a bare address (a /32 or /128).

@@ -99,6 +99,27 @@ func TestSetup(t *testing.T) {
 		{"trust with ecs off", "geo " + cityDB + " {\n ecs off\n trust 192.0.2.0/24\n}", "meaningless", nil},
 		{"reload bad", "geo " + cityDB + " {\n reload soon\n}", "invalid duration", nil},
 		{"reload too fast", "geo " + cityDB + " {\n reload 10ms\n}", "at least 1s", nil},
+		{"labels default", "geo " + cityDB, "", func(t *testing.T, g *Geo) {
+			if len(g.labels) != len(allLabels) {
+				t.Errorf("%d labels, want all %d", len(g.labels), len(allLabels))
+			}
+		}},
+		{"labels", "geo " + cityDB + " {\n labels geo/country/code geo/client/scope\n}", "", func(t *testing.T, g *Geo) {
+			if len(g.labels) != 2 || g.labels[0].name != "geo/country/code" || g.labels[1].name != "geo/client/scope" {
+				t.Errorf("labels %v", g.labels)
+			}
+		}},
+		{"labels none", "geo " + cityDB + " {\n labels none\n}", "", func(t *testing.T, g *Geo) {
+			if len(g.labels) != 0 {
+				t.Errorf("labels %v", g.labels)
+			}
+		}},
+		{"labels empty", "geo " + cityDB + " {\n labels\n}", "want one or more label names", nil},
+		{"labels unknown", "geo " + cityDB + " {\n labels geo/country/name\n}", `Testfile:2 - Error during parsing: labels: unknown label "geo/country/name"`, nil},
+		{"labels without prefix", "geo " + cityDB + " {\n labels country/code\n}", `unknown label "country/code"`, nil},
+		{"labels none and more", "geo " + cityDB + " {\n labels none geo/country/code\n}", `unknown label "none"`, nil},
+		{"labels repeated", "geo " + cityDB + " {\n labels geo/city/name geo/city/name\n}", "listed twice", nil},
+		{"labels twice", "geo " + cityDB + " {\n labels geo/city/name\n labels geo/asn/org\n}", "labels appears once", nil},
 		{"reload negative", "geo " + cityDB + " {\n reload -1s\n}", "invalid duration", nil},
 	}
 	if os.Geteuid() != 0 { // root reads anything
