@@ -27,7 +27,7 @@ type Options struct {
 // least one started Set holds, so an Engine with no Sets costs nothing.
 type Engine struct {
 	clock      Clock
-	jobs       chan *runner // due probes, handed to pool workers
+	jobs       chan *run // due probes, handed to pool workers
 	workers    atomic.Int32
 	maxWorkers int32
 	onProbe    func(Type, Result)
@@ -48,7 +48,7 @@ func New(o Options) *Engine {
 	}
 	return &Engine{
 		clock:      o.Clock,
-		jobs:       make(chan *runner),
+		jobs:       make(chan *run),
 		maxWorkers: int32(o.Concurrency),
 		onProbe:    o.OnProbe,
 		runners:    map[string]*runner{},
@@ -60,29 +60,29 @@ func New(o Options) *Engine {
 // and fewer than the concurrency bound run, or waits for one. Workers are
 // long-lived goroutines whose stacks have grown to what a probe needs, which is
 // cheaper than a fresh goroutine per probe.
-func (e *Engine) dispatch(r *runner) {
+func (e *Engine) dispatch(g *run) {
 	select {
-	case e.jobs <- r:
+	case e.jobs <- g:
 		return
 	default:
 	}
 	if e.workers.Add(1) <= e.maxWorkers {
-		go e.worker(r)
+		go e.worker(g)
 		return
 	}
 	e.workers.Add(-1)
-	e.jobs <- r
+	e.jobs <- g
 }
 
-func (e *Engine) worker(r *runner) {
+func (e *Engine) worker(g *run) {
 	defer e.workers.Add(-1)
 	t := time.NewTimer(workerIdle)
 	defer t.Stop()
 	for {
-		r.work(e)
+		g.work(e)
 		t.Reset(workerIdle)
 		select {
-		case r = <-e.jobs:
+		case g = <-e.jobs:
 		case <-t.C:
 			return
 		}

@@ -250,3 +250,35 @@ func TestPrepareErrors(t *testing.T) {
 		t.Error("failed prepare left checks behind")
 	}
 }
+
+// TestRestartOneChain stops a check and starts it again through another Set that
+// resolved it while it ran: exactly one probe schedule must remain.
+func TestRestartOneChain(t *testing.T) {
+	srv, _ := toggleServer(t)
+	clk := newFakeClock()
+	probes := make(chan Result, 100)
+	e := New(Options{Clock: clk, OnProbe: func(_ Type, r Result) { probes <- r }})
+	spec := inline(t, "web", "http", srv.URL)
+	a, err := e.Apply("a", []Spec{spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-probes
+	clk.waitTimers(t, 1)
+	b, err := e.Prepare("b", []Spec{spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b.Start()
+	defer b.Close()
+	<-probes
+	clk.waitTimers(t, 1)
+	time.Sleep(20 * time.Millisecond)
+	if n := clk.pending(); n != 1 {
+		t.Errorf("%d probe schedules after a restart, want 1", n)
+	}
+	if e.Len() != 1 {
+		t.Errorf("%d checks, want 1", e.Len())
+	}
+}

@@ -23,20 +23,27 @@ type runner struct {
 	mu sync.Mutex // writers of status: the probing goroutine, overrides, recompute
 	m  machine
 
-	// Scheduling while started: a timer (no goroutine) between probes, one short-lived
-	// goroutine per probe. wg counts the pending timer and the probe in flight.
-	ctx   context.Context
-	smu   sync.Mutex
-	timer Timer
-	next  time.Time
-	wg    sync.WaitGroup
+	run     *run // the current start; nil when stopped (guarded by Engine.mu)
+	stopped *run // the last stopped start, for wait (guarded by Engine.mu)
 
 	// Guarded by Engine.mu.
 	refs     int
 	nameRefs map[string]int
 	owners   map[string]int
 	parents  map[*runner]int
-	cancel   context.CancelFunc
+}
+
+// run is one start of a probed runner: between probes a timer (no goroutine), each
+// probe in a pool worker. A stop cancels it; a later start makes a new one, so a probe
+// of a stopped run can never reschedule into the new one.
+type run struct {
+	r      *runner
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	timer  Timer
+	next   time.Time
+	wg     sync.WaitGroup // the pending timer and the probe in flight
 }
 
 func newRunner(e *Engine, s *Spec, key string, children []*runner) (*runner, error) {
@@ -65,10 +72,11 @@ func (r *runner) start(e *Engine) {
 		}
 		r.recompute(e)
 	case r.prober != nil:
-		r.ctx, r.cancel = context.WithCancel(context.Background())
-		r.next = time.Time{}
-		r.wg.Add(1)
-		go e.dispatch(r)
+		g := &run{r: r}
+		g.ctx, g.cancel = context.WithCancel(context.Background())
+		r.run = g
+		g.wg.Add(1)
+		go e.dispatch(g)
 	}
 }
 
@@ -79,59 +87,60 @@ func (r *runner) stop(_ *Engine) {
 			delete(c.parents, r)
 		}
 	}
-	if r.cancel == nil {
+	g := r.run
+	if g == nil {
 		return
 	}
-	r.cancel()
+	r.run = nil
+	r.stopped = g
+	g.cancel()
 	if c, ok := r.prober.(interface{ closeIdle() }); ok {
 		c.closeIdle()
 	}
-	r.smu.Lock()
-	if r.timer != nil && r.timer.Stop() {
-		r.wg.Done() // the pending probe will not run
+	g.mu.Lock()
+	if g.timer != nil && g.timer.Stop() {
+		g.wg.Done() // the pending probe will not run
 	}
-	r.timer = nil
-	r.smu.Unlock()
+	g.timer = nil
+	g.mu.Unlock()
 }
 
-// wait blocks until a stopped runner's probe in flight has ended; call without
-// Engine.mu.
-func (r *runner) wait() { r.wg.Wait() }
 
 // work runs one scheduled probe in a pool worker, then arms the timer for the next:
 // the first probe runs at once, the second after a random stagger within one
 // interval, then one per interval.
-func (r *runner) work(e *Engine) {
-	defer r.wg.Done()
-	if r.ctx.Err() != nil {
+func (g *run) work(e *Engine) {
+	defer g.wg.Done()
+	if g.ctx.Err() != nil {
 		return
 	}
-	r.probeOnce(r.ctx, e)
-	r.smu.Lock()
+	r := g.r
+	r.probeOnce(g.ctx, e)
+	g.mu.Lock()
 	now := e.clock.Now()
 	switch {
-	case r.next.IsZero():
-		r.next = now.Add(time.Duration(rand.Int64N(int64(r.spec.Interval)))) // #nosec G404 -- stagger, not security.
+	case g.next.IsZero():
+		g.next = now.Add(time.Duration(rand.Int64N(int64(r.spec.Interval)))) // #nosec G404 -- stagger, not security.
 	default:
-		r.next = r.next.Add(r.spec.Interval)
-		if r.next.Before(now) {
-			r.next = now.Add(r.spec.Interval) // fell behind (overload): skip, never burst
+		g.next = g.next.Add(r.spec.Interval)
+		if g.next.Before(now) {
+			g.next = now.Add(r.spec.Interval) // fell behind (overload): skip, never burst
 		}
 	}
-	r.smu.Unlock()
-	r.schedule(e)
+	g.mu.Unlock()
+	g.schedule(e)
 }
 
-// schedule arms the timer for r.next unless the runner is stopping. The timer's
-// goroutine only hands the runner to the worker pool.
-func (r *runner) schedule(e *Engine) {
-	r.smu.Lock()
-	defer r.smu.Unlock()
-	if r.ctx.Err() != nil {
+// schedule arms the timer for g.next unless the run is stopping. The timer's
+// goroutine only hands the run to the worker pool.
+func (g *run) schedule(e *Engine) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ctx.Err() != nil {
 		return
 	}
-	r.wg.Add(1)
-	r.timer = e.clock.AfterFunc(r.next.Sub(e.clock.Now()), func() { e.dispatch(r) })
+	g.wg.Add(1)
+	g.timer = e.clock.AfterFunc(g.next.Sub(e.clock.Now()), func() { e.dispatch(g) })
 }
 
 // probeOnce probes within the timeout and records the result.

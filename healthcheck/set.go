@@ -171,7 +171,7 @@ func (s *Set) Close() {
 	}
 	s.closed = true
 	e := s.e
-	var stopped []*runner
+	var stopped []*run
 	e.mu.Lock()
 	for i := len(s.runners) - 1; i >= 0; i-- {
 		r := s.runners[i]
@@ -187,11 +187,13 @@ func (s *Set) Close() {
 				delete(e.runners, r.key)
 			}
 			r.stop(e)
-			stopped = append(stopped, r)
+			stopped = append(stopped, r.stopped)
 		}
 	}
 	e.mu.Unlock()
-	for _, r := range stopped {
-		r.wait()
+	for _, g := range stopped {
+		if g != nil {
+			g.wg.Wait()
+		}
 	}
 }
