@@ -105,7 +105,6 @@ func (r *runner) stop(_ *Engine) {
 	g.mu.Unlock()
 }
 
-
 // work runs one scheduled probe in a pool worker, then arms the timer for the next:
 // the first probe runs at once, the second after a random stagger within one
 // interval, then one per interval.
