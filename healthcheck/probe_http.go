@@ -217,7 +217,6 @@ func (p *httpProber) exchange(ctx context.Context, c net.Conn) (res Result, keep
 	return res, br.Buffered() == 0, false
 }
 
-
 // connect dials (and for https, handshakes) within ConnectTimeout: the dialer
 // bounds the connect, a deadline the handshake.
 func (p *httpProber) connect(ctx context.Context) (net.Conn, error) {
