@@ -55,17 +55,26 @@ func BenchmarkServeDNS(b *testing.B) {
 }
 
 // BenchmarkMetadata is the path with the metadata plugin: locate once in
-// Metadata, publish the (lazy) labels, reuse the Client in ServeDNS.
+// Metadata, publish the (lazy) labels, reuse the Client in ServeDNS; with all
+// labels (the default), two, and none.
 func BenchmarkMetadata(b *testing.B) {
-	g := newGeo(b, "geo "+cityDB+" "+asnDB)
-	g.Next = nextNop
-	w := newNopWriter("192.0.2.1")
-	r := query(subnet(1, "203.0.113.0", 24, 0))
-	b.ReportAllocs()
-	for b.Loop() {
-		ctx := metadata.ContextWithMetadata(context.Background())
-		ctx = g.Metadata(ctx, request.Request{W: w, Req: r})
-		_, _ = g.ServeDNS(ctx, w, r)
+	for _, tc := range []struct{ name, block string }{
+		{"all", ""},
+		{"two", " {\n labels geo/continent/code geo/country/code\n}"},
+		{"none", " {\n labels none\n}"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			g := newGeo(b, "geo "+cityDB+" "+asnDB+tc.block)
+			g.Next = nextNop
+			w := newNopWriter("192.0.2.1")
+			r := query(subnet(1, "203.0.113.0", 24, 0))
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx := metadata.ContextWithMetadata(context.Background())
+				ctx = g.Metadata(ctx, request.Request{W: w, Req: r})
+				_, _ = g.ServeDNS(ctx, w, r)
+			}
+		})
 	}
 }
 
