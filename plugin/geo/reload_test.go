@@ -143,8 +143,11 @@ func TestReloadUnderLoad(t *testing.T) {
 			t.Errorf("%s: city %q, want %q", st.name, l.c.Location.City, st.city)
 		}
 	}
-	if f := value(reloadFailures.WithLabelValues(city)) - failures0; f < 3 || f > 5 {
-		t.Errorf("%v refusals, want 3 (up to 5 if the in-place write was seen half done)", f)
+	// Three bad versions; an in-place write may be seen half done at several sizes
+	// under load, each a version refused once, so more refusals are not a fault —
+	// a refused version retried every round would be (that gives dozens here).
+	if f := value(reloadFailures.WithLabelValues(city)) - failures0; f < 3 || f > 10 {
+		t.Errorf("%v refusals, want 3 (up to 10 if the in-place write was seen half done)", f)
 	}
 	if r := value(reloads.WithLabelValues(city)) - reloads0; r != 2 {
 		t.Errorf("%v reloads, want 2", r)
