@@ -31,15 +31,10 @@ type Server struct {
 // if it exits or does not answer within 30 s. The process is stopped at cleanup.
 func Start(t testing.TB, bin, corefile, dir, addr string) *Server {
 	t.Helper()
-	s, err := Launch(t, bin, corefile, dir)
-	if err != nil {
-		t.Fatal(err)
+	if dir == "" {
+		dir = t.TempDir()
 	}
-	s.Addr = addr
-	if err := s.WaitDNS(30 * time.Second); err != nil {
-		t.Fatalf("%v\n--- output ---\n%s", err, s.Output())
-	}
-	return s
+	return startAndWait(t, bin, corefile, dir, dir, addr)
 }
 
 // Launch starts the process without waiting for DNS; use it for servers expected to
@@ -57,7 +52,12 @@ func Launch(t testing.TB, bin, corefile, dir string) (*Server, error) {
 // root.
 func StartIn(t testing.TB, bin, corefile, workDir, addr string) *Server {
 	t.Helper()
-	s, err := launch(t, bin, corefile, t.TempDir(), workDir)
+	return startAndWait(t, bin, corefile, t.TempDir(), workDir, addr)
+}
+
+func startAndWait(t testing.TB, bin, corefile, confDir, workDir, addr string) *Server {
+	t.Helper()
+	s, err := launch(t, bin, corefile, confDir, workDir)
 	if err != nil {
 		t.Fatal(err)
 	}
