@@ -15,29 +15,10 @@ import (
 )
 
 // ParseError is an error in a data file: where it is, the path of the field
-// (zones.example.net.records.www.A.weighted[0].weight) and what is wrong.
-type ParseError struct {
-	File string
-	Line int
-	Path string
-	Msg  string
-}
-
-func (e *ParseError) Error() string {
-	loc := ""
-	switch {
-	case e.File != "" && e.Line > 0:
-		loc = e.File + ":" + strconv.Itoa(e.Line) + ": "
-	case e.File != "":
-		loc = e.File + ": "
-	case e.Line > 0:
-		loc = "line " + strconv.Itoa(e.Line) + ": "
-	}
-	if e.Path == "" {
-		return loc + e.Msg
-	}
-	return loc + e.Path + ": " + e.Msg
-}
+// (zones.example.net.records.www.A.weighted[0].weight) and what is wrong. It is the
+// healthcheck package's Error: one data format, one error type, so a caller tells
+// zone and check errors apart by Path alone.
+type ParseError = healthcheck.Error
 
 // ParseFile reads the data file at path: zones and checks.
 func ParseFile(path string) (*Data, []healthcheck.Spec, error) {
