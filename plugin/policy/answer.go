@@ -74,14 +74,14 @@ func (a *answerer) evaluate(mt policy.Match, owner string, section *[]dns.RR) st
 	res := set.Tree.Evaluate(&in, out)
 	a.geo = a.geo || res.Geo
 	if res.FailOpen {
-		failOpen.WithLabelValues(a.z.Origin).Inc()
+		a.ld.events[a.z].failOpen.Inc()
 	}
 	switch res.Outcome {
 	case policy.NoData:
 		a.soa()
 		return ""
 	case policy.Rcode:
-		failClosed.WithLabelValues(a.z.Origin).Inc()
+		a.ld.events[a.z].failClosed.Inc()
 		a.m.Rcode = res.Rcode
 		if res.Rcode == dns.RcodeNameError {
 			a.soa()

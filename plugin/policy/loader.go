@@ -83,7 +83,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 			return nil, nil, err
 		}
 	}
-	return &loaded{snap: snap, counters: countersFor(snap), sums: sums}, set, nil
+	return &loaded{snap: snap, counters: countersFor(snap), events: eventsFor(snap), sums: sums}, set, nil
 }
 
 // mergeZones adds zones from a file; a zone the Corefile's compact records already
@@ -104,6 +104,15 @@ func mergeZones(have, add []*policy.Zone) []*policy.Zone {
 		}
 	}
 	return have
+}
+
+// eventsFor resolves every zone's fail-open and fail-closed counters once per load.
+func eventsFor(snap *policy.Snapshot) map[*policy.CompiledZone]zoneEvents {
+	out := map[*policy.CompiledZone]zoneEvents{}
+	for _, o := range snap.Origins() {
+		out[snap.Zone(o)] = zoneEvents{failOpen: failOpen.WithLabelValues(o), failClosed: failClosed.WithLabelValues(o)}
+	}
+	return out
 }
 
 // countersFor resolves the answer counter of every endpoint once per load, so the

@@ -36,8 +36,13 @@ type Policy struct {
 type loaded struct {
 	snap     *policy.Snapshot
 	counters map[*policy.Set][]counter // per endpoint of the set's tree, same order
-	sums     [][32]byte                // checksums of the data files as parsed
+	events   map[*policy.CompiledZone]zoneEvents
+	sums     [][32]byte // checksums of the data files as parsed
 }
+
+// zoneEvents are a zone's fail-open and fail-closed counters, resolved at load so
+// that an outage (when they count) does not add label hashing and a lock per query.
+type zoneEvents struct{ failOpen, failClosed counter }
 
 // counter is the part of a prometheus counter the hot path uses.
 type counter interface{ Inc() }
