@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -63,22 +64,22 @@ func inlineLeaf(kind, arg string, pos policy.Pos) (*policy.Node, error) {
 	n := &policy.Node{Pos: pos, Rule: policy.RuleLeaf, Weight: 1}
 	if v, check, ok := strings.Cut(arg, "@"); ok {
 		if check == "" {
-			return nil, errorf("%q: empty check name after @", arg)
+			return nil, fmt.Errorf("%q: empty check name after @", arg)
 		}
 		arg, n.Check = v, check
 	}
 	if v, w, ok := strings.Cut(arg, "="); ok {
 		if kind != "weighted" {
-			return nil, errorf("%q: =WEIGHT only for weighted", arg)
+			return nil, fmt.Errorf("%q: =WEIGHT only for weighted", arg)
 		}
 		weight, err := strconv.Atoi(w)
 		if err != nil || weight < 0 || weight > policy.MaxWeight {
-			return nil, errorf("%q: weight must be 0..%d", arg, policy.MaxWeight)
+			return nil, fmt.Errorf("%q: weight must be 0..%d", arg, policy.MaxWeight)
 		}
 		arg, n.Weight = v, weight
 	}
 	if arg == "" {
-		return nil, errorf("empty value")
+		return nil, fmt.Errorf("empty value")
 	}
 	n.Value = arg
 	return n, nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -12,8 +11,6 @@ import (
 	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
 )
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // loader reads, validates and compiles policy data, and watches the data files: a
 // changed file is loaded off the query path and swapped in whole; a broken one is
