@@ -37,7 +37,7 @@ test-unit:
 		$(GO) test -count=1 -timeout 20m ./...
 
 test-race:
-	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
+	$(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./geo/... ./healthcheck/... ./policy/... ./plugin/...

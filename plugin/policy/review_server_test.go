@@ -16,6 +16,7 @@ import (
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/whoami"
 
+	"github.com/coretraffic/coretraffic/internal/inproc"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/miekg/dns"
 )
@@ -100,7 +101,7 @@ func TestReviewRestartFailedLeaksDataChecks(t *testing.T) {
 		return fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n  reload 50ms\n }\n}\n", port, file)
 	}
 	inst := reviewStart(t, corefile(keep))
-	defer func() { inst.ShutdownCallbacks(); inst.Stop() }()
+	defer func() { inproc.Stop(inst) }()
 
 	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -108,7 +109,7 @@ func TestReviewRestartFailedLeaksDataChecks(t *testing.T) {
 	}
 	defer taken.Close()
 	bad := corefile(extra) + taken.LocalAddr().String() + " {\n whoami\n}\n"
-	if _, err := inst.Restart(reviewInput(bad)); err == nil {
+	if _, err := inproc.Restart(inst, reviewInput(bad)); err == nil {
 		t.Fatal("restart on a taken port succeeded")
 	}
 	if _, ok := pluginhc.Engine().Handle("review-extra"); ok {
@@ -127,7 +128,7 @@ func TestReviewDataReloadBypassesCacheCheck(t *testing.T) {
 	reviewWrite(t, data, plain)
 	port := reviewPort(t)
 	inst := reviewStart(t, fmt.Sprintf("example.net:%d {\n cache\n policy {\n  data %s\n  reload 50ms\n }\n}\n", port, data))
-	defer func() { inst.ShutdownCallbacks(); inst.Stop() }()
+	defer func() { inproc.Stop(inst) }()
 	addr := inst.Servers()[0].LocalAddr().String()
 
 	geoData := plain + "      geo:\n        A:\n          geolocation:\n            - {country: DE, value: 192.0.2.10}\n            - {default: true, value: 192.0.2.20}\n"
@@ -155,8 +156,7 @@ func TestReviewStartupRefusesCacheWithGeo(t *testing.T) {
 	caddy.Quiet, dnsserver.Quiet = true, true
 	inst, err := caddy.Start(reviewInput(fmt.Sprintf("example.net:%d {\n cache\n policy {\n  data %s\n }\n}\n", port, data)))
 	if err == nil {
-		inst.ShutdownCallbacks()
-		inst.Stop()
+		inproc.Stop(inst)
 		t.Fatal("cache with geolocation data accepted at start-up")
 	}
 }
@@ -173,8 +173,7 @@ func TestReviewChainErrorsNamePosition(t *testing.T) {
 	caddy.Quiet, dnsserver.Quiet = true, true
 	inst, err := caddy.Start(reviewInput(fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n }\n}\n", reviewPort(t), data)))
 	if err == nil {
-		inst.ShutdownCallbacks()
-		inst.Stop()
+		inproc.Stop(inst)
 		t.Fatal("geolocation data without geo accepted")
 	}
 	if !strings.Contains(err.Error(), "Corefile:2") {
@@ -195,7 +194,7 @@ func TestReviewRestartFailedLeaksWhenPolicyIsNew(t *testing.T) {
 		"zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1, check: review-new}\n")
 	port := reviewPort(t)
 	inst := reviewStart(t, fmt.Sprintf("example.net:%d {\n whoami\n}\n", port))
-	defer func() { inst.ShutdownCallbacks(); inst.Stop() }()
+	defer func() { inproc.Stop(inst) }()
 
 	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -204,10 +203,10 @@ func TestReviewRestartFailedLeaksWhenPolicyIsNew(t *testing.T) {
 	defer taken.Close()
 	bad := fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n  reload 50ms\n }\n}\n", port, extra) +
 		taken.LocalAddr().String() + " {\n whoami\n}\n"
-	if _, err := inst.Restart(reviewInput(bad)); err == nil {
+	if _, err := inproc.Restart(inst, reviewInput(bad)); err == nil {
 		t.Fatal("restart on a taken port succeeded")
 	}
-	good, err := inst.Restart(reviewInput(fmt.Sprintf("example.net:%d {\n whoami\n}\n", port)))
+	good, err := inproc.Restart(inst, reviewInput(fmt.Sprintf("example.net:%d {\n whoami\n}\n", port)))
 	if err != nil {
 		t.Fatal(err)
 	}
