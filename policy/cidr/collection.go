@@ -1,0 +1,119 @@
+package cidr
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"slices"
+)
+
+// Collection is a built, immutable collection: safe for any number of concurrent
+// readers.
+type Collection struct {
+	name   string
+	locs   []string
+	n      int
+	v4, v6 trie
+	up     []uint64 // by block index: the leaf of the block's parent, 0 for none
+}
+
+// Name is the collection's name.
+func (c *Collection) Name() string { return c.name }
+
+// Locations returns the location names: Lookup's loc indexes this slice. The
+// caller owns the returned copy.
+func (c *Collection) Locations() []string { return slices.Clone(c.locs) }
+
+// Len is the number of blocks.
+func (c *Collection) Len() int { return c.n }
+
+// Lookup finds the longest block that contains the query prefix addr/bits and is
+// no longer than it: loc indexes Locations and matchedBits is the block's prefix
+// length (the ECS scope to answer with). bits is the ECS source prefix length, or
+// the address length for a source address; a longer bits counts as the address
+// length, a negative one or an invalid addr matches nothing, and 0 matches only a
+// /0 block. An IPv4-mapped IPv6 address is looked up as IPv4, bits less 96.
+//
+// A block longer than the query prefix does not match it, as in Route 53: with
+// 10.0.0.0/8 and 10.1.0.0/16, the query 10.1.0.0/12 matches the /8.
+func (c *Collection) Lookup(addr netip.Addr, bits int) (loc, matchedBits int, ok bool) {
+	if bits < 0 {
+		return 0, 0, false
+	}
+	var (
+		t      *trie
+		hi, lo uint64
+		width  = 128
+	)
+	switch {
+	case addr.Is4():
+		t, width = &c.v4, 32
+		v := addr.As4()
+		hi = uint64(binary.BigEndian.Uint32(v[:])) << 32
+	case addr.Is4In6():
+		t, width, bits = &c.v4, 32, bits-96
+		v := addr.As16()
+		hi = uint64(binary.BigEndian.Uint32(v[12:])) << 32
+	case addr.Is6():
+		t = &c.v6
+		v := addr.As16()
+		hi, lo = binary.BigEndian.Uint64(v[:8]), binary.BigEndian.Uint64(v[8:])
+	default:
+		return 0, 0, false
+	}
+	bits = min(max(bits, 0), width)
+	e := t.lookup(hi, lo)
+	for e != 0 && leafBits(e) > bits {
+		e = c.up[uint32(e)-1]
+	}
+	if e == 0 {
+		return 0, 0, false
+	}
+	return int(e >> locShift & locMask), leafBits(e), true
+}
+
+// build fills c from blks, sorted by compareBlocks: IPv4 first.
+func (c *Collection) build(blks []block) {
+	n4, _ := slices.BinarySearchFunc(blks, true, func(k block, v6 bool) int {
+		if !k.v6 {
+			return -1
+		}
+		return 0
+	})
+	c.v4.build(blks[:n4], 0)
+	c.v6.build(blks[n4:], n4)
+	c.up = make([]uint64, len(blks))
+	var stack []int
+	for j := range blks {
+		k := &blks[j]
+		for len(stack) > 0 && !contains(&blks[stack[len(stack)-1]], k) {
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 {
+			p := stack[len(stack)-1]
+			c.up[j] = leafOf(p, &blks[p])
+		}
+		stack = append(stack, j)
+	}
+}
+
+// contains says whether block a contains block b.
+func contains(a, b *block) bool {
+	if a.v6 != b.v6 || a.bits > b.bits {
+		return false
+	}
+	hm, lm := mask(int(a.bits))
+	return b.hi&hm == a.hi && b.lo&lm == a.lo
+}
+
+// mask is the 128-bit mask of a prefix of length n.
+func mask(n int) (hi, lo uint64) {
+	switch {
+	case n >= 128:
+		return ^uint64(0), ^uint64(0)
+	case n > 64:
+		return ^uint64(0), ^(^uint64(0) >> (n - 64))
+	case n == 0:
+		return 0, 0
+	}
+	return ^(^uint64(0) >> n), 0
+}

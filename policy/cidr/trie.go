@@ -1,0 +1,166 @@
+package cidr
+
+import "math/bits"
+
+// A trie holds the blocks of one address family: a direct-indexed root on the
+// first 16 bits, then nodes of stride 8, each compressed with two 256-bit maps
+// and popcount (as in poptrie, Asai and Ohara, SIGCOMM 2015). Every entry of the
+// uncompressed node is either a child node or a leaf; children of a node are
+// contiguous in nodes, its leaves contiguous in leaves, and runs of equal leaves
+// are stored once.
+type trie struct {
+	root   []uint64 // 1<<16 entries: a leaf, or ptr|node index; nil: no blocks
+	nodes  []node
+	leaves []uint64
+}
+
+// node is one stride of 8 bits below the root.
+type node struct {
+	child     [4]uint64 // bit i: entry i is a child node
+	leaf      [4]uint64 // bit i: entry i is a leaf that starts a run of equal leaves
+	childBase uint32    // index in nodes of the first child
+	leafBase  uint32    // index in leaves of the first run
+}
+
+// A leaf describes the longest block covering an entry, 0 if none:
+//
+//	bits  0..31  block index + 1
+//	bits 32..39  the block's prefix length
+//	bits 40..62  the block's location index
+//
+// A root entry with bit 63 set points to a node instead (low 32 bits).
+const (
+	ptr      = uint64(1) << 63
+	locShift = 40
+	locMask  = 1<<23 - 1
+)
+
+func leafOf(idx int, k *block) uint64 {
+	return uint64(idx+1) | uint64(k.bits)<<32 | uint64(k.loc)<<locShift
+}
+
+func leafBits(e uint64) int { return int(e >> 32 & 0xff) }
+
+// stride8 is the byte of (hi, lo) that starts at bit offset base (a multiple of 8, 16..120).
+func stride8(hi, lo uint64, base int) uint {
+	if base < 64 {
+		return uint(hi>>(56-base)) & 0xff
+	}
+	return uint(lo>>(120-base)) & 0xff
+}
+
+// lookup returns the leaf of the longest block containing (hi, lo).
+func (t *trie) lookup(hi, lo uint64) uint64 {
+	if t.root == nil {
+		return 0
+	}
+	e := t.root[hi>>48]
+	if e&ptr == 0 {
+		return e
+	}
+	n := &t.nodes[uint32(e)]
+	for base := 16; ; base += 8 {
+		i := stride8(hi, lo, base)
+		w, bit := i>>6, uint64(1)<<(i&63)
+		if n.child[w]&bit != 0 {
+			r := bits.OnesCount64(n.child[w] & (bit - 1))
+			for j := range w {
+				r += bits.OnesCount64(n.child[j])
+			}
+			n = &t.nodes[n.childBase+uint32(r)]
+			continue
+		}
+		r := bits.OnesCount64(n.leaf[w] & (bit | (bit - 1)))
+		for j := range w {
+			r += bits.OnesCount64(n.leaf[j])
+		}
+		return t.leaves[n.leafBase+uint32(r)-1]
+	}
+}
+
+// build fills t from blks, sorted by compareBlocks (a block before the blocks
+// nested in it); first is the collection-wide index of blks[0].
+func (t *trie) build(blks []block, first int) {
+	if len(blks) == 0 {
+		return
+	}
+	t.root = make([]uint64, 1<<16)
+	for j := range blks {
+		if k := &blks[j]; k.bits <= 16 {
+			i := k.hi >> 48
+			fill(t.root[i:i+1<<(16-k.bits)], leafOf(first+j, k))
+		}
+	}
+	for j := 0; j < len(blks); {
+		if blks[j].bits <= 16 {
+			j++
+			continue
+		}
+		i := blks[j].hi >> 48
+		end := j + 1
+		for end < len(blks) && blks[end].hi>>48 == i {
+			end++
+		}
+		ni := len(t.nodes)
+		t.nodes = append(t.nodes, node{})
+		t.node(ni, blks[j:end], first+j, 16, t.root[i])
+		t.root[i] = ptr | uint64(ni)
+		j = end
+	}
+}
+
+// node builds node ni for the span at bit offset base from blks, the blocks
+// longer than base inside that span; def is the leaf of the longest block that
+// covers the whole span.
+func (t *trie) node(ni int, blks []block, first, base int, def uint64) {
+	var ent [256]uint64
+	fill(ent[:], def)
+	end := base + 8
+	for j := range blks {
+		if k := &blks[j]; int(k.bits) <= end {
+			i := stride8(k.hi, k.lo, base)
+			fill(ent[i:i+1<<(end-int(k.bits))], leafOf(first+j, k))
+		}
+	}
+	type group struct{ i, from, to int }
+	var kids []group
+	for j := 0; j < len(blks); {
+		if int(blks[j].bits) <= end {
+			j++
+			continue
+		}
+		i := int(stride8(blks[j].hi, blks[j].lo, base))
+		to := j + 1
+		for to < len(blks) && int(stride8(blks[to].hi, blks[to].lo, base)) == i {
+			to++
+		}
+		kids = append(kids, group{i, j, to})
+		j = to
+	}
+	n := node{childBase: uint32(len(t.nodes)), leafBase: uint32(len(t.leaves))}
+	for _, g := range kids {
+		n.child[g.i>>6] |= 1 << (g.i & 63)
+	}
+	last, have := uint64(0), false
+	for i, e := range ent {
+		if n.child[i>>6]&(1<<(i&63)) != 0 {
+			continue
+		}
+		if !have || e != last {
+			n.leaf[i>>6] |= 1 << (i & 63)
+			t.leaves = append(t.leaves, e)
+			last, have = e, true
+		}
+	}
+	t.nodes[ni] = n
+	t.nodes = append(t.nodes, make([]node, len(kids))...)
+	for c, g := range kids {
+		t.node(int(n.childBase)+c, blks[g.from:g.to], first+g.from, end, ent[g.i])
+	}
+}
+
+func fill(s []uint64, v uint64) {
+	for i := range s {
+		s[i] = v
+	}
+}
