@@ -39,6 +39,9 @@ type Builder struct {
 	files  []string // interned Pos.File
 	paths  []string // Pos.Path of blocks that have one
 	err    error    // the first Add error: Build returns it too
+
+	lastName string // the location of the last Add, and its index
+	lastLoc  int32
 }
 
 // block is one canonical block (IPv4 unmapped), its location and where it was
@@ -52,6 +55,7 @@ type block struct {
 	line   int32
 	file   int32
 	path   int32 // index in Builder.paths, -1 for none
+	seq    int32 // order of Add, so duplicates are reported in order
 }
 
 // NewBuilder starts an empty collection named name.
@@ -99,7 +103,10 @@ func (b *Builder) Add(p netip.Prefix, location string, pos Pos) error {
 		return b.fail(pos, "location", "empty location name for %s", p)
 	}
 	p = canonical(p)
-	loc, ok := b.locIdx[location]
+	loc, ok := b.lastLoc, b.lastName == location && location != ""
+	if !ok {
+		loc, ok = b.locIdx[location]
+	}
 	if !ok {
 		if len(b.locs) >= MaxLocations {
 			return b.fail(pos, "location", "too many locations in collection %q (at most %d)", b.name, MaxLocations)
@@ -108,7 +115,8 @@ func (b *Builder) Add(p netip.Prefix, location string, pos Pos) error {
 		b.locs = append(b.locs, location)
 		b.locIdx[location] = loc
 	}
-	k := block{bits: uint8(p.Bits()), v6: p.Addr().Is6(), loc: loc, line: int32(pos.Line), path: -1}
+	b.lastName, b.lastLoc = location, loc
+	k := block{bits: uint8(p.Bits()), v6: p.Addr().Is6(), loc: loc, line: int32(pos.Line), path: -1, seq: int32(len(b.blocks))}
 	k.hi, k.lo = key(p.Addr())
 	if n := len(b.files); n == 0 || b.files[n-1] != pos.File {
 		b.files = append(b.files, pos.File)
@@ -180,7 +188,12 @@ func (b *Builder) Build() (*Collection, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	slices.SortStableFunc(b.blocks, compareBlocks)
+	slices.SortFunc(b.blocks, func(x, y block) int {
+		if c := compareBlocks(x, y); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.seq, y.seq)
+	})
 	for i := 1; i < len(b.blocks); i++ {
 		if x, y := &b.blocks[i-1], &b.blocks[i]; compareBlocks(*x, *y) == 0 {
 			return nil, b.duplicate(x, y)
@@ -208,7 +221,7 @@ func compareBlocks(x, y block) int {
 	return cmp.Compare(x.bits, y.bits)
 }
 
-// duplicate reports y, the same block as x and added after it (the sort is stable).
+// duplicate reports y, the same block as x and added after it (the sort keeps their order).
 func (b *Builder) duplicate(x, y *block) error {
 	px, py := b.posOf(x), b.posOf(y)
 	where := "line " + strconv.Itoa(px.Line)
