@@ -50,6 +50,10 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	if n.Rule == RuleGeolocation {
 		c.t.usesGeo = true
 	}
+	if n.Rule == RuleWeighted && n.Sticky {
+		cn.sticky, cn.bits4, cn.bits6 = true, uint8(n.StickyBits4), uint8(n.StickyBits6)
+		c.t.usesClient = true
+	}
 	if len(n.Children) > MaxChildren {
 		return 0, fmt.Errorf("%s:%d: %s: %d children, at most %d", n.Pos.File, n.Pos.Line, path, len(n.Children), MaxChildren)
 	}
@@ -79,6 +83,7 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 		if err != nil {
 			return 0, err
 		}
+		c.t.nodes[k].seed = stickySeed(ch, path+"/"+strconv.Itoa(j))
 		kids = append(kids, k)
 	}
 	c.t.nodes[idx].first = int32(len(c.t.children))

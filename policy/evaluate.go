@@ -2,6 +2,7 @@ package policy
 
 import (
 	"math/rand/v2"
+	"net/netip"
 
 	"github.com/coretraffic/coretraffic/geo"
 )
@@ -11,6 +12,11 @@ type Input struct {
 	// Loc is the client's location; nil when unknown (geolocation then matches only
 	// default children).
 	Loc *geo.Location
+	// Client is the client subnet: the ECS source prefix when the query carried ECS
+	// and it was used, else the source address as a /32 or /128, IPv4 as 4 bytes.
+	// Sticky weighted hashes it (and an ip rule will match it). Invalid (the zero
+	// Prefix) when unknown: sticky then chooses at random.
+	Client netip.Prefix
 	// Rand, when set, is the source of randomness (tests use a seeded one). nil uses
 	// math/rand/v2's global generator, which is per-thread and takes no lock.
 	Rand *rand.Rand
@@ -32,6 +38,9 @@ type Result struct {
 	N        int  // Outcome == Answer: endpoints written to out
 	Geo      bool // a geolocation rule looked at the client's location
 	FailOpen bool // nothing was healthy: answered as if everything were
+	// ClientBits is the most leading bits of Input.Client that a decision hashed
+	// (sticky weighted): with Geo, what sets the answer's ECS scope.
+	ClientBits int
 }
 
 // Evaluate walks the tree and writes the chosen endpoints' indexes into out, which
@@ -62,13 +71,14 @@ type evaluation struct {
 	outcome      Outcome
 	rcode        int
 	geo          bool
+	clientBits   int
 }
 
 func (e *evaluation) result() Result {
 	if e.n > 0 { // a sibling's NODATA or rcode does not hide values another one gave
 		e.outcome = Answer
 	}
-	return Result{Outcome: e.outcome, Rcode: e.rcode, N: e.n, Geo: e.geo}
+	return Result{Outcome: e.outcome, Rcode: e.rcode, N: e.n, Geo: e.geo, ClientBits: e.clientBits}
 }
 
 // eval answers from node i: values, or a closed node's NODATA/rcode. false means the
@@ -94,7 +104,11 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 	case RuleSimple:
 		ok = e.simple(nd)
 	case RuleWeighted:
-		ok = e.weighted(nd)
+		if nd.sticky {
+			ok = e.sticky(nd)
+		} else {
+			ok = e.weighted(nd)
+		}
 	case RuleFailover:
 		ok = e.failover(nd)
 	case RuleGeolocation:

@@ -58,8 +58,9 @@ const (
 	RuleFailover                // the first healthy child, in order
 	RuleGeolocation             // the most specific matching healthy child
 	RuleMultivalue              // up to Max healthy children, shuffled
-	// Part two adds geoproximity, latency, ip, alias: new Rule values and new Node
-	// fields, no change to the format of the rules above.
+	// Still to come: geoproximity, latency, ip (CIDR collections, matched on
+	// Input.Client), alias. New Rule values are appended here, with new Node fields;
+	// the format of the rules above does not change.
 )
 
 var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue"}
@@ -109,6 +110,12 @@ type Node struct {
 	Children []*Node
 	Max      int // multivalue: at most this many values (default 8)
 
+	// Weighted: choose by weighted rendezvous hashing of the client subnet instead of
+	// at random, hashing the leading StickyBits4 (IPv4) or StickyBits6 (IPv6) bits.
+	Sticky      bool
+	StickyBits4 int
+	StickyBits6 int
+
 	// What this node is to its parent.
 	Weight int      // weighted parent: 0..255
 	Geo    GeoMatch // geolocation parent
@@ -123,4 +130,6 @@ const (
 	DefaultMultivalueMax = 8
 	MaxWeight            = 255
 	DefaultNegativeTTL   = 60
+	DefaultStickyBits4   = 24
+	DefaultStickyBits6   = 56
 )

@@ -12,6 +12,9 @@ func (p *parser) checkNode(c nodeCtx, nd *Node, es []pair, re pair, path string)
 	if !c.top && c.parent == RuleWeighted && !has("weight") {
 		return p.errf(nd.Pos.Line, path, "missing weight: (0..%d) on a child of weighted", MaxWeight)
 	}
+	if i := slices.IndexFunc(es, func(e pair) bool { return e.key == "sticky_prefix" }); i >= 0 && !nd.Sticky {
+		return p.errf(es[i].k.Line, join(path, "sticky_prefix"), "sticky_prefix without sticky: true")
+	}
 	if !c.top && c.parent == RuleGeolocation {
 		if err := p.checkMatch(nd, path); err != nil {
 			return err

@@ -13,6 +13,7 @@ const (
 	onLeaf                           // check
 	onInnerNode                      // all_down
 	onMultivalue                     // max
+	onWeighted                       // sticky, sticky_prefix
 	underWeighted                    // weight
 	underGeolocation                 // continent, country, subdivision, city, default
 	onRecordSet                      // ttl: the record set's top node only
@@ -25,6 +26,7 @@ var where = [...]string{
 	onLeaf:           "only allowed on a leaf (a node with value:)",
 	onInnerNode:      "only allowed on an inner node (not on a value: leaf)",
 	onMultivalue:     "only allowed on a multivalue node",
+	onWeighted:       "only allowed on a weighted node",
 	underWeighted:    "only allowed on a child of weighted",
 	underGeolocation: "only allowed on a child of geolocation",
 	onRecordSet:      "only allowed on the record set itself (its top node)",
@@ -51,6 +53,8 @@ var nodeKeys = []nodeKey{
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
 	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
 	{"max", onMultivalue, 0, "at most this many values"},
+	{"sticky", onWeighted, 0, "true: choose by weighted rendezvous hashing of the client subnet, not at random"},
+	{"sticky_prefix", onWeighted, 0, "sticky: leading bits of the client address hashed, IPv4/IPv6 (default 24/56)"},
 	{"weight", underWeighted, 0, "the weight of this child; 0: used only when every non-zero child is down"},
 	{"continent", underGeolocation, 0, "continent code: AF AN AS EU NA OC SA"},
 	{"country", underGeolocation, 0, "ISO 3166-1 alpha-2 country code: DE"},

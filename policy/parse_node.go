@@ -3,6 +3,7 @@ package policy
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -59,8 +60,11 @@ func (p *parser) node(c nodeCtx, n *yaml.Node, path string) (*Node, error) {
 			return nil, err
 		}
 	}
-	if nd.Rule == RuleMultivalue {
+	switch nd.Rule {
+	case RuleMultivalue:
 		nd.Max = DefaultMultivalueMax
+	case RuleWeighted:
+		nd.StickyBits4, nd.StickyBits6 = DefaultStickyBits4, DefaultStickyBits6
 	}
 	if err := p.ruleValue(c, nd, re, path); err != nil {
 		return nil, err
@@ -118,6 +122,8 @@ func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
 		return rk.name != "value"
 	case onMultivalue:
 		return rk.rule == RuleMultivalue
+	case onWeighted:
+		return rk.rule == RuleWeighted
 	case underWeighted:
 		return !c.top && c.parent == RuleWeighted
 	case underGeolocation:
@@ -216,8 +222,29 @@ func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
 		nd.Geo.Default = b
 	case "ttl":
 		c.rs.TTL, err = p.ttl(e.v, fp)
+	case "sticky":
+		nd.Sticky, err = p.boolean(e.v, fp)
+	case "sticky_prefix":
+		nd.StickyBits4, nd.StickyBits6, err = p.stickyPrefix(e.v, fp)
 	}
 	return err
+}
+
+// stickyPrefix reads sticky_prefix: "V4/V6", the leading bits of an IPv4 and of an
+// IPv6 client address that sticky hashing uses.
+func (p *parser) stickyPrefix(n *yaml.Node, path string) (int, int, error) {
+	const want = "IPv4/IPv6 prefix lengths like 24/56"
+	s, err := p.scalar(n, path, want)
+	if err != nil {
+		return 0, 0, err
+	}
+	a, b, ok := strings.Cut(s, "/")
+	v4, err4 := strconv.Atoi(strings.TrimSpace(a))
+	v6, err6 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err4 != nil || err6 != nil || v4 < 0 || v4 > 32 || v6 < 0 || v6 > 128 {
+		return 0, 0, p.errf(n.Line, path, "want %s (0..32/0..128), not %q", want, s)
+	}
+	return v4, v6, nil
 }
 
 // allDown reads all_down: a name or {value: RDATA}.

@@ -228,6 +228,8 @@ var schemaRejects = []string{
 	"no match", "two matches", "city with subdivision", "default false", "default not a bool",
 	"unknown continent", "bad country", "bad subdivision", "empty value", "null value", "value list",
 	"values empty", "values scalar", "values item a list", "two lines",
+	"sticky on failover", "sticky on a leaf", "sticky not a bool", "sticky_prefix one number",
+	"sticky_prefix IPv4 too long", "sticky_prefix IPv6 too long", "sticky under weighted child",
 }
 
 func TestSchemaRejects(t *testing.T) {

@@ -128,6 +128,16 @@ var badFiles = []struct {
 	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: want an ISO 3166-1 alpha-2 country code like DE, not "DEU"`},
 	{"bad subdivision", aRecord("          geolocation: [{subdivision: VA, value: 192.0.2.1}]"), `geolocation[0].subdivision: want an ISO 3166-2 code with its country like US-VA, not "VA"`},
 
+	// Sticky weighted.
+	{"sticky on failover", aRecord("          failover: [{value: 192.0.2.1}]", "          sticky: true"), "bad.yaml:7: zones.example.net.records.www.A.sticky: only allowed on a weighted node"},
+	{"sticky on a leaf", aRecord("          value: 192.0.2.1", "          sticky: true"), "bad.yaml:7: zones.example.net.records.www.A.sticky: only allowed on a weighted node"},
+	{"sticky not a bool", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          sticky: yes please"), `bad.yaml:7: zones.example.net.records.www.A.sticky: want true or false, not "yes please"`},
+	{"sticky_prefix without sticky", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          sticky_prefix: 24/56"), "bad.yaml:7: zones.example.net.records.www.A.sticky_prefix: sticky_prefix without sticky: true"},
+	{"sticky_prefix one number", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          sticky: true", "          sticky_prefix: 24"), `bad.yaml:8: zones.example.net.records.www.A.sticky_prefix: want IPv4/IPv6 prefix lengths like 24/56 (0..32/0..128), not "24"`},
+	{"sticky_prefix IPv4 too long", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          sticky: true", "          sticky_prefix: 33/56"), `sticky_prefix: want IPv4/IPv6 prefix lengths like 24/56 (0..32/0..128), not "33/56"`},
+	{"sticky_prefix IPv6 too long", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          sticky: true", "          sticky_prefix: 24/129"), `not "24/129"`},
+	{"sticky under weighted child", aRecord("          weighted: [{weight: 1, sticky: true, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.weighted[0].sticky: only allowed on a weighted node"},
+
 	// RDATA.
 	{"bad A", aRecord("          value: 192.0.2.300"), `bad.yaml:6: zones.example.net.records.www.A.value: not valid A RDATA "192.0.2.300": bad A A`},
 	{"garbage after A", aRecord("          value: 192.0.2.1 192.0.2.2"), `bad.yaml:6: zones.example.net.records.www.A.value: not valid A RDATA "192.0.2.1 192.0.2.2": garbage after rdata`},

@@ -72,9 +72,8 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 		if err != nil {
 			return nil, err
 		}
-		if tree.usesGeo {
-			cz.UsesGeo = true
-		}
+		cz.UsesGeo = cz.UsesGeo || tree.usesGeo
+		cz.UsesClient = cz.UsesClient || tree.usesClient
 		set := &Set{Name: rs.Name, Type: rs.Type, TTL: ttl, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}
 		e := cz.entryFor(rs.Name)
 		if e.set(rs.Type) != nil {

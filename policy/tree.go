@@ -21,18 +21,21 @@ type Endpoint struct {
 // Tree is the compiled, immutable decision tree of one record set: nodes in flat
 // arrays indexed by int32, children as ranges of one shared slice.
 type Tree struct {
-	nodes     []cnode
-	children  []int32
-	Endpoints []Endpoint
-	root      int32
-	maxOut    int  // most endpoints one evaluation can return
-	usesGeo   bool // some decision depends on the client's location
+	nodes      []cnode
+	children   []int32
+	Endpoints  []Endpoint
+	root       int32
+	maxOut     int  // most endpoints one evaluation can return
+	usesGeo    bool // some decision depends on the client's location
+	usesClient bool // some decision hashes the client subnet (sticky)
 }
 
 // cnode is a compiled Node.
 type cnode struct {
 	rule     Rule
 	allDown  AllDown
+	sticky   bool  // weighted: rendezvous hashing of the client subnet
+	bits4    uint8 // sticky: leading bits of an IPv4 client hashed
 	first    int32 // children[first : first+n]
 	n        int32
 	endpoint int32 // leaf: index into Endpoints; AllDownValue: the fallback
@@ -40,6 +43,8 @@ type cnode struct {
 	weight   uint32 // as a child of weighted
 	max      int32  // multivalue
 	geoLevel int8   // as a child of geolocation: specificity, see geoLevelOf
+	bits6    uint8  // sticky: leading bits of an IPv6 client hashed
+	seed     uint64 // as a child of weighted: its rendezvous hashing key
 	geo      GeoMatch
 	label    string
 }
@@ -49,6 +54,10 @@ func (t *Tree) MaxAnswers() int { return t.maxOut }
 
 // UsesGeo reports whether the tree's answers can depend on the client's location.
 func (t *Tree) UsesGeo() bool { return t.usesGeo }
+
+// UsesClient reports whether the tree's answers can depend on the client subnet
+// itself (sticky weighted), so that one client's answer must not be served to others.
+func (t *Tree) UsesClient() bool { return t.usesClient }
 
 // Geolocation specificity levels: the most specific matching child wins.
 const (

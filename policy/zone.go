@@ -15,9 +15,10 @@ type Set struct {
 
 // CompiledZone is one zone ready to serve: names in maps keyed by lower-case FQDN.
 type CompiledZone struct {
-	Origin  string
-	SOA     *dns.SOA
-	UsesGeo bool // some answer in the zone depends on the client's location
+	Origin     string
+	SOA        *dns.SOA
+	UsesGeo    bool // some answer in the zone depends on the client's location
+	UsesClient bool // some answer in the zone depends on the client subnet (sticky)
 
 	names map[string]*entry // owners and empty non-terminals
 	wild  map[string]*entry // wildcard "*.p." keyed by p

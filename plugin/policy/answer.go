@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -15,7 +16,9 @@ type answerer struct {
 	z      *policy.CompiledZone
 	client *geo.Client
 	m      *dns.Msg
-	geo    bool // some decision looked at the client's location: ECS scope applies
+	subnet netip.Prefix // the client subnet: geo's, else the source address
+	geo    bool         // some decision looked at the client's location: ECS scope applies
+	bits   int          // most bits of subnet a decision hashed (sticky)
 }
 
 // answer fills a.m for qname/qtype and returns how the zone matched the (last) name.
@@ -67,12 +70,13 @@ func (a *answerer) evaluate(mt policy.Match, owner string, section *[]dns.RR) st
 	if n := set.Tree.MaxAnswers(); n > len(buf) {
 		out = make([]int32, n)
 	}
-	var in policy.Input
+	in := policy.Input{Client: a.subnet}
 	if a.client != nil {
 		in.Loc = &a.client.Location
 	}
 	res := set.Tree.Evaluate(&in, out)
 	a.geo = a.geo || res.Geo
+	a.bits = max(a.bits, res.ClientBits)
 	if res.FailOpen {
 		a.ld.events[a.z].failOpen.Inc()
 	}
@@ -138,7 +142,8 @@ func (a *answerer) referral(ns *policy.Set) {
 
 // setECS answers an ECS option with one (RFC 7871 §7.2.1): same family, source
 // prefix and address, and the scope the answer depended on — the location's prefix
-// when a geolocation rule decided, 0 when the answer is the same for every client.
+// when a location-based rule decided, the hashed prefix when a sticky one did (the
+// longer of the two when both did), 0 when the answer is the same for every client.
 func (a *answerer) setECS(r *dns.Msg) {
 	c := a.client
 	if c == nil || !c.ECS {
@@ -151,6 +156,13 @@ func (a *answerer) setECS(r *dns.Msg) {
 	scope := 0
 	if a.geo && c.FromECS {
 		scope = c.Scope
+	}
+	if a.bits > 0 && c.FromECS {
+		bits := a.bits
+		if c.ECSAddr.Is6() && c.Addr.Is4() {
+			bits += 96 // hashed as IPv4, arrived IPv4-mapped
+		}
+		scope = max(scope, bits)
 	}
 	a.m.SetEdns0(opt.UDPSize(), opt.Do())
 	ecs := &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: c.ECSFamily, SourceNetmask: uint8(c.SourcePrefix),

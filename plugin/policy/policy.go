@@ -5,6 +5,8 @@ package policy
 
 import (
 	"context"
+	"net"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 
@@ -70,6 +72,11 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 
 	client, _ := geo.FromContext(ctx)
 	a := answerer{ld: ld, z: z, client: client, m: new(dns.Msg)}
+	if client != nil {
+		a.subnet = client.Subnet()
+	} else {
+		a.subnet = sourcePrefix(w)
+	}
 	a.m.SetReply(r)
 	a.m.Authoritative = true
 	kind := a.answer(qname, q.Qtype)
@@ -79,6 +86,26 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	a.setECS(r)
 	w.WriteMsg(a.m)
 	return dns.RcodeSuccess, nil
+}
+
+// sourcePrefix is the query's source address as a /32 or /128 (IPv4 as 4 bytes),
+// the client subnet when the geo directive is not in the block; invalid if unknown.
+// A type switch, not request.Request.IP, which parses a string and allocates.
+func sourcePrefix(w dns.ResponseWriter) netip.Prefix {
+	var ap netip.AddrPort
+	switch a := w.RemoteAddr().(type) {
+	case *net.UDPAddr:
+		ap = a.AddrPort()
+	case *net.TCPAddr:
+		ap = a.AddrPort()
+	default:
+		return netip.Prefix{}
+	}
+	addr := geo.Canonical(ap.Addr())
+	if !addr.IsValid() {
+		return netip.Prefix{}
+	}
+	return netip.PrefixFrom(addr, addr.BitLen())
 }
 
 // Name implements plugin.Handler.

@@ -17,14 +17,15 @@ import (
 	_ "github.com/coredns/coredns/plugin/whoami"
 
 	"github.com/coretraffic/coretraffic/internal/inproc"
+	_ "github.com/coretraffic/coretraffic/plugin/geo"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/miekg/dns"
 )
 
 var reviewDirectivesOnce sync.Once
 
-// reviewStart runs a real CoreDNS instance with healthcheck and policy before file,
-// as in the coretraffic binary.
+// reviewStart runs a real CoreDNS instance with geo after geoip and healthcheck and
+// policy before file, as in the coretraffic binary.
 func reviewStart(t *testing.T, corefile string) *caddy.Instance {
 	t.Helper()
 	reviewDirectives()
@@ -39,10 +40,13 @@ func reviewStart(t *testing.T, corefile string) *caddy.Instance {
 func reviewDirectives() {
 	reviewDirectivesOnce.Do(func() {
 		d := slices.Clone(dnsserver.Directives)
-		if !slices.Contains(d, pluginName) {
-			i := slices.Index(d, "file")
-			dnsserver.SetDirectives(slices.Insert(d, i, "healthcheck", pluginName))
+		if !slices.Contains(d, "geo") {
+			d = slices.Insert(d, slices.Index(d, "geoip")+1, "geo")
 		}
+		if !slices.Contains(d, pluginName) {
+			d = slices.Insert(d, slices.Index(d, "file"), "healthcheck", pluginName)
+		}
+		dnsserver.SetDirectives(d)
 	})
 }
 

@@ -141,26 +141,27 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 
 // checkChain refuses plugin combinations that would serve one client's answer to
 // others: cache (its key has no client subnet) and loadbalance (it reorders or
-// filters answers) above per-client policy answers. It also requires geo when a
-// geolocation rule needs the client's location.
+// filters answers) above per-client policy answers (location-based or sticky). It
+// also requires geo when a rule needs the client's location; sticky rules do not
+// need it (without geo they hash the query's source address).
 func checkChain(cfg *dnsserver.Config, snap *policy.Snapshot) error {
-	perClient := false
+	usesGeo, perClient := false, false
 	for _, o := range snap.Origins() {
-		if snap.Zone(o).UsesGeo {
-			perClient = true
-		}
+		z := snap.Zone(o)
+		usesGeo = usesGeo || z.UsesGeo
+		perClient = perClient || z.UsesGeo || z.UsesClient
 	}
 	if !perClient {
 		return nil
 	}
 	for _, bad := range []string{"cache", "loadbalance"} {
 		if cfg.Handler(bad) != nil {
-			return fmt.Errorf("%s in the server block %s would serve one client's geolocation answer to every client: "+
-				"remove it from this block (put policy zones in a block of their own)", bad, cfg.Zone+":"+cfg.Port)
+			return fmt.Errorf("%s in the server block %s would serve one client's per-client (location-based or sticky) answer "+
+				"to every client: remove it from this block (put policy zones in a block of their own)", bad, cfg.Zone+":"+cfg.Port)
 		}
 	}
-	if cfg.Handler("geo") == nil {
-		return fmt.Errorf("geolocation rules need the geo directive in the same server block")
+	if usesGeo && cfg.Handler("geo") == nil {
+		return fmt.Errorf("location-based rules (geolocation, geoproximity, latency) need the geo directive in the same server block")
 	}
 	return nil
 }

@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"testing"
+
+	"github.com/coredns/caddy"
+
+	"github.com/coretraffic/coretraffic/internal/inproc"
+	"github.com/miekg/dns"
+)
+
+// steeringServer runs a real server for example.net with the geo directive (the demo
+// City database: 192.0.2.0/24 Frankfurt, 198.51.100.0/24 Ashburn, 203.0.113.0/24
+// Tokyo, …) and policy serving data; it returns the server's address.
+func steeringServer(t *testing.T, data string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "data.yaml")
+	reviewWrite(t, file, data)
+	db, err := filepath.Abs("../../geo/testdata/demo-city.mmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := reviewStart(t, fmt.Sprintf("example.net:%d {\n geo %s\n policy {\n  data %s\n }\n}\n", reviewPort(t), db, file))
+	t.Cleanup(func() { inproc.Stop(inst) })
+	return inst.Servers()[0].LocalAddr().String()
+}
+
+// ecsQuery asks addr for qname A with an ECS option for subnet ("" for none) and
+// returns the answer values and the ECS scope (-1 without an ECS option).
+func ecsQuery(t *testing.T, addr, qname, subnet string) ([]string, int) {
+	t.Helper()
+	m := new(dns.Msg).SetQuestion(qname, dns.TypeA)
+	m.SetEdns0(1232, false)
+	if subnet != "" {
+		p := netip.MustParsePrefix(subnet)
+		fam := uint16(1)
+		if p.Addr().Is6() {
+			fam = 2
+		}
+		m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: fam,
+			SourceNetmask: uint8(p.Bits()), Address: p.Addr().AsSlice()})
+	}
+	r, err := dns.Exchange(m, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rcode != dns.RcodeSuccess || !r.Authoritative {
+		t.Fatalf("%s from %s: rcode %s, AA %v", qname, subnet, dns.RcodeToString[r.Rcode], r.Authoritative)
+	}
+	var vals []string
+	for _, rr := range r.Answer {
+		if a, ok := rr.(*dns.A); ok {
+			vals = append(vals, a.A.String())
+		}
+	}
+	scope := -1
+	if opt := r.IsEdns0(); opt != nil {
+		for _, o := range opt.Option {
+			if e, ok := o.(*dns.EDNS0_SUBNET); ok {
+				scope = int(e.SourceScope)
+			}
+		}
+	}
+	return vals, scope
+}
+
+// TestServerSticky: a sticky weighted answer stays the same for a client subnet, is
+// spread over subnets, and carries the hashed prefix as its ECS scope.
+func TestServerSticky(t *testing.T) {
+	addr := steeringServer(t, `zones:
+  example.net:
+    records:
+      www:
+        A:
+          weighted:
+            - {weight: 1, value: 192.0.2.10}
+            - {weight: 1, value: 192.0.2.11}
+            - {weight: 1, value: 192.0.2.12}
+          sticky: true
+          sticky_prefix: 24/56
+`)
+	seen := map[string]bool{}
+	for i := range 40 {
+		subnet := fmt.Sprintf("10.%d.%d.0/24", i/8, i%8*16)
+		first, scope := ecsQuery(t, addr, "www.example.net.", subnet)
+		if len(first) != 1 || scope != 24 {
+			t.Fatalf("%s: %v scope %d, want one value and scope 24", subnet, first, scope)
+		}
+		for range 3 {
+			if again, _ := ecsQuery(t, addr, "www.example.net.", subnet); again[0] != first[0] {
+				t.Fatalf("%s: %s, then %s", subnet, first[0], again[0])
+			}
+		}
+		seen[first[0]] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("40 subnets got %v, want all three values", seen)
+	}
+	// An ECS /16 has fewer bits than sticky_prefix: those are hashed, and the scope says so.
+	if vals, scope := ecsQuery(t, addr, "www.example.net.", "10.7.0.0/16"); len(vals) != 1 || scope != 16 {
+		t.Errorf("ECS /16: %v scope %d, want scope 16", vals, scope)
+	}
+	// Without ECS the source address (127.0.0.1) is hashed: the same answer each time.
+	first, scope := ecsQuery(t, addr, "www.example.net.", "")
+	for range 5 {
+		if again, _ := ecsQuery(t, addr, "www.example.net.", ""); again[0] != first[0] || scope != -1 {
+			t.Fatalf("no ECS: %v then %v (scope %d)", first, again, scope)
+		}
+	}
+}
+
+// TestServerStickyChain: sticky answers are per client, so cache in the block is
+// refused as for geolocation; geo is not required (the source address is hashed).
+func TestServerStickyChain(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "data.yaml")
+	reviewWrite(t, file, "zones:\n  example.net:\n    records:\n      www:\n        A:\n          weighted: [{weight: 1, value: 192.0.2.1}]\n          sticky: true\n")
+	reviewDirectives()
+	inst, err := caddy.Start(reviewInput(fmt.Sprintf("example.net:%d {\n cache\n policy {\n  data %s\n }\n}\n", reviewPort(t), file)))
+	if err == nil {
+		inproc.Stop(inst)
+		t.Fatal("cache with sticky data accepted")
+	}
+	inst = reviewStart(t, fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n }\n}\n", reviewPort(t), file))
+	inproc.Stop(inst)
+}
