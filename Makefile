@@ -42,6 +42,22 @@ test-race:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./geo/... ./healthcheck/... ./policy/... ./plugin/...
 
+# Scale benchmark of the real ./coredns (bench/scale/README.md): 1k/100k/1M policy record
+# sets (load time, RSS, dnsperf), 100/1k/10k health checks (CPU, RSS), reload of 100k
+# records under query load. About 15 min; flags in SCALE_FLAGS. Not part of `make test`.
+.PHONY: bench-scale
+bench-scale: deps build
+	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; echo "installing: python3-matplotlib"; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-matplotlib; }
+	bench/scale/run.sh $(SCALE_FLAGS)
+
+# Failover timing on the wire (bench/failover/README.md): an endpoint process killed (and
+# stopped) under query load, 20 trials each, against interval x fall + timeout. About 6 min;
+# flags in FAILOVER_FLAGS. Not part of `make test`.
+.PHONY: bench-failover
+bench-failover: build
+	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; echo "installing: python3-matplotlib"; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-matplotlib; }
+	bench/failover/run.sh $(FAILOVER_FLAGS)
+
 # Every native fuzz target, FUZZTIME each.
 fuzz:
 	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
