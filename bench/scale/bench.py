@@ -280,6 +280,8 @@ def part_policy(args, run, raw, res):
             row["lost"] = sum(r.get("lost", 0) for r in rs)
             row["rss_after_kb"], row["hwm_kb"] = status_kb(p.pid, "VmRSS"), status_kb(p.pid, "VmHWM")
         if args.reload_size in servers and "reload" in args.parts:
+            for n in [n for n in servers if n != args.reload_size]:  # free the memory first
+                servers.pop(n)[0].stop()
             part_reload(args, run, res, servers[args.reload_size])
     finally:
         for p, *_ in servers.values():
@@ -491,7 +493,7 @@ def main():
     ap.add_argument("--hc-settle", type=int, default=12)
     ap.add_argument("--hc-target-ports", type=int, default=16)
     ap.add_argument("--keepalive", action="store_true", help="keepalive: true on the scale checks")
-    ap.add_argument("--load-timeout", type=int, default=900, help="seconds a size may take to load")
+    ap.add_argument("--load-timeout", type=int, default=600, help="seconds a size may take to load")
     ap.add_argument("--max-rss-gib", type=float, default=18)
     ap.add_argument("--min-avail-gib", type=float, default=2)
     ap.add_argument("--base-port", type=int, default=19700)
