@@ -74,6 +74,7 @@ func (b *Builder) AddString(s, location string, pos Pos) error {
 
 // malformed says what is wrong with s, which netip.ParsePrefix rejected.
 func malformed(s string) string {
+	s = short(s)
 	if s == "" {
 		return "empty CIDR block"
 	}
@@ -92,9 +93,6 @@ func malformed(s string) string {
 func (b *Builder) Add(p netip.Prefix, location string, pos Pos) error {
 	if !p.IsValid() {
 		return b.fail(pos, "cidr", "invalid CIDR block %q", p.String())
-	}
-	if p.Addr().Zone() != "" {
-		return b.fail(pos, "cidr", "CIDR block %s has a zone", p)
 	}
 	if m := p.Masked(); m != p {
 		return b.fail(pos, "cidr", "%s has host bits set; did you mean %s?", p, m)

@@ -38,7 +38,7 @@ func ParseFile(path string) (*Collection, error) {
 func Parse(r io.Reader, file, collection string) (*Collection, error) {
 	b := NewBuilder(collection)
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 256<<10), maxLine)
+	sc.Buffer(make([]byte, 0, maxLine), maxLine)
 	var (
 		line    int
 		lastLoc string
@@ -56,10 +56,10 @@ func Parse(r io.Reader, file, collection string) (*Collection, error) {
 		pos := Pos{File: file, Line: line}
 		loc, rest := field(rest)
 		if loc == nil {
-			return nil, &Error{File: file, Line: line, Path: "location", Msg: fmt.Sprintf("no location after %s (want CIDR LOCATION)", cidr)}
+			return nil, &Error{File: file, Line: line, Path: "location", Msg: fmt.Sprintf("no location after %s (want CIDR LOCATION)", short(string(cidr)))}
 		}
 		if extra, _ := field(rest); extra != nil {
-			return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("unexpected %q after the location (want CIDR LOCATION)", extra)}
+			return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("unexpected %q after the location (want CIDR LOCATION)", short(string(extra)))}
 		}
 		if string(loc) != lastLoc {
 			lastLoc = b.intern(loc)
@@ -101,4 +101,12 @@ func (b *Builder) intern(name []byte) string {
 		return b.locs[i]
 	}
 	return string(name)
+}
+
+// short cuts s for an error message.
+func short(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
 }

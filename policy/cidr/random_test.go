@@ -68,7 +68,11 @@ func TestAgainstReference(t *testing.T) {
 		rounds = 30
 	}
 	for round := range rounds {
-		es := randomEntries(rng, 1+rng.IntN(200))
+		n := 1 + rng.IntN(200)
+		if round%50 == 0 { // above bigRoot: the 16-bit root
+			n = 2 * bigRoot
+		}
+		es := randomEntries(rng, n)
 		c, err := build(es)
 		if err != nil {
 			t.Fatal(err)

@@ -3,13 +3,15 @@ package cidr
 import "math/bits"
 
 // A trie holds the blocks of one address family: a direct-indexed root on the
-// first 16 bits, then nodes of stride 8, each compressed with two 256-bit maps
+// first 16 bits (8 for a small family, so that a small collection stays small),
+// then nodes of stride 8, each compressed with two 256-bit maps
 // and popcount (as in poptrie, Asai and Ohara, SIGCOMM 2015). Every entry of the
 // uncompressed node is either a child node or a leaf; children of a node are
 // contiguous in nodes, its leaves contiguous in leaves, and runs of equal leaves
 // are stored once.
 type trie struct {
-	root   []uint64 // 1<<16 entries: a leaf, or ptr|node index; nil: no blocks
+	rootBits int      // 8 or 16
+	root     []uint64 // 1<<rootBits entries: a leaf, or ptr|node index; nil: no blocks
 	nodes  []node
 	leaves []uint64
 }
@@ -35,13 +37,17 @@ const (
 	locMask  = 1<<23 - 1
 )
 
+// bigRoot is the number of blocks from which a family gets a 16-bit root (512 KiB)
+// rather than an 8-bit one (2 KiB) and one more node on most paths.
+const bigRoot = 1024
+
 func leafOf(idx int, k *block) uint64 {
 	return uint64(idx+1) | uint64(k.bits)<<32 | uint64(k.loc)<<locShift
 }
 
 func leafBits(e uint64) int { return int(e >> 32 & 0xff) }
 
-// stride8 is the byte of (hi, lo) that starts at bit offset base (a multiple of 8, 16..120).
+// stride8 is the byte of (hi, lo) that starts at bit offset base (a multiple of 8, 8..120).
 func stride8(hi, lo uint64, base int) uint {
 	if base < 64 {
 		return uint(hi>>(56-base)) & 0xff
@@ -54,12 +60,12 @@ func (t *trie) lookup(hi, lo uint64) uint64 {
 	if t.root == nil {
 		return 0
 	}
-	e := t.root[hi>>48]
+	e := t.root[hi>>(64-t.rootBits)]
 	if e&ptr == 0 {
 		return e
 	}
 	n := &t.nodes[uint32(e)]
-	for base := 16; ; base += 8 {
+	for base := t.rootBits; ; base += 8 {
 		i := stride8(hi, lo, base)
 		w, bit := i>>6, uint64(1)<<(i&63)
 		if n.child[w]&bit != 0 {
@@ -84,26 +90,31 @@ func (t *trie) build(blks []block, first int) {
 	if len(blks) == 0 {
 		return
 	}
-	t.root = make([]uint64, 1<<16)
+	t.rootBits = 8
+	if len(blks) >= bigRoot {
+		t.rootBits = 16
+	}
+	rb, shift := uint8(t.rootBits), 64-t.rootBits
+	t.root = make([]uint64, 1<<rb)
 	for j := range blks {
-		if k := &blks[j]; k.bits <= 16 {
-			i := k.hi >> 48
-			fill(t.root[i:i+1<<(16-k.bits)], leafOf(first+j, k))
+		if k := &blks[j]; k.bits <= rb {
+			i := k.hi >> shift
+			fill(t.root[i:i+1<<(rb-k.bits)], leafOf(first+j, k))
 		}
 	}
 	for j := 0; j < len(blks); {
-		if blks[j].bits <= 16 {
+		if blks[j].bits <= rb {
 			j++
 			continue
 		}
-		i := blks[j].hi >> 48
+		i := blks[j].hi >> shift
 		end := j + 1
-		for end < len(blks) && blks[end].hi>>48 == i {
+		for end < len(blks) && blks[end].hi>>shift == i {
 			end++
 		}
 		ni := len(t.nodes)
 		t.nodes = append(t.nodes, node{})
-		t.node(ni, blks[j:end], first+j, 16, t.root[i])
+		t.node(ni, blks[j:end], first+j, t.rootBits, t.root[i])
 		t.root[i] = ptr | uint64(ni)
 		j = end
 	}
