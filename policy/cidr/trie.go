@@ -12,8 +12,8 @@ import "math/bits"
 type trie struct {
 	rootBits int      // 8 or 16
 	root     []uint64 // 1<<rootBits entries: a leaf, or ptr|node index; nil: no blocks
-	nodes  []node
-	leaves []uint64
+	nodes    []node
+	leaves   []uint64
 }
 
 // node is one stride of 8 bits below the root.
