@@ -122,6 +122,21 @@ def target_count(port):
         return int(r.read())
 
 
+def live_heap(pprof_port):
+    """runtime.MemStats after a forced GC, from the pprof heap endpoint (debug=1):
+    HeapAlloc is the live heap; RSS above it is garbage not yet returned to the OS."""
+    out = {}
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{pprof_port}/debug/pprof/heap?debug=1&gc=1", timeout=120) as r:
+            for line in r.read().decode(errors="replace").splitlines():
+                m = re.match(r"# (HeapAlloc|HeapSys|HeapIdle|HeapReleased|Sys) = (\d+)", line)
+                if m:
+                    out[m.group(1)] = int(m.group(2))
+    except OSError as e:
+        out["error"] = str(e)
+    return out
+
+
 def start_coredns(args, name, corefile, run):
     path = os.path.join(run, name + ".Corefile")
     with open(path, "w") as f:
@@ -241,8 +256,9 @@ def part_policy(args, run, raw, res):
             row = dict(n=n, port=port, yaml_mb=os.path.getsize(data) / 1e6, gen_s=time.time() - t)
             res["policy"].append(row)
             log(f"policy {n}: {row['yaml_mb']:.1f} MB of YAML, starting ./coredns")
-            conf = (f"{ZONE}:{port} {{\n    bind 127.0.0.1\n    policy {{\n        data {data}\n"
-                    f"        reload {args.reload_interval}\n    }}\n}}\n")
+            # pprof: a listener only (not in the query path), for the live heap below
+            conf = (f"{ZONE}:{port} {{\n    bind 127.0.0.1\n    pprof 127.0.0.1:{port + 100}\n    policy {{\n"
+                    f"        data {data}\n        reload {args.reload_interval}\n    }}\n}}\n")
             p = start_coredns(args, f"policy-{n}", conf, run)
             row["load1_at_start"] = loadavg()
             try:
@@ -263,7 +279,9 @@ def part_policy(args, run, raw, res):
             time.sleep(args.idle_window)
             row["idle_cpu_pct"] = 100 * (cpu_ticks(p.pid) - c0) / CLK_TCK / args.idle_window
             row["rss_kb"], row["hwm_kb"] = status_kb(p.pid, "VmRSS"), status_kb(p.pid, "VmHWM")
-            log(f"policy {n}: verified; idle CPU {row['idle_cpu_pct']:.1f} %, RSS {row['rss_kb'] / 2**10:.0f} MiB")
+            row["heap"] = live_heap(port + 100)
+            log(f"policy {n}: verified; idle CPU {row['idle_cpu_pct']:.1f} %, RSS {row['rss_kb'] / 2**10:.0f} MiB, "
+                f"live heap after a GC {row['heap'].get('HeapAlloc', 0) / 2**20:.0f} MiB")
             servers[n] = (p, port, queries, row)
         order = list(servers)
         for rnd in range(args.rounds):
@@ -420,16 +438,16 @@ def summary(res):
               f"{res['args']['policy_checks']} HTTP checks shared by the leaves (10 s interval); data `reload "
               f"{res['args']['reload_interval']}`; dnsperf -c 4 -q 256, {res['args']['rounds']} rounds × "
               f"{res['args']['seconds']} s, median.", "",
-              "| record sets | YAML MB | load wall s | load CPU s | RSS MiB | peak RSS MiB | idle CPU % | "
-              "qps | q per server CPU-s | lost |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| record sets | YAML MB | load wall s | load CPU s | RSS MiB | peak RSS MiB | live heap MiB | "
+              "idle CPU % | qps | q per server CPU-s | lost |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in res["policy"]:
             if "error" in r:
-                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} ||||||||")
+                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} |||||||||")
                 continue
             L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | {r['load_wall_s']:.1f} | {r['load_cpu_s']:.1f} | "
                      f"{r.get('rss_after_kb', r['rss_kb']) / 1024:.0f} | {r['hwm_kb'] / 1024:.0f} | "
-                     f"{r['idle_cpu_pct']:.1f} | {r.get('qps', 0):,.0f} | {r.get('q_per_cpu_s', 0):,.0f} | "
+                     f"{r.get('heap', {}).get('HeapAlloc', 0) / 2**20:.0f} | {r['idle_cpu_pct']:.1f} | {r.get('qps', 0):,.0f} | {r.get('q_per_cpu_s', 0):,.0f} | "
                      f"{r.get('lost', 0):.0f} |")
         L.append("")
         L.append("Per round (qps / q per CPU-s / 1-min load): " + "; ".join(

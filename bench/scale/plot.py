@@ -24,6 +24,10 @@ def policy(res, out):
     ax[0].set_ylabel("seconds")
     ax[1].plot(n, [r.get("rss_after_kb", r["rss_kb"]) / 1024 for r in rows], "o-", label="VmRSS after the queries")
     ax[1].plot(n, [r["hwm_kb"] / 1024 for r in rows], "s--", label="VmHWM (peak)")
+    hp = [r for r in rows if r.get("heap", {}).get("HeapAlloc")]
+    if hp:
+        ax[1].plot([r["n"] for r in hp], [r["heap"]["HeapAlloc"] / 2**20 for r in hp], "^:",
+                   label="live Go heap after a forced GC")
     ax[1].set_title("memory of ./coredns")
     ax[1].set_ylabel("MiB")
     q = [r for r in rows if "qps" in r]
