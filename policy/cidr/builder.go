@@ -92,7 +92,10 @@ func malformed(s string) string {
 // IPv6 block of length 96 or more is stored as the IPv4 block it maps.
 func (b *Builder) Add(p netip.Prefix, location string, pos Pos) error {
 	if !p.IsValid() {
-		return b.fail(pos, "cidr", "invalid CIDR block %q", p.String())
+		if a := p.Addr(); a.IsValid() {
+			return b.fail(pos, "cidr", "invalid CIDR block: the prefix length of %s must be 0 to %d", a, a.BitLen())
+		}
+		return b.fail(pos, "cidr", "invalid CIDR block: no address")
 	}
 	if m := p.Masked(); m != p {
 		return b.fail(pos, "cidr", "%s has host bits set; did you mean %s?", p, m)

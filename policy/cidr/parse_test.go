@@ -94,11 +94,11 @@ func TestAddErrors(t *testing.T) {
 		{func(b *Builder) error { return b.Add(mp("10.0.0.0/8"), "", at(4, "cidr_collections.c.blocks[0]")) },
 			`data.yaml:4: cidr_collections.c.blocks[0]: empty location name for 10.0.0.0/8`},
 		{func(b *Builder) error { return b.Add(netip.Prefix{}, "a", at(5, "")) },
-			`data.yaml:5: cidr: invalid CIDR block "invalid Prefix"`},
+			`data.yaml:5: cidr: invalid CIDR block: no address`},
 		{func(b *Builder) error {
 			return b.Add(netip.PrefixFrom(netip.MustParseAddr("10.0.0.1"), 40), "a", at(6, ""))
 		},
-			`data.yaml:6: cidr: invalid CIDR block "invalid Prefix"`},
+			`data.yaml:6: cidr: invalid CIDR block: the prefix length of 10.0.0.1 must be 0 to 32`},
 		{func(b *Builder) error { return b.Add(mp("192.168.1.1/16"), "a", at(7, "x.y")) },
 			`data.yaml:7: x.y: 192.168.1.1/16 has host bits set; did you mean 192.168.0.0/16?`},
 		{func(b *Builder) error { return b.AddString("", "a", at(8, "")) },
