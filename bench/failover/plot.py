@@ -23,7 +23,7 @@ def main():
                                          ("UpS", "up: back → answers return", res["BoundUpS"], "C0")):
             xs = sorted(t[key] for t in res["Trials"] if t["Mode"] == m)
             ys = [(i + 1) / len(xs) for i in range(len(xs))]
-            a.step(xs, ys, where="post", color=color, label=f"{label} (n={len(xs)})")
+            a.step([xs[0]] + xs, [0] + ys, where="post", color=color, label=f"{label} (n={len(xs)})")
             a.plot(xs, ys, "o", color=color, ms=3)
             a.axvline(bound, color=color, ls="--", alpha=0.7,
                       label=f"bound {bound:.2f} s = interval × {'fall' if key == 'DownS' else 'rise'} + timeout")
@@ -34,8 +34,9 @@ def main():
         a.set_ylim(0, 1.02)
         a.grid(True, alpha=0.3)
         a.legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"bench/failover — {res['Date']}, {res['Version']}; HTTP check interval {res['Interval']}, "
-                 f"timeout {res['Timeout']}, fall {res['Fall']}, rise {res['Rise']}", fontsize=10)
+    fig.suptitle(f"bench/failover — {res['Date']}, {res['Version']}\nHTTP check interval {res['Interval']}, "
+                 f"timeout {res['Timeout']}, fall {res['Fall']}, rise {res['Rise']}; CDF of {len(res['Trials'])} trials",
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=100)
     print("plot written to", sys.argv[2])

@@ -351,7 +351,8 @@ def part_reload(args, run, res, server):
         swap = f"{t['swap_s']:.2f} s" if t["swap_s"] is not None else "never (no new answer)"
         log(f"reload {trial + 1}: gen {gen}->{new}: answers moved after {swap}; {rep['Sent']} queries "
             f"({t['qps']:.0f}/s): {rep['Timeouts']} timeouts, {rep['Servfail']} SERVFAIL, {rep['OtherRcode']} other "
-            f"rcodes, {rep['Wrong']} wrong, {rep['OldAfterFirstNew']} old after first new")
+            f"rcodes, {rep['Wrong']} wrong, {rep['OldAfterFirstNew']} old after first new; latency p50 "
+            f"{rep['LatP50MS']:.2f} ms, p99 {rep['LatP99MS']:.1f} ms, max {rep['LatMaxMS']:.0f} ms")
         if rep["WrongSamples"]:
             log("  e.g. " + "; ".join(rep["WrongSamples"][:3]))
         if not rep["FirstNewNS"]:
@@ -461,13 +462,14 @@ def summary(res):
               f"{rl['workers']} workers (one query in flight each, 1 s timeout) judges every answer as old data, "
               f"new data or wrong. Watcher interval {rl['interval']}.", "",
               "| reload | rename → first new answer s | rename → log line s | server CPU s | queries | qps | "
-              "timeouts | SERVFAIL | other rcode | wrong | old after first new |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "timeouts | SERVFAIL | other rcode | wrong | old after first new | latency p50 / p99 / max ms | > 100 ms |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for k, t in enumerate(rl["trials"]):
             r = t["report"]
             L.append(f"| {k + 1} ({t['old']}→{t['new']}) | {fmt_s(t['swap_s'])} | {fmt_s(t['log_s'])} | "
                      f"{t['reload_cpu_s']:.1f} | {r['Sent']:,} | {t['qps']:,.0f} | {r['Timeouts']} | {r['Servfail']} | "
-                     f"{r['OtherRcode']} | {r['Wrong']} | {r['OldAfterFirstNew']} |")
+                     f"{r['OtherRcode']} | {r['Wrong']} | {r['OldAfterFirstNew']} | "
+                     f"{r['LatP50MS']:.2f} / {r['LatP99MS']:.1f} / {r['LatMaxMS']:.0f} | {r['Over100MS']} |")
         L.append("")
     if "hc" in res:
         L += ["## Health checks", "",
@@ -519,6 +521,10 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=0)
     ap.add_argument("--nice", type=int, default=-10, help="as root: nice and autogroup nice (0: off)")
     args = ap.parse_args()
+    # stop cleanly (servers and targets stopped, results written) on ^C or kill, also when
+    # started in the background, where SIGINT arrives ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench/scale: terminated"))
     args.parts = args.parts.split(",")
     args.policy_target_ports = [args.base_port + 30, args.base_port + 31]
     args.hc_target_base = args.base_port + 40

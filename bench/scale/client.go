@@ -169,6 +169,9 @@ type loadReport struct {
 	Workers                                               int
 	WrongSamples                                          []string
 	Timeline                                              [][3]int64 // [unix ns of the 100 ms slot, old, new]
+	// latency of the answered queries: quantiles, max, and how many took over 100 ms
+	LatP50MS, LatP99MS, LatMaxMS float64
+	Over100MS                    int
 }
 
 // loadMain queries random record sets from W workers for D, judging every answer
@@ -188,6 +191,7 @@ func loadMain(args []string) error {
 	end := time.Now().Add(*dur)
 	var mu sync.Mutex
 	slots := map[int64]*[3]int64{}
+	var lats []time.Duration
 	var wg sync.WaitGroup
 	var firstErr error
 	for range *workers {
@@ -208,7 +212,9 @@ func loadMain(args []string) error {
 					}
 				}
 				i := rand.IntN(*n)
+				t0 := time.Now()
 				r, err := c.ask(i)
+				lat := time.Since(t0)
 				if err != nil {
 					mu.Lock()
 					firstErr = err
@@ -219,6 +225,9 @@ func loadMain(args []string) error {
 				v := judge(r, i, *old, *nw)
 				mu.Lock()
 				rep.Sent++
+				if r != nil {
+					lats = append(lats, lat)
+				}
 				slot := now / 1e8 * 1e8
 				s := slots[slot]
 				if s == nil {
@@ -260,6 +269,16 @@ func loadMain(args []string) error {
 		return firstErr
 	}
 	rep.EndNS = time.Now().UnixNano()
+	if len(lats) > 0 {
+		slices.Sort(lats)
+		q := func(f float64) float64 { return float64(lats[min(len(lats)-1, int(f*float64(len(lats))))]) / 1e6 }
+		rep.LatP50MS, rep.LatP99MS, rep.LatMaxMS = q(0.5), q(0.99), float64(lats[len(lats)-1])/1e6
+		for _, l := range lats {
+			if l > 100*time.Millisecond {
+				rep.Over100MS++
+			}
+		}
+	}
 	for _, s := range slots {
 		rep.Timeline = append(rep.Timeline, *s)
 	}
