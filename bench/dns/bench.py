@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Side-by-side dnsperf benchmark of coretraffic's policy and geo plugins (bench/dns/README.md).
+"""Side-by-side dnsperf benchmark of coretraffic's policy and geo plugins against stock
+CoreDNS, gdnsd and PowerDNS serving the same names (bench/dns/README.md).
 
-Starts one ./coredns process per scenario (same binary), each pinned to the server CPU
-with GOMAXPROCS=1, checks that each answers what it should, then runs dnsperf (pinned to
-the client CPU) against them in interleaved rounds A,B,C,D,D,C,B,A,... Each round sends
-ECS for one client subnet (dnsperf takes one -E), cycling through several countries.
-Per measurement: qps from dnsperf, and the server's CPU time (utime+stime of the process,
-/proc/<pid>/stat) -> queries per server CPU-second. A figure is the median over rounds of
-(scenario / base in the same round). Normally started by run.sh. Python 3 stdlib only.
+Starts one server process per scenario (scenarios.py), each pinned to the server CPU
+(GOMAXPROCS=1 for Go), checks that each gives the expected answers for every client
+subnet (answer sets and weighted splits, failover on failed health checks), then runs
+dnsperf (pinned to the client CPU) against them in interleaved rounds A,B,C,C,B,A,...
+Each round sends ECS for one client subnet (dnsperf takes one -E), cycling through
+several countries. Per measurement: qps from dnsperf, and the server's CPU time
+(utime+stime of its process tree, /proc/<pid>/stat) -> queries per server CPU-second. A
+figure is the median over rounds of (scenario / other scenario in the same round). Then
+a fixed-rate latency run per server (dnsperf -Q) for percentiles, peak RSS (VmHWM), and
+PNG plots (plots.py, matplotlib). Normally started by run.sh.
 """
 import argparse
 import json
@@ -27,58 +31,13 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "conf")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# Client subnets, one per round, cycling. Locations from the demo GeoIP table
-# (geo/geotest.Demo, plugin/geo/README.md).
-SUBNETS = [
-    ("DE", "192.0.2.0/24"),     # EU, Frankfurt
-    ("US", "198.51.100.0/24"),  # NA, Ashburn
-    ("JP", "203.0.113.0/24"),   # AS, Tokyo
-]
-
-# name -> Corefile template, description. Order = order within a round.
-SCENARIOS = {
-    "file": ("file.Corefile", "stock `file`, no geo (base)"),
-    "policy": ("policy.Corefile", "`geo` (ECS) + `policy`: geolocation → failover → weighted, HTTP checks"),
-    "file+geo": ("file-geo.Corefile", "`metadata` + coretraffic `geo` (ECS) + `file`"),
-    "file+geoip": ("file-geoip.Corefile", "`geoip {edns-subnet}` + `metadata` + `file` (stock recipe)"),
-    "file+meta": ("file-meta.Corefile", "diagnostic: `metadata` + `file` (no label provider)"),
-    "file+geo-only": ("file-geo-only.Corefile", "diagnostic: coretraffic `geo` (ECS) + `file`, no `metadata`"),
-}
-BASE = "file"
-DEFAULT = ["file", "policy", "file+geo", "file+geoip"]
-DIAG = ["file+meta", "file+geo-only"]
-
-# figure, numerator, target for the per-CPU-second ratio (None: reference only)
-FIGURES = [
-    ("1. policy vs file", "policy", 1.00),
-    ("2. geo overhead (ours)", "file+geo", 0.95),
-    ("2. geoip overhead (stock)", "file+geoip", None),
-    ("diagnostic: metadata alone", "file+meta", None),
-    ("diagnostic: geo without metadata", "file+geo-only", None),
-]
-
-# Answers each scenario must give, per country: name -> list of allowed A-record sets.
-# Every allowed set must also be seen (weighted choices) within the verification queries.
-FILE_ANSWERS = {
-    "www": [("192.0.2.10",)], "api": [("198.51.100.20",)], "app": [("192.0.2.30",)],
-    "static": [("192.0.2.50", "192.0.2.51")], "mail": [("192.0.2.25",)],
-}
-POLICY_WWW = {
-    "DE": [("192.0.2.10",), ("192.0.2.11",)],  # EU: weighted 70/30 (failover primary up)
-    "US": [("198.51.100.10",)],                # NA: failover primary
-    "JP": [("203.0.113.10",)],                 # AS: failover primary
-}
-
-
-def policy_answers(cc):
-    a = dict(FILE_ANSWERS)
-    a["www"] = POLICY_WWW[cc]
-    a["api"] = [("198.51.100.20",), ("198.51.100.21",)]  # weighted 90/10
-    return a
+from scenarios import (BASE, DEFAULT, DIAG, FAILOVER, FIGURES, GROUPS, SCENARIOS, SITES, SUBNETS,  # noqa: E402
+                       answers, prepare, split_ok)
 
 
 def log(*a):
@@ -157,12 +116,54 @@ def query(port, name, subnet=None, scope=0, timeout=1.0):
 
 # --------------------------------------------------------------------------- processes
 
+def tree(pid):
+    """pid and its descendants (a server that forks helpers is measured whole)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+            kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+        except (OSError, ValueError, IndexError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
 def cpu_ticks(pid):
-    """utime+stime of the whole process (all threads), in clock ticks."""
-    with open(f"/proc/{pid}/stat") as f:
-        st = f.read()
-    fields = st[st.rindex(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])
+    """utime+stime of the process tree (all threads), in clock ticks."""
+    t = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                st = f.read()
+            fields = st[st.rindex(")") + 2:].split()
+            t += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return t
+
+
+def mem_kib(pid):
+    """(VmHWM, VmRSS) summed over the process tree, KiB."""
+    hwm = rss = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        hwm += int(line.split()[1])
+                    elif line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+        except OSError:
+            pass
+    return hwm, rss
 
 
 def cpu_busy():
@@ -198,7 +199,7 @@ class Proc:
                                   start_new_session=True)
 
     def pid(self):
-        """The server's own pid: sh and taskset exec into it, so it is the Popen pid."""
+        """The server's own pid: sh, nice and taskset exec into it, so it is the Popen pid."""
         return self.p.pid
 
     def alive(self):
@@ -258,50 +259,107 @@ def dnsperf(args, port, subnet, seconds, outfile, pid):
     return r
 
 
+def latency(args, port, subnet, outfile, pid):
+    """Fixed offered rate (dnsperf -Q, one client, -v): every query's latency ->
+    percentiles. The raw file keeps dnsperf's summary, not the per-query lines."""
+    ecs = ecs_option(subnet).hex()
+    cmd = sched(args, args.client_cpu, ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", args.queries,
+                                        "-l", str(args.lat_seconds), "-Q", str(args.lat_qps), "-c", "1",
+                                        "-q", "200", "-t", "2", "-E", "8:" + ecs, "-v"])
+    t0, c0 = time.time(), cpu_ticks(pid)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    t1, c1 = time.time(), cpu_ticks(pid)
+    lats, rest = [], []
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if line.startswith("> ") and len(f) >= 4 and not line.startswith("> T"):
+            try:
+                lats.append(float(f[-1]))
+                continue
+            except ValueError:
+                pass
+        rest.append(line)
+    with open(outfile, "w") as f:
+        f.write("# " + " ".join(cmd) + "\n" + "\n".join(rest) + "\n")
+    r = {}
+    for k, rx in RX.items():
+        m = rx.search(p.stdout)
+        if m:
+            r[k] = m.group(1).strip() if k == "rcodes" else float(m.group(1))
+    if p.returncode != 0 or not lats:
+        raise RuntimeError(f"latency run failed (rc={p.returncode}, {len(lats)} latencies), see {outfile}")
+    lats.sort()
+
+    def pct(q):
+        return lats[min(len(lats) - 1, int(len(lats) * q))]
+    r.update(rate=args.lat_qps, n=len(lats), p50=pct(0.50), p90=pct(0.90), p99=pct(0.99), p999=pct(0.999),
+             max=lats[-1], srv_cores=(c1 - c0) / CLK_TCK / (t1 - t0))
+    return r
+
+
 # --------------------------------------------------------------------------- verification
 
-def verify(port, expected, subnet, n):
-    """Every answer must be one of the expected sets and every expected set must be seen.
-    Returns a list of problems (empty: good) and the answer counts."""
+def answer_key(r, lb_first):
+    """The answer as the verifier compares it: the sorted address set; for a server that
+    returns the whole set with the weighted pick first (lb_first), that first address."""
+    if r is None:
+        return "timeout"
+    if r["rcode"] != 0:
+        return f"rcode{r['rcode']}"
+    if lb_first and r["a"]:
+        return (r["a"][0],)
+    return tuple(sorted(r["a"]))
+
+
+def verify(port, expected, subnet, n, lb_first=False):
+    """Per name: every answer is one of the expected sets, every expected set is seen,
+    and each set's share agrees with its weight (split_ok). With lb_first the full set
+    must also be the union of the expected ones. Returns (problems, counts)."""
     problems, counts = [], {}
     for name, allowed in expected.items():
-        seen = {}
+        sets = [a for a, _ in allowed]
+        union = tuple(sorted({x for a in sets for x in a}))
+        seen, whole = {}, set()
         tries = n if len(allowed) > 1 else 5
         for _ in range(tries):
             r = query(port, f"{name}.example.net", subnet)
-            if r is None:
-                key = "timeout"
-            elif r["rcode"] != 0:
-                key = f"rcode{r['rcode']}"
-            else:
-                key = tuple(sorted(r["a"]))
+            key = answer_key(r, lb_first and len(allowed) > 1)
             seen[key] = seen.get(key, 0) + 1
+            if lb_first and len(allowed) > 1 and r and r["rcode"] == 0:
+                whole.add(tuple(sorted(r["a"])))
         counts[name] = {(",".join(k) if isinstance(k, tuple) else k): v for k, v in seen.items()}
-        bad = [k for k in seen if k not in allowed]
-        missing = [a for a in allowed if a not in seen]
+        bad = [k for k in seen if k not in sets]
+        missing = [a for a in sets if a not in seen]
         if bad:
-            problems.append(f"{name} @ {subnet}: unexpected {bad} (allowed {allowed})")
+            problems.append(f"{name} @ {subnet}: unexpected {bad} (allowed {sets})")
         if missing:
             problems.append(f"{name} @ {subnet}: never answered {missing} in {tries} queries")
+        if whole and whole != {union}:
+            problems.append(f"{name} @ {subnet}: answer sets {sorted(whole)}, want all of {union}")
+        if not bad and not missing:
+            for a, share in allowed:
+                if not split_ok(seen.get(a, 0), tries, share):
+                    problems.append(f"{name} @ {subnet}: {','.join(a)} in {seen.get(a, 0)} of {tries} answers, "
+                                    f"want {share:.0%} (split outside 4.5 sd)")
     return problems, counts
 
 
 def verify_scenario(name, port, n):
+    s = SCENARIOS[name]
     problems, counts = [], {}
-    for cc, subnet in SUBNETS:
-        exp = policy_answers(cc) if name == "policy" else FILE_ANSWERS
-        p, c = verify(port, exp, subnet, n)
+    for cc, cont, subnet, scope in SUBNETS:
+        p, c = verify(port, answers(name, cont), subnet, n, s.get("lb_first", False))
         problems += p
         counts[cc] = c
-        r = query(port, "www.example.net", subnet)
-        if name == "policy":
+        if s.get("scope"):
             # geo's location reached policy: the answer carries ECS with the database
-            # network's prefix (/24 for these subnets) as scope
-            if not r or r["ecs"] != (1, 24, 24):
-                problems.append(f"www @ {subnet}: response ECS {r and r['ecs']}, want family 1 source 24 scope 24")
-    if name in ("policy", "file+geo", "file+geo-only"):
+            # network's prefix as scope
+            r = query(port, "www.example.net", subnet)
+            if not r or r["ecs"] != (1, 24, scope):
+                problems.append(f"www @ {subnet}: response ECS {r and r['ecs']}, want family 1 source 24 scope {scope}")
+    if s.get("geo"):
         # geo is in the chain and reads ECS: a non-zero SCOPE in a query is FORMERR (RFC 7871 7.1.1)
-        r = query(port, "www.example.net", SUBNETS[0][1], scope=24)
+        r = query(port, "www.example.net", SUBNETS[0][2], scope=24)
         if not r or r["rcode"] != 1:
             problems.append(f"ECS with scope 24: rcode {r and r['rcode']}, want FORMERR from geo")
     return problems, counts
@@ -318,40 +376,45 @@ def http(method, url):
         return f"error: {getattr(e, 'reason', e)}"
 
 
-def check_failover(port, ep_addrs, n):
-    """The health checks are live: the endpoints answer 200; with both Frankfurt
-    endpoints down, www (DE) fails over to Ashburn and app to its second tier; after they
-    come back, the normal answers return."""
+def check_failover(ports, ep_addrs, n):
+    """The health checks are live, in every server that has them: the endpoints answer
+    200; with fra-1 and fra-2 failing, www (DE) and app fail over to iad-1 and api keeps
+    only iad-1; once they are back, the normal answers return everywhere."""
     for a in ep_addrs:
         st = http("GET", f"http://{a}/health")
         if st != 200:
             raise RuntimeError(f"health-check target {a}: HTTP {st}, want 200")
-    de = SUBNETS[0][1]
-    for a in ep_addrs[:2]:
+    de = SUBNETS[0][2]
+    down = [a for a in ep_addrs if a.split(":")[0] in (SITES["fra-1"], SITES["fra-2"])]
+    for a in down:
         http("POST", f"http://{a}/down")
     try:
-        deadline = time.time() + 15
+        deadline = time.time() + 20
+        pending = dict(ports)
+        while pending:
+            for n_, port in list(pending.items()):
+                got = {name: query(port, f"{name}.example.net", de) for name in FAILOVER}
+                if all(got[k] and tuple(sorted(got[k]["a"])) == want for k, want in FAILOVER.items()):
+                    log(f"verified {n_} failover: fra-1, fra-2 down -> " +
+                        ", ".join(f"{k} {','.join(v)}" for k, v in FAILOVER.items()))
+                    del pending[n_]
+            if pending and time.time() > deadline:
+                raise RuntimeError(f"fra-1/fra-2 down for 20 s but {', '.join(pending)} did not fail over to "
+                                   f"{FAILOVER} (www/app/api @ {de})")
+            time.sleep(0.3)
+    finally:
+        for a in down:
+            http("POST", f"http://{a}/up")
+    deadline = time.time() + 20
+    for n_, port in ports.items():
         while True:
-            www, app = query(port, "www.example.net", de), query(port, "app.example.net", de)
-            if www and app and www["a"] == ["198.51.100.10"] and app["a"] == ["198.51.100.30"]:
+            problems, _ = verify_scenario(n_, port, n)
+            if not problems:
                 break
             if time.time() > deadline:
-                raise RuntimeError(f"policy: fra-1/fra-2 down for 15 s but www @ {de} = {www and www['a']}, "
-                                   f"app = {app and app['a']}; want failover 198.51.100.10 / 198.51.100.30")
-            time.sleep(0.2)
-        log("verified policy failover: fra-1, fra-2 down -> www (DE) 198.51.100.10, app 198.51.100.30")
-    finally:
-        for a in ep_addrs[:2]:
-            http("POST", f"http://{a}/up")
-    deadline = time.time() + 15
-    while True:
-        problems, _ = verify_scenario("policy", port, n)
-        if not problems:
-            break
-        if time.time() > deadline:
-            raise RuntimeError("policy: endpoints up again but answers did not recover: " + "; ".join(problems))
-        time.sleep(0.5)
-    log("verified policy recovery: all endpoints up, normal answers again")
+                raise RuntimeError(f"{n_}: endpoints up again but answers did not recover: " + "; ".join(problems))
+            time.sleep(0.5)
+        log(f"verified {n_} recovery: all endpoints up, normal answers again")
 
 
 # --------------------------------------------------------------------------- callgrind
@@ -375,10 +438,10 @@ def icount(args, names, ports, pids, run, out):
 
     for n in names:
         pid = str(pids[n])
-        perf(n, SUBNETS[0][1], max(1, args.icount // 5), "warm")
+        perf(n, SUBNETS[0][2], max(1, args.icount // 5), "warm")
         subprocess.run(["callgrind_control", "-z", pid], capture_output=True, timeout=120)
         res[n] = []
-        for k, (cc, subnet) in enumerate(SUBNETS):
+        for k, (cc, _, subnet, _) in enumerate(SUBNETS):
             before = set(os.listdir(run))
             done = perf(n, subnet, args.icount, f"b{k + 1}")
             subprocess.run(["callgrind_control", "-d", pid], capture_output=True, timeout=120)
@@ -409,20 +472,21 @@ def write_icount_summary(args, names, res, mach, started, out):
     L = [f"# bench/dns: instructions per query (callgrind) — {started}\n",
          f"- command: `{args.cmdline or ' '.join(sys.argv)}`",
          f"- machine: {mach['nproc']} CPUs, {mach['model']}, Linux {mach['kernel']}",
-         f"- coredns: `{args.coredns}`: {mach.get('coredns_version')}, GOMAXPROCS=1, GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off, under valgrind callgrind",
-         f"- per server: 3 batches of {args.icount} × {nq} queries, ECS " + ", ".join(f"{s} {c}" for c, s in SUBNETS) +
+         f"- coredns: `{args.coredns}`: {mach.get('coredns_version')}, GOMAXPROCS=1, GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off; "
+         "every server under valgrind callgrind",
+         f"- per server: {len(SUBNETS)} batches of {args.icount} × {nq} queries, ECS " + ", ".join(f"{s} {c}" for c, _, s, _ in SUBNETS) +
          "; user-space instructions of the whole process (GC and health checks included, kernel excluded)", "",
-         "| scenario | what | instructions/query (median) | per batch (DE, US, JP) | vs file | target |",
+         "| scenario | what | instructions/query (median) | per batch (" + ", ".join(c for c, *_ in SUBNETS) + ") | vs file | target |",
          "|---|---|---:|---|---:|---|"]
-    targets = {f[1]: f[2] for f in FIGURES}
+    targets = {f[1]: f[3] for f in FIGURES if f[2] == BASE}
     for n in names:
         v = res.get(n) or []
         m = med(v)
         # fewer instructions is better: the per-CPU-second figure is file/scenario
         ratio = f"{b / m:.3f}× ({m / b * 100:.0f} % of file's instructions)" if m and b and n != BASE else "-"
         t = targets.get(n)
-        L.append(f"| {n} | {SCENARIOS[n][1]} | {m:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} | {ratio} | "
-                 f"{'-' if t is None else f'≥ {t:.2f}×'} |" if m else f"| {n} | {SCENARIOS[n][1]} | failed | | | |")
+        L.append(f"| {n} | {SCENARIOS[n]['desc']} | {m:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} | {ratio} | "
+                 f"{'-' if t is None else f'≥ {t:.2f}×'} |" if m else f"| {n} | {SCENARIOS[n]['desc']} | failed | | | |")
     L.append("\n\"vs file\" is file's instructions per query / the scenario's (the queries-per-CPU-second "
              "ratio if user-space instructions were all the cost; kernel time for the socket calls is the same "
              "per query in every scenario and makes the real ratios closer to 1).")
@@ -455,7 +519,7 @@ def profile(args, name, port, pprof, out):
 
     t = threading.Thread(target=fetch)
     t.start()
-    dnsperf(args, port, SUBNETS[0][1], secs + 2, os.path.join(out, "raw", f"{name}.profiled.txt"), args._pids[name])
+    dnsperf(args, port, SUBNETS[0][2], secs + 2, os.path.join(out, "raw", f"{name}.profiled.txt"), args._pids[name])
     t.join()
     if not res.get("ok"):
         return f"profile of {name} failed: {res.get('err')}"
@@ -494,7 +558,13 @@ def machine():
                     break
     except OSError:
         pass
-    return dict(nproc=os.cpu_count(), model=model, kernel=platform.release())
+    mem = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) / 1024 / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return dict(nproc=os.cpu_count(), model=model, kernel=platform.release(), mem_gib=mem)
 
 
 def git_rev():
@@ -511,39 +581,54 @@ def main():
     ap.add_argument("--endpoints", required=True, help="demo/endpoints binary (health-check targets)")
     ap.add_argument("--citydb", required=True, help="GeoLite2-City-typed demo database (mkcity)")
     ap.add_argument("--out", required=True, help="results directory")
-    ap.add_argument("--quick", action="store_true", help="3 rounds x 5 s (default 4 x 8 s)")
+    ap.add_argument("--quick", action="store_true", help="3 rounds x 5 s, latency runs 3 s (default 5 x 8 s, 5 s)")
     ap.add_argument("-r", "--rounds", type=int)
     ap.add_argument("-d", "--duration", type=int, help="seconds per measurement")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("-c", "--clients", type=int, default=4, help="dnsperf -c")
     ap.add_argument("-q", "--outstanding", type=int, default=256, help="dnsperf -q")
     ap.add_argument("--queries", default=os.path.join(HERE, "queries.txt"))
-    ap.add_argument("-s", "--scenarios", default=",".join(DEFAULT), help="comma list of " + ", ".join(SCENARIOS))
+    ap.add_argument("-s", "--scenarios", default="default",
+                    help="comma list of scenarios (" + ", ".join(SCENARIOS) + ") and groups (" +
+                         ", ".join(f"{k}: {'+'.join(v)}" for k, v in GROUPS.items()) + ")")
     ap.add_argument("--diag", action="store_true", help="add the diagnostic scenarios " + ", ".join(DIAG))
     ap.add_argument("--server-cpu", type=int, default=1)
     ap.add_argument("--client-cpu", type=int, default=0)
     ap.add_argument("--nice", type=int, default=-10, help="as root: nice and autogroup nice of servers and dnsperf")
-    ap.add_argument("--port", type=int, default=5451, help="first DNS port; pprof on port+100, endpoints port+14000")
-    ap.add_argument("--verify-n", type=int, default=200, help="queries per weighted name in the answer check")
+    ap.add_argument("--port", type=int, default=5451,
+                    help="first DNS port; pprof on port+100, health-check endpoints on port+14000")
+    ap.add_argument("--verify-n", type=int, default=400, help="queries per weighted name and subnet in the answer check")
+    ap.add_argument("--lat-qps", type=int, default=5000, help="offered rate of the latency run (0: skip)")
+    ap.add_argument("--lat-seconds", type=int, help="seconds of the latency run per server")
+    ap.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     ap.add_argument("--profile", type=int, default=10,
                     help="seconds of CPU profile for a server whose figure misses its target (0: never)")
-    ap.add_argument("--profile-always", action="store_true", help="profile every scenario")
+    ap.add_argument("--profile-always", action="store_true", help="profile every coredns scenario")
     ap.add_argument("--icount", type=int, default=0,
                     help="N>0: instead of timing, run each server under valgrind callgrind and count user-space "
-                         "instructions per query over 3 batches of N passes through the query file (one per subnet)")
+                         "instructions per query over one batch of N passes through the query file per subnet")
     ap.add_argument("--cmdline", default=None, help="command line to record in the summary")
     args = ap.parse_args()
-    args.rounds = args.rounds or (3 if args.quick else 4)
+    args.rounds = args.rounds or (3 if args.quick else 5)
     args.duration = args.duration or (5 if args.quick else 8)
+    args.lat_seconds = args.lat_seconds or (3 if args.quick else 5)
     args.queries = os.path.abspath(args.queries)
-    names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+    names = []
+    for n in (x.strip() for x in args.scenarios.split(",")):
+        for m in GROUPS.get(n, [n] if n else []):
+            if m not in SCENARIOS:
+                sys.exit(f"unknown scenario {m!r}")
+            if m not in names:
+                names.append(m)
     if args.diag:
         names += [n for n in DIAG if n not in names]
-    for n in names:
-        if n not in SCENARIOS:
-            sys.exit(f"unknown scenario {n!r}")
     if BASE not in names:
         names.insert(0, BASE)
+    for n in names:
+        k = SCENARIOS[n]["kind"]
+        need = {"gdnsd": "gdnsd", "pdns": "pdns_server"}.get(k)
+        if need and not shutil.which(need):
+            sys.exit(f"{n} needs {need}: run bench/dns/deps.sh (or make bench-dns), or leave it out with -s")
     out = args.out
     run = os.path.join(out, "run")
     os.makedirs(os.path.join(out, "raw"), exist_ok=True)
@@ -555,17 +640,19 @@ def main():
         mach["coredns_version"] = " ".join(v.split())
     except (OSError, subprocess.TimeoutExpired):
         mach["coredns_version"] = "?"
+    mach["peers"] = peer_versions(names)
     mode = f"callgrind, {args.icount} passes per batch" if args.icount else f"{args.rounds} rounds x {args.duration} s"
-    log(f"results -> {out}; {mode}; {mach['nproc']} CPUs, {mach['model']}")
+    log(f"results -> {out}; {mode}; {mach['nproc']} CPUs, {mach['model']}; load average {loadavg()}")
     if (mach["nproc"] or 0) < 2:
         sys.exit("needs 2 CPUs: server and dnsperf on separate cores")
 
-    ep_addrs = [f"127.0.0.1:{args.port + 14000 + i}" for i in range(4)]
+    hcport = args.port + 14000
+    ep_addrs = [f"{a}:{hcport}" for a in SITES.values()]
     ports = {n: args.port + i for i, n in enumerate(SCENARIOS)}
     pprofs = {n: f"127.0.0.1:{p + 100}" for n, p in ports.items()}
     procs, pids = {}, {}
     args._pids = pids
-    results, meta = [], {}
+    results, meta, lat, mem, figs, profiles = [], {}, {}, {}, [], {}
     try:
         # health-check targets, on the client CPU, all up
         procs["endpoints"] = Proc("endpoints", sched(args, args.client_cpu, [args.endpoints, "-listen", ",".join(ep_addrs)]),
@@ -586,26 +673,18 @@ def main():
             f.write(pol)
 
         for n in names:
-            with open(os.path.join(CONF, SCENARIOS[n][0])) as f:
-                t = f.read()
-            t = (t.replace("{{PORT}}", str(ports[n])).replace("{{PPROF}}", pprofs[n])
-                 .replace("{{CONF}}", CONF).replace("{{RUN}}", run).replace("{{CITYDB}}", args.citydb))
-            cf = os.path.join(run, n.replace("+", "-") + ".Corefile")
-            with open(cf, "w") as f:
-                f.write(t)
-            env = dict(os.environ, GOMAXPROCS="1")
-            argv = [args.coredns, "-conf", cf]
+            argv, env, wd = prepare(n, args, ports[n], pprofs[n], run, hcport)
             if args.icount:
                 # callgrind asserts on Go's async-preemption signals, and valgrind 3.19 lacks RDTSCP
                 env["GODEBUG"] = ",".join(filter(None, [env.get("GODEBUG"), "asyncpreemptoff=1", "cpu.rdtscp=off"]))
                 argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={run}/cg.{n}.%p.out"] + argv
             procs[n] = Proc(n, sched(args, args.server_cpu, argv), env,
-                            os.path.join(run, n.replace("+", "-") + ".log"), run)
+                            os.path.join(run, n.replace("+", "-") + ".log"), wd)
             pids[n] = procs[n].pid()
 
         # wait until every server answers, then check the answers (health checks need a
         # moment to pass; retry for a while before giving up)
-        deadline = time.time() + (240 if args.icount else 30)
+        deadline = time.time() + (240 if args.icount else 40)
         for n in names:
             while True:
                 if not procs[n].alive():
@@ -628,9 +707,10 @@ def main():
                     raise RuntimeError(f"{n} does not answer as expected (see above)")
                 time.sleep(1)
             meta[n] = dict(verify=counts)
-            if n == "policy":
-                check_failover(ports[n], ep_addrs, args.verify_n)
-            log(f"verified {n}: " + json.dumps(counts["DE"]))
+            log(f"verified {n}: " + "; ".join(f"{cc} www {counts[cc]['www']}" for cc, *_ in SUBNETS))
+        health = {n: ports[n] for n in names if SCENARIOS[n].get("health")}
+        if health:
+            check_failover(health, ep_addrs, args.verify_n)
         for n in names:  # the answers came from our servers, not from something else on their ports
             if not procs[n].alive():
                 raise RuntimeError(f"{n} exited; see {procs[n].logf.name}")
@@ -644,52 +724,44 @@ def main():
             return
 
         for n in names:
-            r = dnsperf(args, ports[n], SUBNETS[0][1], args.warmup, os.path.join(out, "raw", f"{n}.warmup.txt"), pids[n])
+            mem[n] = dict(start=mem_kib(pids[n]))
+            r = dnsperf(args, ports[n], SUBNETS[0][2], args.warmup, os.path.join(out, "raw", f"{n}.warmup.txt"), pids[n])
             log(f"warm-up {n}: {r['qps']:.0f} qps")
 
         for rnd in range(1, args.rounds + 1):
-            cc, subnet = SUBNETS[(rnd - 1) % len(SUBNETS)]
-            log(f"round {rnd}: ECS {subnet} ({cc}), load average {' '.join('%.2f' % x for x in os.getloadavg())}")
+            cc, _, subnet, _ = SUBNETS[(rnd - 1) % len(SUBNETS)]
+            log(f"round {rnd}: ECS {subnet} ({cc}), load average {loadavg()}")
             # odd rounds in order, even rounds reversed (A,B,C,C,B,A,...): a slow drift in
-            # machine load then biases no scenario against the base
+            # machine load then biases no scenario against another
             for n in (names if rnd % 2 else names[::-1]):
                 load1 = os.getloadavg()[0]
                 r = dnsperf(args, ports[n], subnet, args.duration,
                             os.path.join(out, "raw", f"{n}.r{rnd}.txt"), pids[n])
                 r.update(scenario=n, round=rnd, cc=cc, subnet=subnet, load1=load1)
                 results.append(r)
-                log(f"  {n:11s} qps={r['qps']:8.0f} q/CPU-s={r['q_per_cpu_s'] or 0:8.0f} srv={r['srv_cores']:.2f} "
+                log(f"  {n:13s} qps={r['qps']:8.0f} q/CPU-s={r['q_per_cpu_s'] or 0:8.0f} srv={r['srv_cores']:.2f} "
                     f"cores cpu{args.server_cpu}-busy={r.get('cpu_busy', 0):.2f} lost={r.get('lost', 0):.0f} "
                     f"load={load1:.2f} rcodes={r.get('rcodes', '')}")
             for n in names + ["endpoints"]:
                 if not procs[n].alive():
                     raise RuntimeError(f"{n} died during the rounds; see {procs[n].logf.name}")
 
-        # figures: median over rounds of (scenario / base in the same round)
-        def per_round(n, key):
-            out_ = []
-            for r in results:
-                if r["scenario"] != n:
-                    continue
-                b = [x for x in results if x["scenario"] == BASE and x["round"] == r["round"]][0]
-                if r.get(key) and b.get(key):
-                    out_.append(r[key] / b[key])
-            return out_
+        if args.lat_qps > 0:
+            for n in names:
+                lat[n] = latency(args, ports[n], SUBNETS[0][2], os.path.join(out, "raw", f"{n}.latency.txt"), pids[n])
+                r = lat[n]
+                log(f"latency {n} @ {args.lat_qps}/s: p50 {r['p50'] * 1e3:.3f} p90 {r['p90'] * 1e3:.3f} "
+                    f"p99 {r['p99'] * 1e3:.3f} p99.9 {r['p999'] * 1e3:.3f} ms, lost {r.get('lost', 0):.0f}")
+        for n in names:
+            mem[n]["end"] = mem_kib(pids[n])
+            log(f"memory {n}: VmHWM {mem[n]['end'][0] / 1024:.1f} MiB, VmRSS {mem[n]['end'][1] / 1024:.1f} MiB")
 
-        figs = []
-        for title, n, target in FIGURES:
-            if n not in names:
-                continue
-            rq, re_ = per_round(n, "qps"), per_round(n, "q_per_cpu_s")
-            figs.append(dict(title=title, scenario=n, target=target, qps_ratio=med(rq), eff_ratio=med(re_),
-                             qps_rounds=rq, eff_rounds=re_,
-                             met=None if target is None or med(re_) is None else med(re_) >= target))
-
-        profiles = {}
+        figs = figures(names, results)
         if args.profile:
-            want = [f["scenario"] for f in figs if f["met"] is False]
+            want = [f["num"] for f in figs if f["met"] is False]
             if args.profile_always:
                 want = [n for n in names if n != BASE]
+            want = [n for n in want if SCENARIOS[n]["kind"] == "coredns"]
             if want:
                 want = [BASE] + want  # the base's profile to compare against
             for n in want:
@@ -699,50 +771,111 @@ def main():
         for n, p in procs.items():
             p.stop()
 
-    write_summary(args, names, results, figs, profiles, meta, mach, started, out)
+    write_summary(args, names, results, figs, profiles, meta, lat, mem, mach, started, out)
+    if not args.no_plots:
+        try:
+            import plots
+            for path in plots.write(names, results, lat, mem, os.path.join(out, "plots"), started, mach):
+                log("plot", path)
+        except ImportError as e:
+            log(f"plots skipped: {e} (python3-matplotlib; bench/dns/deps.sh installs it)")
 
 
-def write_summary(args, names, results, figs, profiles, meta, mach, started, out):
+def loadavg():
+    return " ".join("%.2f" % x for x in os.getloadavg())
+
+
+def peer_versions(names):
+    out = {}
+    kinds = {SCENARIOS[n]["kind"] for n in names}
+    for k, cmd in (("gdnsd", ["gdnsd", "-h"]), ("pdns", ["pdns_server", "--version"])):
+        if k in kinds:
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+                m = re.search(r"(gdnsd version [\d.]+|PowerDNS Authoritative Server [\d.]+)", p.stdout + p.stderr)
+                out[k] = m.group(1) if m else "?"
+            except (OSError, subprocess.TimeoutExpired):
+                out[k] = "?"
+    return out
+
+
+def per_round(results, num, den, key):
+    """num/den of key within each round where both ran."""
+    out = []
+    for r in results:
+        if r["scenario"] != num:
+            continue
+        b = [x for x in results if x["scenario"] == den and x["round"] == r["round"]]
+        if b and r.get(key) and b[0].get(key):
+            out.append(r[key] / b[0][key])
+    return out
+
+
+def figures(names, results):
+    figs = []
+    for title, num, den, target in FIGURES:
+        if num not in names or den not in names:
+            continue
+        rq, re_ = per_round(results, num, den, "qps"), per_round(results, num, den, "q_per_cpu_s")
+        figs.append(dict(title=title, num=num, den=den, target=target, qps_ratio=med(rq), eff_ratio=med(re_),
+                         qps_rounds=rq, eff_rounds=re_,
+                         met=None if target is None or med(re_) is None else med(re_) >= target))
+    return figs
+
+
+def write_summary(args, names, results, figs, profiles, meta, lat, mem, mach, started, out):
     L = []
-    L.append(f"# bench/dns: policy vs file, geo overhead — {started}\n")
+    L.append(f"# bench/dns: coretraffic policy vs file, stock CoreDNS, gdnsd, PowerDNS — {started}\n")
     L.append(f"- command: `{args.cmdline or ' '.join(sys.argv)}`")
-    L.append(f"- machine: {mach['nproc']} CPUs, {mach['model']}, Linux {mach['kernel']}")
-    L.append(f"- coredns: `{args.coredns}`: {mach.get('coredns_version')} (tree at git {git_rev()})")
+    L.append(f"- machine: {mach['nproc']} CPUs, {mach['model']}, {mach.get('mem_gib', 0):.0f} GiB, Linux {mach['kernel']}")
+    L.append(f"- coredns: `{args.coredns}`: {mach.get('coredns_version')} (tree at git {git_rev()})"
+             + "".join(f"; {v}" for v in mach.get("peers", {}).values()))
     L.append(f"- {args.rounds} interleaved rounds × {args.duration} s ({', '.join(names)}; even rounds in reverse order); "
              f"dnsperf -c {args.clients} -q {args.outstanding}, unlimited rate, on CPU {args.client_cpu}; "
-             f"each server its own process on CPU {args.server_cpu}, GOMAXPROCS=1"
+             f"each server its own process on CPU {args.server_cpu} (GOMAXPROCS=1 for coredns, one UDP thread "
+             "for gdnsd, one receiver and one distributor thread for PowerDNS)"
              + (f", nice {args.nice} (autogroup)" if os.geteuid() == 0 and args.nice else ""))
     L.append("- ECS per round: " + ", ".join(f"r{r['round']} {r['subnet']} {r['cc']}" for r in results if r["scenario"] == BASE))
     loads = [r["load1"] for r in results]
     if loads:
-        L.append(f"- load average (1 min) before each measurement: min {min(loads):.2f}, median {med(loads):.2f}, max {max(loads):.2f} "
-                 "(about 2 of it is this benchmark: dnsperf and the server under test)")
+        L.append(f"- load average (1 min) before each measurement: min {min(loads):.2f}, median {med(loads):.2f}, "
+                 f"max {max(loads):.2f} (about 2 of it is this benchmark: dnsperf and the server under test)")
+    if lat:
+        L.append(f"- latency: dnsperf -Q {args.lat_qps} -c 1 for {args.lat_seconds} s per server, ECS {SUBNETS[0][2]} "
+                 f"({SUBNETS[0][0]}), after the rounds")
     L.append("")
-    L.append("## Figures (median of per-round ratios, scenario / `file` in the same round)\n")
-    L.append("| figure | scenario | qps ratio | per-round | q per server CPU-s ratio | per-round | target (per CPU-s) | met |")
+    L.append("## Figures (median of per-round ratios, A / B in the same round)\n")
+    L.append("| figure | A / B | qps ratio | per-round | q per server CPU-s ratio | per-round | target (per CPU-s) | met |")
     L.append("|---|---|---:|---|---:|---|---:|---|")
     for f in figs:
+        if f["eff_ratio"] is None:
+            continue
         tgt = "-" if f["target"] is None else f"≥ {f['target']:.2f}×"
         met = "-" if f["met"] is None else ("yes" if f["met"] else "**NO**")
-        L.append(f"| {f['title']} | {f['scenario']} | {f['qps_ratio']:.3f}× | {' '.join('%.2f' % x for x in f['qps_rounds'])} | "
+        L.append(f"| {f['title']} | {f['num']} / {f['den']} | {f['qps_ratio']:.3f}× | {' '.join('%.2f' % x for x in f['qps_rounds'])} | "
                  f"{f['eff_ratio']:.3f}× | {' '.join('%.2f' % x for x in f['eff_rounds'])} | {tgt} | {met} |")
-    byname = {f["scenario"]: f for f in figs}
-    if "file+geo" in byname and "file+geoip" in byname:
-        g, s = byname["file+geo"], byname["file+geoip"]
+    byname = {(f["num"], f["den"]): f for f in figs}
+    g, s_ = byname.get(("file+geo", BASE)), byname.get(("file+geoip", BASE))
+    if g and s_:
         L.append(f"\nPer server CPU-second, locating every client from ECS costs: ours (`geo`) "
-                 f"{(1 - g['eff_ratio']) * 100:.1f} %, stock `geoip` {(1 - s['eff_ratio']) * 100:.1f} % "
-                 f"(wall-clock qps: {(1 - g['qps_ratio']) * 100:.1f} % and {(1 - s['qps_ratio']) * 100:.1f} %).")
-    L.append("\n## Per scenario (medians over rounds)\n")
-    L.append("| scenario | what | qps | min–max | q per server CPU-s | server CPU (cores) | server CPU busy | avg latency (ms) | response bytes | lost | rcodes (last round) |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+                 f"{(1 - g['eff_ratio']) * 100:.1f} %, stock `geoip` {(1 - s_['eff_ratio']) * 100:.1f} % "
+                 f"(wall-clock qps: {(1 - g['qps_ratio']) * 100:.1f} % and {(1 - s_['qps_ratio']) * 100:.1f} %).")
+    L.append("\n## Per scenario (medians over rounds; ratios: median of per-round ratios to `file`)\n")
+    L.append("| scenario | what | qps | min–max | vs file | q per server CPU-s | vs file | server CPU (cores) | "
+             "latency p50 / p90 / p99 / p99.9 (ms) | peak RSS (MiB) | response bytes | lost | rcodes (last round) |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in names:
         rs = [r for r in results if r["scenario"] == n]
         if not rs:
             continue
         q = [r["qps"] for r in rs]
-        L.append(f"| {n} | {SCENARIOS[n][1]} | {fk(med(q))} | {fk(min(q))}–{fk(max(q))} | {fk(med(r['q_per_cpu_s'] for r in rs))} | "
-                 f"{med(r['srv_cores'] for r in rs):.2f} | {med(r.get('cpu_busy') for r in rs) or 0:.2f} | "
-                 f"{med(r.get('lat_avg') for r in rs) * 1e3:.2f} | {med(r.get('resp_size') for r in rs):.0f} | "
+        lq, le = med(per_round(results, n, BASE, "qps")), med(per_round(results, n, BASE, "q_per_cpu_s"))
+        la = lat.get(n)
+        ls = f"{la['p50'] * 1e3:.3f} / {la['p90'] * 1e3:.3f} / {la['p99'] * 1e3:.3f} / {la['p999'] * 1e3:.3f}" if la else "-"
+        hwm = mem.get(n, {}).get("end", (0, 0))[0] / 1024
+        L.append(f"| {n} | {SCENARIOS[n]['desc']} | {fk(med(q))} | {fk(min(q))}–{fk(max(q))} | {lq:.2f}× | "
+                 f"{fk(med(r['q_per_cpu_s'] for r in rs))} | {le:.2f}× | {med(r['srv_cores'] for r in rs):.2f} | {ls} | "
+                 f"{hwm:.1f} | {med(r.get('resp_size') for r in rs) or 0:.0f} | "
                  f"{sum(r.get('lost', 0) for r in rs):.0f} | {rs[-1].get('rcodes', '')} |")
     L.append("\n## Per round: qps / q per server CPU-s\n")
     L.append("| round | ECS | load 1m | " + " | ".join(names) + " |")
@@ -752,8 +885,12 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
         b = rs[BASE]
         L.append(f"| {rnd} | {b['subnet']} {b['cc']} | {b['load1']:.2f} | " +
                  " | ".join(f"{fk(rs[n]['qps'])} / {fk(rs[n]['q_per_cpu_s'])}" for n in names if n in rs) + " |")
-    L.append("\nAnswers checked before timing (200 queries per weighted name, each country; "
-             "policy: ECS scope 24 in the reply; every block with geo: FORMERR for a query ECS scope ≠ 0).")
+    L.append(f"\nAnswers checked before timing, for every subnet ({', '.join(f'{s} {c}' for c, _, s, _ in SUBNETS)}): "
+             f"{args.verify_n} queries per weighted name (each allowed set seen, nothing else, each share within 4.5 sd "
+             "of its weight), 5 per other name; policy: ECS scope in the reply; blocks with geo: FORMERR for a query "
+             "ECS scope ≠ 0; servers with health checks (" +
+             ", ".join(n for n in names if SCENARIOS[n].get("health")) +
+             "): failover with fra-1 and fra-2 down, recovery when they are back.")
     if profiles:
         L.append("\n## CPU profiles (`go tool pprof -top`, under the same load; raw/*.pprof)\n")
         for n, top in profiles.items():
@@ -762,13 +899,22 @@ def write_summary(args, names, results, figs, profiles, meta, mach, started, out
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write(text)
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(dict(started=started, argv=sys.argv, machine=mach, settings={k: v for k, v in vars(args).items() if not k.startswith("_")},
-                       results=results, figures=figs, verify=meta), f, indent=1, default=str)
+        json.dump(dict(started=started, argv=sys.argv, machine=mach,
+                       settings={k: v for k, v in vars(args).items() if not k.startswith("_")},
+                       results=results, figures=figs, latency=lat, memory_kib=mem, verify=meta), f, indent=1, default=str)
     print("\n" + text)
     log("wrote", os.path.join(out, "summary.md"))
 
 
+def _terminated(signum, _frame):
+    """SIGTERM/SIGHUP (timeout, a closed terminal): unwind so that main's finally stops
+    every server (they run in sessions of their own and would outlive us)."""
+    raise RuntimeError(f"stopped by signal {signum}")
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
     try:
         main()
     except RuntimeError as e:
