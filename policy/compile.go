@@ -47,7 +47,7 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	if n.Rule == RuleMultivalue && cn.max <= 0 {
 		cn.max = DefaultMultivalueMax
 	}
-	if n.Rule == RuleGeolocation {
+	if n.Rule == RuleGeolocation || n.Rule == RuleGeoproximity {
 		c.t.usesGeo = true
 	}
 	if n.Rule == RuleWeighted && n.Sticky {
@@ -84,6 +84,10 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 			return 0, err
 		}
 		c.t.nodes[k].seed = stickySeed(ch, path+"/"+strconv.Itoa(j))
+		if n.Rule == RuleGeoproximity {
+			c.t.nodes[k].aux = int32(len(c.t.places))
+			c.t.places = append(c.t.places, placeOf(ch.Place))
+		}
 		kids = append(kids, k)
 	}
 	c.t.nodes[idx].first = int32(len(c.t.children))

@@ -72,6 +72,7 @@ type evaluation struct {
 	rcode        int
 	geo          bool
 	clientBits   int
+	where        clientPoint // the client's coordinates, computed on first use
 }
 
 func (e *evaluation) result() Result {
@@ -115,6 +116,8 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 		ok = e.geolocation(nd)
 	case RuleMultivalue:
 		ok = e.multivalue(nd)
+	case RuleGeoproximity:
+		ok = e.geoproximity(nd)
 	}
 	if ok || nd.allDown == AllDownOpen {
 		return ok

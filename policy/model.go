@@ -15,7 +15,25 @@ type Pos struct {
 // `checks:` section is decoded by package healthcheck and returned beside Data by
 // Parse.
 type Data struct {
-	Zones []*Zone
+	Zones   []*Zone
+	Regions []*Region // the file's regions: section, in file order
+}
+
+// Region is a named place of a data file's regions: section. Children of
+// geoproximity name it instead of writing coordinates. The parser resolves region
+// names into each Place, so compiled trees do not refer back to it.
+type Region struct {
+	Pos      Pos
+	Name     string
+	Lat, Lon float64 // WGS 84 degrees
+}
+
+// Place is where a child of geoproximity is: coordinates written on the child or
+// those of a region.
+type Place struct {
+	Region   string  // the region's name; "" when lat/lon are written on the child
+	Lat, Lon float64 // WGS 84 degrees, resolved from the region when Region is set
+	Bias     int     // geoproximity: −99..99, grows (>0) or shrinks (<0) the child's area
 }
 
 // Zone is an authoritative zone served by the policy plugin.
@@ -52,18 +70,18 @@ type RecordSet struct {
 type Rule uint8
 
 const (
-	RuleLeaf        Rule = iota // an endpoint: Value
-	RuleSimple                  // every healthy child
-	RuleWeighted                // one healthy child, random by Weight
-	RuleFailover                // the first healthy child, in order
-	RuleGeolocation             // the most specific matching healthy child
-	RuleMultivalue              // up to Max healthy children, shuffled
-	// Still to come: geoproximity, latency, ip (CIDR collections, matched on
-	// Input.Client), alias. New Rule values are appended here, with new Node fields;
+	RuleLeaf         Rule = iota // an endpoint: Value
+	RuleSimple                   // every healthy child
+	RuleWeighted                 // one healthy child, random by Weight
+	RuleFailover                 // the first healthy child, in order
+	RuleGeolocation              // the most specific matching healthy child
+	RuleMultivalue               // up to Max healthy children, shuffled
+	RuleGeoproximity             // the nearest healthy child by biased great-circle distance
+	// Still to come: latency, ip (CIDR collections, matched on Input.Client), alias. New Rule values are appended here, with new Node fields;
 	// the format of the rules above does not change.
 )
 
-var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue"}
+var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity"}
 
 func (r Rule) String() string {
 	if int(r) < len(ruleNames) {
@@ -119,6 +137,7 @@ type Node struct {
 	// What this node is to its parent.
 	Weight int      // weighted parent: 0..255
 	Geo    GeoMatch // geolocation parent
+	Place  Place    // geoproximity parent
 
 	AllDown  AllDown
 	Fallback string // AllDownValue: presentation-format RDATA
@@ -132,4 +151,5 @@ const (
 	DefaultNegativeTTL   = 60
 	DefaultStickyBits4   = 24
 	DefaultStickyBits6   = 56
+	MaxBias              = 99
 )

@@ -44,14 +44,23 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return &Data{}, nil, nil
 	}
-	top, err := p.mapping(root, "", "the top level must be a mapping with zones: and/or checks:")
+	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks: and regions:")
 	if err != nil {
 		return nil, nil, err
 	}
 	d := &Data{}
 	var specs []healthcheck.Spec
+	// regions: first, wherever it is in the file: the zones' nodes name them.
+	for _, e := range top {
+		if e.key == "regions" {
+			if d.Regions, err = p.regionSection(e.v); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
 	for _, e := range top {
 		switch e.key {
+		case "regions":
 		case "zones":
 			if d.Zones, err = p.zones(e.v); err != nil {
 				return nil, nil, err
@@ -61,7 +70,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 				return nil, nil, err
 			}
 		default:
-			return nil, nil, p.errf(e.k.Line, e.key, "unknown top-level key (want %s)", strings.Join(topKeys, " or "))
+			return nil, nil, p.errf(e.k.Line, e.key, "unknown top-level key (want %s)", strings.Join(topKeys, ", "))
 		}
 	}
 	return d, specs, nil
@@ -70,8 +79,9 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 // parser holds what the parse of one file shares.
 type parser struct {
 	file    string
-	aliased int              // nodes built from YAML aliases
-	rdata   map[string]error // checkRdata's answers by type and value
+	aliased int                // nodes built from YAML aliases
+	rdata   map[string]error   // checkRdata's answers by type and value
+	regions map[string]*Region // the file's regions: by name
 }
 
 // checkRdata is checkRdata, remembered: aliases repeat values.

@@ -20,6 +20,11 @@ func (p *parser) checkNode(c nodeCtx, nd *Node, es []pair, re pair, path string)
 			return err
 		}
 	}
+	if !c.top && c.parent == RuleGeoproximity {
+		if err := p.checkPlace(nd, es, path); err != nil {
+			return err
+		}
+	}
 	if c.rs.Type == cnameType && len(nd.Children) > 1 &&
 		(nd.Rule == RuleSimple || nd.Rule == RuleMultivalue && nd.Max > 1) {
 		return p.errf(re.k.Line, join(path, re.key), "a CNAME record set answers one value, this %s has %d", re.key, len(nd.Children))

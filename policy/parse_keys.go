@@ -8,28 +8,30 @@ package policy
 type keyScope uint8
 
 const (
-	onAnyNode        keyScope = iota // name
-	isRuleKey                        // value, values, simple, weighted, …: exactly one per node
-	onLeaf                           // check
-	onInnerNode                      // all_down
-	onMultivalue                     // max
-	onWeighted                       // sticky, sticky_prefix
-	underWeighted                    // weight
-	underGeolocation                 // continent, country, subdivision, city, default
-	onRecordSet                      // ttl: the record set's top node only
+	onAnyNode         keyScope = iota // name
+	isRuleKey                         // value, values, simple, weighted, …: exactly one per node
+	onLeaf                            // check
+	onInnerNode                       // all_down
+	onMultivalue                      // max
+	onWeighted                        // sticky, sticky_prefix
+	underWeighted                     // weight
+	underGeolocation                  // continent, country, subdivision, city, default
+	underGeoproximity                 // region, lat, lon, bias
+	onRecordSet                       // ttl: the record set's top node only
 )
 
 // where is the "where it is allowed" half of a misplaced-key error.
 var where = [...]string{
-	onAnyNode:        "allowed on any node",
-	isRuleKey:        "a rule key",
-	onLeaf:           "only allowed on a leaf (a node with value:)",
-	onInnerNode:      "only allowed on an inner node (not on a value: leaf)",
-	onMultivalue:     "only allowed on a multivalue node",
-	onWeighted:       "only allowed on a weighted node",
-	underWeighted:    "only allowed on a child of weighted",
-	underGeolocation: "only allowed on a child of geolocation",
-	onRecordSet:      "only allowed on the record set itself (its top node)",
+	onAnyNode:         "allowed on any node",
+	isRuleKey:         "a rule key",
+	onLeaf:            "only allowed on a leaf (a node with value:)",
+	onInnerNode:       "only allowed on an inner node (not on a value: leaf)",
+	onMultivalue:      "only allowed on a multivalue node",
+	onWeighted:        "only allowed on a weighted node",
+	underWeighted:     "only allowed on a child of weighted",
+	underGeolocation:  "only allowed on a child of geolocation",
+	underGeoproximity: "only allowed on a child of geoproximity",
+	onRecordSet:       "only allowed on the record set itself (its top node)",
 }
 
 // nodeKey is one key a node mapping may hold.
@@ -49,6 +51,7 @@ var nodeKeys = []nodeKey{
 	{"failover", isRuleKey, RuleFailover, "the first healthy child, in list order"},
 	{"geolocation", isRuleKey, RuleGeolocation, "the most specific healthy child that matches the client"},
 	{"multivalue", isRuleKey, RuleMultivalue, "up to max healthy children, shuffled"},
+	{"geoproximity", isRuleKey, RuleGeoproximity, "the nearest healthy child to the client, by great-circle distance with bias"},
 	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
 	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
@@ -61,6 +64,10 @@ var nodeKeys = []nodeKey{
 	{"subdivision", underGeolocation, 0, "ISO 3166-2 subdivision code, country-prefixed: US-VA"},
 	{"city", underGeolocation, 0, "city name as in the database (may be combined with country)"},
 	{"default", underGeolocation, 0, "true: matches every client"},
+	{"region", underGeoproximity, 0, "where the child is: a region of the file's regions: section"},
+	{"lat", underGeoproximity, 0, "where the child is: latitude, WGS 84 degrees −90..90 (with lon)"},
+	{"lon", underGeoproximity, 0, "where the child is: longitude, WGS 84 degrees −180..180 (with lat)"},
+	{"bias", underGeoproximity, 0, "−99..99: biased distance = distance × (1 − bias/100) for bias ≥ 0, distance ÷ (1 + bias/100) below 0"},
 	{"ttl", onRecordSet, 0, "TTL of the record set (default: the zone's)"},
 }
 
@@ -74,9 +81,10 @@ var nodeKeyByName = func() map[string]*nodeKey {
 
 // Keys of the other mappings.
 var (
-	topKeys  = []string{"checks", "zones"}
-	zoneKeys = []string{"ttl", "soa", "records"}
-	soaKeys  = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
+	topKeys    = []string{"checks", "regions", "zones"}
+	regionKeys = []string{"lat", "lon"}
+	zoneKeys   = []string{"ttl", "soa", "records"}
+	soaKeys    = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
 )
 
 // allDownNames maps the scalar forms of all_down to their value.

@@ -128,6 +128,8 @@ func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
 		return !c.top && c.parent == RuleWeighted
 	case underGeolocation:
 		return !c.top && c.parent == RuleGeolocation
+	case underGeoproximity:
+		return !c.top && c.parent == RuleGeoproximity
 	case onRecordSet:
 		return c.top
 	}
@@ -222,6 +224,18 @@ func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
 		nd.Geo.Default = b
 	case "ttl":
 		c.rs.TTL, err = p.ttl(e.v, fp)
+	case "region":
+		var r *Region
+		if r, err = p.region(e.v, fp); err == nil {
+			nd.Place.Region, nd.Place.Lat, nd.Place.Lon = r.Name, r.Lat, r.Lon
+		}
+	case "lat":
+		nd.Place.Lat, err = p.degrees(e.v, fp, 90)
+	case "lon":
+		nd.Place.Lon, err = p.degrees(e.v, fp, 180)
+	case "bias":
+		v, err = p.integer(e.v, fp, -MaxBias, MaxBias)
+		nd.Place.Bias = int(v)
 	case "sticky":
 		nd.Sticky, err = p.boolean(e.v, fp)
 	case "sticky_prefix":

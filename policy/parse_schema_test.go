@@ -48,7 +48,7 @@ func TestSchema(t *testing.T) {
 		t.Errorf("$schema %q", s.Schema)
 	}
 	var keys []string
-	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild"} {
+	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild", "geoproximityChild"} {
 		props, _ := s.Defs[def]["properties"].(obj)
 		for k := range props {
 			if !slices.Contains(keys, k) {
@@ -79,10 +79,11 @@ func dataSchema(t *testing.T) obj {
 			obj{"type": "object", "required": []string{"value"}, "additionalProperties": false,
 				"properties": obj{"value": ref("rdata")}},
 		}},
-		"zone":   zoneSchema(),
-		"soa":    soaSchema(),
-		"owner":  ownerSchema(),
-		"checks": checksSchema(),
+		"zone":    zoneSchema(),
+		"soa":     soaSchema(),
+		"owner":   ownerSchema(),
+		"checks":  checksSchema(),
+		"regions": regionsSchema(),
 	}
 	for name, c := range nodeContexts {
 		defs[name] = nodeSchema(t, c)
@@ -94,7 +95,8 @@ func dataSchema(t *testing.T) obj {
 		"description": "Zones with routing policies, and health checks. See policy/FORMAT.md.",
 		"type":        []string{"object", "null"}, "additionalProperties": false,
 		"properties": obj{
-			"checks": ref("checks"),
+			"checks":  ref("checks"),
+			"regions": ref("regions"),
 			"zones": obj{"description": "zone origin (trailing dot optional) to zone", "type": []string{"object", "null"},
 				"additionalProperties": ref("zone")},
 		},
@@ -128,6 +130,18 @@ func caseless(words []string) string {
 		alts[i] = b.String()
 	}
 	return "^(" + strings.Join(alts, "|") + ")$"
+}
+
+func degrees(limit float64, doc string) obj {
+	return obj{"type": "number", "minimum": -limit, "maximum": limit, "description": doc}
+}
+
+func regionsSchema() obj {
+	props := obj{"lat": degrees(90, "latitude, WGS 84 degrees"), "lon": degrees(180, "longitude, WGS 84 degrees")}
+	mustHave(props, regionKeys)
+	return obj{"description": "region name to its coordinates, named by geoproximity children",
+		"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
+		"additionalProperties": obj{"type": "object", "required": regionKeys, "additionalProperties": false, "properties": props}}
 }
 
 func zoneSchema() obj {
@@ -181,10 +195,11 @@ func mustHave(props obj, keys []string) {
 
 // nodeContexts are the places a node can be, one schema definition each.
 var nodeContexts = map[string]nodeCtx{
-	"recordSet":        {top: true},
-	"node":             {parent: RuleSimple}, // child of simple, failover, multivalue
-	"weightedChild":    {parent: RuleWeighted},
-	"geolocationChild": {parent: RuleGeolocation},
+	"recordSet":         {top: true},
+	"node":              {parent: RuleSimple}, // child of simple, failover, multivalue
+	"weightedChild":     {parent: RuleWeighted},
+	"geolocationChild":  {parent: RuleGeolocation},
+	"geoproximityChild": {parent: RuleGeoproximity},
 }
 
 // nodeSchema describes a node at c: the keys allowed there, exactly one rule key,
@@ -222,6 +237,11 @@ func nodeSchema(t *testing.T, c nodeCtx) obj {
 		s["required"] = []string{"weight"}
 	case !c.top && c.parent == RuleGeolocation:
 		s["anyOf"] = matchBranches()
+	case !c.top && c.parent == RuleGeoproximity:
+		s["anyOf"] = []any{
+			obj{"required": []string{"region"}, "properties": obj{"lat": false, "lon": false}},
+			obj{"required": []string{"lat", "lon"}, "properties": obj{"region": false}},
+		}
 	}
 	return s
 }
@@ -264,6 +284,16 @@ func keySchema(t *testing.T, k nodeKey) obj {
 		s = list(ref("weightedChild"))
 	case "geolocation":
 		s = list(ref("geolocationChild"))
+	case "geoproximity":
+		s = list(ref("geoproximityChild"))
+	case "region":
+		s = obj{"type": "string", "pattern": regionName.String()}
+	case "lat":
+		s = degrees(90, "")
+	case "lon":
+		s = degrees(180, "")
+	case "bias":
+		s = obj{"type": "integer", "minimum": -MaxBias, "maximum": MaxBias}
 	case "name", "check", "city":
 		s = obj{"type": "string", "pattern": `[^\s]`}
 	case "all_down":

@@ -230,6 +230,11 @@ var schemaRejects = []string{
 	"values empty", "values scalar", "values item a list", "two lines",
 	"sticky on failover", "sticky on a leaf", "sticky not a bool", "sticky_prefix one number",
 	"sticky_prefix IPv4 too long", "sticky_prefix IPv6 too long", "sticky under weighted child",
+	"regions not a mapping", "region without lon", "region lat out of range", "region lon out of range",
+	"region lat a word", "region lat quoted", "region unknown key", "region bad name", "geoproximity no place",
+	"geoproximity lat without lon", "geoproximity region and lat", "geoproximity lat out of range",
+	"geoproximity lon out of range", "bias too large", "bias too small", "bias fraction", "bias under weighted",
+	"lat at the top", "geoproximity empty",
 }
 
 func TestSchemaRejects(t *testing.T) {

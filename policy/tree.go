@@ -23,6 +23,7 @@ type Endpoint struct {
 type Tree struct {
 	nodes      []cnode
 	children   []int32
+	places     []cplace // children of geoproximity, by cnode.aux
 	Endpoints  []Endpoint
 	root       int32
 	maxOut     int  // most endpoints one evaluation can return
@@ -45,6 +46,7 @@ type cnode struct {
 	geoLevel int8   // as a child of geolocation: specificity, see geoLevelOf
 	bits6    uint8  // sticky: leading bits of an IPv6 client hashed
 	seed     uint64 // as a child of weighted: its rendezvous hashing key
+	aux      int32  // as a child of geoproximity: index into places
 	geo      GeoMatch
 	label    string
 }

@@ -126,3 +126,45 @@ func TestServerStickyChain(t *testing.T) {
 	inst = reviewStart(t, fmt.Sprintf("example.net:%d {\n policy {\n  data %s\n }\n}\n", reviewPort(t), file))
 	inproc.Stop(inst)
 }
+
+// TestServerGeoproximity: the nearest endpoint by the client's ECS location, with
+// the geo database network as the ECS scope; a biased endpoint takes over a client
+// past its threshold; a client without coordinates gets the first endpoint.
+func TestServerGeoproximity(t *testing.T) {
+	addr := steeringServer(t, `regions:
+  fra: {lat: 50.11, lon: 8.68}
+  iad: {lat: 38.95, lon: -77.45}
+zones:
+  example.net:
+    records:
+      www:
+        A:
+          geoproximity:
+            - {region: iad, value: 198.51.100.10}
+            - {region: fra, value: 192.0.2.10}
+            - {lat: 35.77, lon: 140.39, value: 203.0.113.10}
+      biased:
+        A:
+          geoproximity:
+            - {region: fra, value: 192.0.2.10}
+            - {region: iad, bias: 95, value: 198.51.100.10}
+`)
+	for _, tc := range []struct {
+		qname, subnet, want string
+		scope               int
+	}{
+		{"www.example.net.", "192.0.2.0/24", "192.0.2.10", 24},        // Frankfurt
+		{"www.example.net.", "198.51.100.0/24", "198.51.100.10", 24},  // Ashburn
+		{"www.example.net.", "203.0.113.0/24", "203.0.113.10", 24},    // Tokyo
+		{"www.example.net.", "100.69.1.0/24", "192.0.2.10", 16},       // Paris, a /16 in the database
+		{"www.example.net.", "100.71.0.0/24", "198.51.100.10", 16},    // Toronto
+		{"www.example.net.", "127.0.0.0/24", "198.51.100.10", 8},      // no coordinates: the first child
+		{"biased.example.net.", "100.69.1.0/24", "198.51.100.10", 16}, // Paris: 5 % of Ashburn's 6 200 km beats 480 km
+		{"biased.example.net.", "192.0.2.0/24", "192.0.2.10", 24},     // Frankfurt: 0 km still wins
+	} {
+		vals, scope := ecsQuery(t, addr, tc.qname, tc.subnet)
+		if len(vals) != 1 || vals[0] != tc.want || scope != tc.scope {
+			t.Errorf("%s from %s: %v scope %d, want %s scope %d", tc.qname, tc.subnet, vals, scope, tc.want, tc.scope)
+		}
+	}
+}
