@@ -89,12 +89,14 @@ clean:
 # overhead, and the same names from stock CoreDNS (view+geoip GSLB), gdnsd 3.8 and
 # PowerDNS 4.7 LUA, each server its own process on one core. Installs the missing Debian
 # packages first (bench/dns/deps.sh). Full: 5 rounds x 8 s (10-15 min); quick: 3 x 5 s.
+# BENCH_DNS_ARGS: more options, e.g. "--port 6451" when another run holds 5451-5461.
 # Not part of `make test`.
 .PHONY: bench-dns bench-dns-quick
+BENCH_DNS_ARGS ?=
 bench-dns: build
 	bench/dns/deps.sh
-	bench/dns/run.sh
+	bench/dns/run.sh $(BENCH_DNS_ARGS)
 
 bench-dns-quick: build
 	bench/dns/deps.sh
-	bench/dns/run.sh --quick
+	bench/dns/run.sh --quick $(BENCH_DNS_ARGS)

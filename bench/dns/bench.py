@@ -31,6 +31,7 @@ import time
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True  # scenarios.py, plots.py: no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "conf")
