@@ -14,6 +14,10 @@ import (
 //
 //	go test -run '^$' -bench . -benchmem -count 5 ./policy/cidr
 //
+// The machines are shared: besides wall-clock ns/op, the lookups report
+// cpu-ns/op, the CPU time of the benchmark's own (locked) thread, and Build and
+// Parse report cpu-ms/op, the CPU time of the whole process (GC included).
+//
 // Lookup/hit queries full addresses inside random blocks (clients in announced
 // space), Lookup/ecs the same as ECS /24 (IPv4) and /56 (IPv6) prefixes,
 // Lookup/random uniformly random IPv4 addresses. Naive is the baseline: one hash
@@ -60,6 +64,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i, hits := qs[kind], 0, 0
 				b.ReportAllocs()
+				defer threadClock(b)()
 				for b.Loop() {
 					x := &q[i&(len(q)-1)]
 					if _, _, ok := c.Lookup(x.addr, x.bits); ok {
@@ -82,6 +87,7 @@ func BenchmarkNaive(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i := qs[kind], 0
 				b.ReportAllocs()
+				defer threadClock(b)()
 				for b.Loop() {
 					x := &q[i&(len(q)-1)]
 					nv.lookup(x.addr, x.bits)
@@ -99,12 +105,13 @@ func BenchmarkBuild(b *testing.B) {
 		es := cachedMix(n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
+			stop := processClock(b)
 			for b.Loop() {
 				if _, err := build(es); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.StopTimer()
+			stop()
 			b.ReportMetric(float64(heapOf(func() any { c, _ := build(es); return c }))/(1<<20), "heap-MB")
 		})
 	}
@@ -118,6 +125,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(st.Size())
+			defer processClock(b)()
 			for b.Loop() {
 				if _, err := ParseFile(path); err != nil {
 					b.Fatal(err)
@@ -159,4 +167,27 @@ func heapOf(make func() any) uint64 {
 		return 0
 	}
 	return after.HeapAlloc - before.HeapAlloc
+}
+
+// threadClock locks the benchmark to its thread and returns the function that
+// reports the thread's CPU time per op (call it after the loop).
+func threadClock(b *testing.B) func() {
+	runtime.LockOSThread()
+	c0 := threadCPU()
+	return func() {
+		if d := threadCPU() - c0; d > 0 && b.N > 0 {
+			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
+		}
+		runtime.UnlockOSThread()
+	}
+}
+
+// processClock returns the function that reports the process's CPU time per op.
+func processClock(b *testing.B) func() {
+	c0 := processCPU()
+	return func() {
+		if d := processCPU() - c0; d > 0 && b.N > 0 {
+			b.ReportMetric(float64(d)/float64(b.N)/1e6, "cpu-ms/op")
+		}
+	}
 }
