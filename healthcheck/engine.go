@@ -27,7 +27,8 @@ type Options struct {
 // least one started Set holds, so an Engine with no Sets costs nothing.
 type Engine struct {
 	clock      Clock
-	jobs       chan *run // due probes, handed to pool workers
+	grid       time.Duration // probes fire at the ends of slots this long; 0: when due
+	jobs       chan *run     // due probes, handed to pool workers
 	workers    atomic.Int32
 	maxWorkers int32
 	onProbe    func(Type, Result)
@@ -46,8 +47,13 @@ func New(o Options) *Engine {
 	if o.Clock == nil {
 		o.Clock = RealClock{}
 	}
+	var grid time.Duration
+	if _, real := o.Clock.(RealClock); real {
+		grid = probeSlot
+	}
 	return &Engine{
 		clock:      o.Clock,
+		grid:       grid,
 		jobs:       make(chan *run),
 		maxWorkers: int32(o.Concurrency),
 		onProbe:    o.OnProbe,
