@@ -75,6 +75,11 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 			return 0, err
 		}
 	}
+	if n.Rule == RuleLatency {
+		if cn.param, err = c.latency(n, path); err != nil {
+			return 0, err
+		}
+	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)
 	kids := make([]int32, 0, len(n.Children))

@@ -118,6 +118,8 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 		ok = e.multivalue(nd)
 	case RuleGeoproximity:
 		ok = e.geoproximity(nd)
+	case RuleLatency:
+		ok = e.latency(nd)
 	}
 	if ok || nd.allDown == AllDownOpen {
 		return ok

@@ -91,3 +91,79 @@ func BenchmarkEvaluateGeoproximity(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvaluateLatency measures one latency decision over four children with a
+// five-region table (target ≤ 300 ns, 0 allocs): from the table, from measurements
+// (auto, every child measured), with hysteresis, and with the lowest down.
+func BenchmarkEvaluateLatency(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		src  LatencySource
+		hyst Hysteresis
+		down []string
+	}{
+		{"table", SourceTable, Hysteresis{}, nil},
+		{"auto measured", SourceAuto, Hysteresis{}, nil},
+		{"table hysteresis", SourceTable, Hysteresis{Percent: 10, MS: 5}, nil},
+		{"table lowest down", SourceTable, Hysteresis{}, []string{"a"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := newChecks("a", "b", "c", "d")
+			c.down(bc.down...)
+			c.rtt(map[string]float64{"a": 12, "b": 80, "c": 230, "d": 150})
+			root := benchLatencyTree()
+			root.Source, root.Hysteresis = bc.src, bc.hyst
+			tree := compileA(b, root, c)
+			in := &Input{Loc: &parisClient}
+			out := make([]int32, tree.MaxAnswers())
+			b.ReportAllocs()
+			for b.Loop() {
+				tree.Evaluate(in, out)
+			}
+		})
+	}
+}
+
+// benchLatencyTree: four regional endpoints and a table from five client regions.
+func benchLatencyTree() *Node {
+	syd := &Region{Name: "syd", Lat: -33.87, Lon: 151.21}
+	gru := &Region{Name: "gru", Lat: -23.55, Lon: -46.63}
+	ms := func(fra, iad, nrt, syd float64) map[string]float64 {
+		return map[string]float64{"fra": fra, "iad": iad, "nrt": nrt, "syd": syd}
+	}
+	n := rule(RuleLatency,
+		inRegion("fra", leaf("192.0.2.1", "a")), inRegion("iad", leaf("192.0.2.2", "b")),
+		inRegion("nrt", leaf("192.0.2.3", "c")), inRegion("syd", leaf("192.0.2.4", "d")))
+	n.Table = &LatencyTable{Rows: []LatencyRow{
+		{From: fraRegion, MS: ms(5, 90, 230, 280)}, {From: iadRegion, MS: ms(90, 5, 160, 200)},
+		{From: nrtRegion, MS: ms(230, 160, 5, 110)}, {From: syd, MS: ms(280, 200, 110, 5)},
+		{From: gru, MS: ms(190, 120, 260, 310)},
+	}}
+	return n
+}
+
+// TestSteeringAllocs: the new rules' decisions allocate nothing.
+func TestSteeringAllocs(t *testing.T) {
+	c := newChecks("a", "b", "c", "d")
+	c.rtt(map[string]float64{"a": 12, "b": 80})
+	hyst := benchLatencyTree()
+	hyst.Hysteresis = Hysteresis{Percent: 10}
+	for name, root := range map[string]*Node{"sticky": stickyPool(40, 30, 20, 10), "geoproximity": proxTree(),
+		"latency": benchLatencyTree(), "latency hysteresis": hyst} {
+		tree := compileA(t, root, stickyChecksAnd(c))
+		in := &Input{Loc: &parisClient, Client: netip.MustParsePrefix("198.51.100.0/24")}
+		out := make([]int32, tree.MaxAnswers())
+		if n := testing.AllocsPerRun(100, func() { tree.Evaluate(in, out) }); n != 0 {
+			t.Errorf("%s: %v allocations per decision", name, n)
+		}
+	}
+}
+
+// stickyChecksAnd is c plus the checks of stickyPool.
+func stickyChecksAnd(c checks) checks {
+	all := stickyChecks(4)
+	for k, v := range c {
+		all[k] = v
+	}
+	return all
+}

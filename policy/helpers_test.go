@@ -11,10 +11,25 @@ import (
 	"github.com/miekg/dns"
 )
 
-// fakeCheck is a health check the test flips.
-type fakeCheck struct{ down atomic.Bool }
+// fakeCheck is a health check the test flips, with a measured latency it sets.
+type fakeCheck struct {
+	down atomic.Bool
+	rtt  atomic.Int64 // time.Duration; 0: not measured
+}
 
 func (f *fakeCheck) Up() bool { return !f.down.Load() }
+
+func (f *fakeCheck) Latency() time.Duration { return time.Duration(f.rtt.Load()) }
+
+// rtt sets the measured latencies of checks in milliseconds; 0 is "not measured".
+func (c checks) rtt(ms map[string]float64) {
+	for _, f := range c {
+		f.rtt.Store(0)
+	}
+	for n, v := range ms {
+		c[n].rtt.Store(int64(v * float64(time.Millisecond)))
+	}
+}
 
 // checks is a set of fake checks by name, created on first use.
 type checks map[string]*fakeCheck

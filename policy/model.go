@@ -16,7 +16,48 @@ type Pos struct {
 // Parse.
 type Data struct {
 	Zones   []*Zone
-	Regions []*Region // the file's regions: section, in file order
+	Regions []*Region     // the file's regions: section, in file order
+	Latency *LatencyTable // the file's latency: section; nil when it has none
+}
+
+// LatencyTable is a data file's latency: section: for clients in a region (a row),
+// the latency in milliseconds to endpoints in each region (its columns). A latency
+// node's client region is the row region nearest to the client.
+type LatencyTable struct {
+	Pos  Pos
+	Rows []LatencyRow
+}
+
+// LatencyRow is the latency from clients in From to endpoints by region name.
+type LatencyRow struct {
+	Pos  Pos
+	From *Region
+	MS   map[string]float64 // endpoint region name → milliseconds
+}
+
+// LatencySource says where a latency node takes each child's latency from.
+type LatencySource uint8
+
+const (
+	SourceAuto     LatencySource = iota // measured, else the table, else unknown
+	SourceTable                         // the table only
+	SourceMeasured                      // the child's health check's measured round trips only
+)
+
+var latencySourceNames = [...]string{"auto", "table", "measured"}
+
+func (s LatencySource) String() string {
+	if int(s) < len(latencySourceNames) {
+		return latencySourceNames[s]
+	}
+	return "unknown"
+}
+
+// Hysteresis keeps a latency node on its current child until another is better by
+// more than the larger of MS milliseconds and Percent of the current latency.
+type Hysteresis struct {
+	Percent int     // 0..100
+	MS      float64 // 0..MaxLatencyMS
 }
 
 // Region is a named place of a data file's regions: section. Children of
@@ -28,8 +69,8 @@ type Region struct {
 	Lat, Lon float64 // WGS 84 degrees
 }
 
-// Place is where a child of geoproximity is: coordinates written on the child or
-// those of a region.
+// Place is where a child of geoproximity or latency is: coordinates written on the
+// child or those of a region (a latency child always names a region).
 type Place struct {
 	Region   string  // the region's name; "" when lat/lon are written on the child
 	Lat, Lon float64 // WGS 84 degrees, resolved from the region when Region is set
@@ -77,11 +118,13 @@ const (
 	RuleGeolocation              // the most specific matching healthy child
 	RuleMultivalue               // up to Max healthy children, shuffled
 	RuleGeoproximity             // the nearest healthy child by biased great-circle distance
-	// Still to come: latency, ip (CIDR collections, matched on Input.Client), alias. New Rule values are appended here, with new Node fields;
-	// the format of the rules above does not change.
+	RuleLatency                  // the healthy child with the lowest latency for the client
+	// Still to come: ip (CIDR collections, matched on Input.Client), alias. New Rule
+	// values are appended here, with new Node fields; the format of the rules above
+	// does not change.
 )
 
-var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity"}
+var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity", "latency"}
 
 func (r Rule) String() string {
 	if int(r) < len(ruleNames) {
@@ -134,10 +177,15 @@ type Node struct {
 	StickyBits4 int
 	StickyBits6 int
 
+	// Latency.
+	Source     LatencySource
+	Hysteresis Hysteresis
+	Table      *LatencyTable // the data file's latency: section; nil when it has none
+
 	// What this node is to its parent.
 	Weight int      // weighted parent: 0..255
 	Geo    GeoMatch // geolocation parent
-	Place  Place    // geoproximity parent
+	Place  Place    // geoproximity or latency parent
 
 	AllDown  AllDown
 	Fallback string // AllDownValue: presentation-format RDATA
@@ -152,4 +200,5 @@ const (
 	DefaultStickyBits4   = 24
 	DefaultStickyBits6   = 56
 	MaxBias              = 99
+	MaxLatencyMS         = 60000
 )

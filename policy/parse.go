@@ -44,23 +44,30 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return &Data{}, nil, nil
 	}
-	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks: and regions:")
+	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks:, regions: and latency:")
 	if err != nil {
 		return nil, nil, err
 	}
 	d := &Data{}
 	var specs []healthcheck.Spec
-	// regions: first, wherever it is in the file: the zones' nodes name them.
-	for _, e := range top {
-		if e.key == "regions" {
-			if d.Regions, err = p.regionSection(e.v); err != nil {
+	// regions: first, then latency:, wherever they are in the file: latency: names
+	// regions, the zones' nodes name both.
+	for _, key := range []string{"regions", "latency"} {
+		for _, e := range top {
+			switch {
+			case e.key == key && key == "regions":
+				d.Regions, err = p.regionSection(e.v)
+			case e.key == key:
+				d.Latency, err = p.latencySection(e)
+			}
+			if err != nil {
 				return nil, nil, err
 			}
 		}
 	}
 	for _, e := range top {
 		switch e.key {
-		case "regions":
+		case "regions", "latency":
 		case "zones":
 			if d.Zones, err = p.zones(e.v); err != nil {
 				return nil, nil, err
@@ -82,6 +89,7 @@ type parser struct {
 	aliased int                // nodes built from YAML aliases
 	rdata   map[string]error   // checkRdata's answers by type and value
 	regions map[string]*Region // the file's regions: by name
+	latency *LatencyTable      // the file's latency: section
 }
 
 // checkRdata is checkRdata, remembered: aliases repeat values.

@@ -25,6 +25,12 @@ func (p *parser) checkNode(c nodeCtx, nd *Node, es []pair, re pair, path string)
 			return err
 		}
 	}
+	if !c.top && c.parent == RuleLatency && nd.Place.Region == "" {
+		return p.errf(nd.Pos.Line, path, "a child of latency needs region: (where its endpoints are, a column of the latency: table)")
+	}
+	if i := slices.IndexFunc(es, func(e pair) bool { return e.key == "source" }); i >= 0 && nd.Source == SourceTable && nd.Table == nil {
+		return p.errf(es[i].k.Line, join(path, "source"), "source: table, but the file has no latency: section")
+	}
 	if c.rs.Type == cnameType && len(nd.Children) > 1 &&
 		(nd.Rule == RuleSimple || nd.Rule == RuleMultivalue && nd.Max > 1) {
 		return p.errf(re.k.Line, join(path, re.key), "a CNAME record set answers one value, this %s has %d", re.key, len(nd.Children))

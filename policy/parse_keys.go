@@ -14,9 +14,11 @@ const (
 	onInnerNode                       // all_down
 	onMultivalue                      // max
 	onWeighted                        // sticky, sticky_prefix
+	onLatency                         // source, hysteresis
 	underWeighted                     // weight
 	underGeolocation                  // continent, country, subdivision, city, default
-	underGeoproximity                 // region, lat, lon, bias
+	underGeoproximity                 // lat, lon, bias
+	underPlaced                       // region: child of geoproximity or latency
 	onRecordSet                       // ttl: the record set's top node only
 )
 
@@ -28,9 +30,11 @@ var where = [...]string{
 	onInnerNode:       "only allowed on an inner node (not on a value: leaf)",
 	onMultivalue:      "only allowed on a multivalue node",
 	onWeighted:        "only allowed on a weighted node",
+	onLatency:         "only allowed on a latency node",
 	underWeighted:     "only allowed on a child of weighted",
 	underGeolocation:  "only allowed on a child of geolocation",
 	underGeoproximity: "only allowed on a child of geoproximity",
+	underPlaced:       "only allowed on a child of geoproximity or latency",
 	onRecordSet:       "only allowed on the record set itself (its top node)",
 }
 
@@ -52,6 +56,7 @@ var nodeKeys = []nodeKey{
 	{"geolocation", isRuleKey, RuleGeolocation, "the most specific healthy child that matches the client"},
 	{"multivalue", isRuleKey, RuleMultivalue, "up to max healthy children, shuffled"},
 	{"geoproximity", isRuleKey, RuleGeoproximity, "the nearest healthy child to the client, by great-circle distance with bias"},
+	{"latency", isRuleKey, RuleLatency, "the healthy child with the lowest latency for the client (measured or from the latency: table)"},
 	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
 	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
@@ -64,10 +69,12 @@ var nodeKeys = []nodeKey{
 	{"subdivision", underGeolocation, 0, "ISO 3166-2 subdivision code, country-prefixed: US-VA"},
 	{"city", underGeolocation, 0, "city name as in the database (may be combined with country)"},
 	{"default", underGeolocation, 0, "true: matches every client"},
-	{"region", underGeoproximity, 0, "where the child is: a region of the file's regions: section"},
+	{"region", underPlaced, 0, "where the child is: a region of the file's regions: section (required under latency)"},
 	{"lat", underGeoproximity, 0, "where the child is: latitude, WGS 84 degrees −90..90 (with lon)"},
 	{"lon", underGeoproximity, 0, "where the child is: longitude, WGS 84 degrees −180..180 (with lat)"},
 	{"bias", underGeoproximity, 0, "−99..99: biased distance = distance × (1 − bias/100) for bias ≥ 0, distance ÷ (1 + bias/100) below 0"},
+	{"source", onLatency, 0, "where latencies come from: auto (measured, else the table), table or measured"},
+	{"hysteresis", onLatency, 0, "switch only to a child better by more than the larger of ms and percent of the current latency"},
 	{"ttl", onRecordSet, 0, "TTL of the record set (default: the zone's)"},
 }
 
@@ -81,10 +88,11 @@ var nodeKeyByName = func() map[string]*nodeKey {
 
 // Keys of the other mappings.
 var (
-	topKeys    = []string{"checks", "regions", "zones"}
-	regionKeys = []string{"lat", "lon"}
-	zoneKeys   = []string{"ttl", "soa", "records"}
-	soaKeys    = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
+	topKeys        = []string{"checks", "latency", "regions", "zones"}
+	regionKeys     = []string{"lat", "lon"}
+	hysteresisKeys = []string{"percent", "ms"}
+	zoneKeys       = []string{"ttl", "soa", "records"}
+	soaKeys        = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
 )
 
 // allDownNames maps the scalar forms of all_down to their value.

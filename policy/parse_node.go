@@ -65,6 +65,8 @@ func (p *parser) node(c nodeCtx, n *yaml.Node, path string) (*Node, error) {
 		nd.Max = DefaultMultivalueMax
 	case RuleWeighted:
 		nd.StickyBits4, nd.StickyBits6 = DefaultStickyBits4, DefaultStickyBits6
+	case RuleLatency:
+		nd.Table = p.latency
 	}
 	if err := p.ruleValue(c, nd, re, path); err != nil {
 		return nil, err
@@ -130,6 +132,10 @@ func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
 		return !c.top && c.parent == RuleGeolocation
 	case underGeoproximity:
 		return !c.top && c.parent == RuleGeoproximity
+	case underPlaced:
+		return !c.top && (c.parent == RuleGeoproximity || c.parent == RuleLatency)
+	case onLatency:
+		return rk.rule == RuleLatency
 	case onRecordSet:
 		return c.top
 	}
@@ -236,6 +242,10 @@ func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
 	case "bias":
 		v, err = p.integer(e.v, fp, -MaxBias, MaxBias)
 		nd.Place.Bias = int(v)
+	case "source":
+		nd.Source, err = p.latencySource(e.v, fp)
+	case "hysteresis":
+		nd.Hysteresis, err = p.hysteresis(e.v, fp)
 	case "sticky":
 		nd.Sticky, err = p.boolean(e.v, fp)
 	case "sticky_prefix":

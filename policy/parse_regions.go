@@ -75,14 +75,7 @@ func (p *parser) region(n *yaml.Node, path string) (*Region, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, ok := p.regions[name]
-	if !ok {
-		if len(p.regions) == 0 {
-			return nil, p.errf(n.Line, path, "unknown region %q: the file has no regions: section", name)
-		}
-		return nil, p.errf(n.Line, path, "unknown region %q (regions: defines %s)", name, strings.Join(p.regionNames(), ", "))
-	}
-	return r, nil
+	return p.regionByName(name, n.Line, path)
 }
 
 func (p *parser) regionNames() []string {

@@ -48,7 +48,7 @@ func TestSchema(t *testing.T) {
 		t.Errorf("$schema %q", s.Schema)
 	}
 	var keys []string
-	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild", "geoproximityChild"} {
+	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild", "geoproximityChild", "latencyChild"} {
 		props, _ := s.Defs[def]["properties"].(obj)
 		for k := range props {
 			if !slices.Contains(keys, k) {
@@ -84,6 +84,8 @@ func dataSchema(t *testing.T) obj {
 		"owner":   ownerSchema(),
 		"checks":  checksSchema(),
 		"regions": regionsSchema(),
+		"latency": latencySchema(),
+		"ms":      obj{"type": "number", "minimum": 0, "maximum": MaxLatencyMS, "description": "milliseconds"},
 	}
 	for name, c := range nodeContexts {
 		defs[name] = nodeSchema(t, c)
@@ -97,6 +99,7 @@ func dataSchema(t *testing.T) obj {
 		"properties": obj{
 			"checks":  ref("checks"),
 			"regions": ref("regions"),
+			"latency": ref("latency"),
 			"zones": obj{"description": "zone origin (trailing dot optional) to zone", "type": []string{"object", "null"},
 				"additionalProperties": ref("zone")},
 		},
@@ -142,6 +145,13 @@ func regionsSchema() obj {
 	return obj{"description": "region name to its coordinates, named by geoproximity children",
 		"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
 		"additionalProperties": obj{"type": "object", "required": regionKeys, "additionalProperties": false, "properties": props}}
+}
+
+func latencySchema() obj {
+	return obj{"description": "client region to {endpoint region: milliseconds}; every name a region of regions:",
+		"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
+		"additionalProperties": obj{"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
+			"additionalProperties": ref("ms")}}
 }
 
 func zoneSchema() obj {
@@ -200,6 +210,7 @@ var nodeContexts = map[string]nodeCtx{
 	"weightedChild":     {parent: RuleWeighted},
 	"geolocationChild":  {parent: RuleGeolocation},
 	"geoproximityChild": {parent: RuleGeoproximity},
+	"latencyChild":      {parent: RuleLatency},
 }
 
 // nodeSchema describes a node at c: the keys allowed there, exactly one rule key,
@@ -237,6 +248,8 @@ func nodeSchema(t *testing.T, c nodeCtx) obj {
 		s["required"] = []string{"weight"}
 	case !c.top && c.parent == RuleGeolocation:
 		s["anyOf"] = matchBranches()
+	case !c.top && c.parent == RuleLatency:
+		s["required"] = []string{"region"}
 	case !c.top && c.parent == RuleGeoproximity:
 		s["anyOf"] = []any{
 			obj{"required": []string{"region"}, "properties": obj{"lat": false, "lon": false}},
@@ -286,6 +299,15 @@ func keySchema(t *testing.T, k nodeKey) obj {
 		s = list(ref("geolocationChild"))
 	case "geoproximity":
 		s = list(ref("geoproximityChild"))
+	case "latency":
+		s = list(ref("latencyChild"))
+	case "source":
+		s = obj{"type": "string", "pattern": caseless(latencySourceNames[:])}
+	case "hysteresis":
+		props := obj{"percent": obj{"type": "integer", "minimum": 0, "maximum": 100}, "ms": ref("ms")}
+		mustHave(props, hysteresisKeys)
+		s = obj{"type": "object", "additionalProperties": false, "properties": props,
+			"anyOf": []any{obj{"required": []string{"percent"}}, obj{"required": []string{"ms"}}}}
 	case "region":
 		s = obj{"type": "string", "pattern": regionName.String()}
 	case "lat":

@@ -235,6 +235,10 @@ var schemaRejects = []string{
 	"geoproximity lat without lon", "geoproximity region and lat", "geoproximity lat out of range",
 	"geoproximity lon out of range", "bias too large", "bias too small", "bias fraction", "bias under weighted",
 	"lat at the top", "geoproximity empty",
+	"latency table not a mapping", "latency table negative", "latency table too large", "latency table word",
+	"latency table row a list", "latency child without region", "latency child with lat", "latency child with bias",
+	"region under weighted", "source unknown", "source on weighted", "hysteresis on failover", "hysteresis unknown key",
+	"hysteresis percent too large", "hysteresis ms negative", "hysteresis empty", "hysteresis scalar", "latency empty",
 }
 
 func TestSchemaRejects(t *testing.T) {

@@ -23,6 +23,15 @@ func deepFailover(n int) string {
 	return inZone("      www:", "        A: "+strings.Repeat("{failover: [", n)+"{value: 192.0.2.1}"+strings.Repeat("]}", n))
 }
 
+// regions3 is a regions: section of three regions, lines 1 to 4.
+const regions3 = "regions:\n  fra: {lat: 50.11, lon: 8.68}\n  iad: {lat: 38.95, lon: -77.45}\n  nrt: {lat: 35.77, lon: 140.39}\n"
+
+// latencyRecord is www A with a latency node: its children (indented by 12) start
+// at line 6 of the record (line 10 after regions3), then its other keys.
+func latencyRecord(lines ...string) string {
+	return "zones:\n  example.net:\n    records:\n      www:\n        A:\n          latency:\n" + strings.Join(lines, "\n") + "\n"
+}
+
 var badFiles = []struct {
 	name, in, want string
 }{
@@ -30,7 +39,7 @@ var badFiles = []struct {
 	{"invalid YAML", "zones:\n  a: [\n", "bad.yaml:2: invalid YAML: did not find expected node content"},
 	{"two documents", "zones: {}\n---\nzones: {}\n", "bad.yaml:2: a data file holds one YAML document"},
 	{"top not a mapping", "- zones\n", "bad.yaml:1: the top level must be a mapping"},
-	{"unknown top key", "zone: {}\n", "bad.yaml:1: zone: unknown top-level key (want checks, regions, zones)"},
+	{"unknown top key", "zone: {}\n", "bad.yaml:1: zone: unknown top-level key (want checks, latency, regions, zones)"},
 	{"duplicate YAML key", "zones: {}\nzones: {}\n", "bad.yaml:2: zones: set twice (first at line 1)"},
 	{"merge key", "zones:\n  <<: {}\n", "bad.yaml:2: zones.<<: merge keys (<<) are not supported"},
 	{"key not a string", "zones:\n  [a]: {}\n", "bad.yaml:2: zones: keys must be strings"},
@@ -162,6 +171,31 @@ var badFiles = []struct {
 	{"bias under weighted", aRecord("          weighted: [{weight: 1, bias: 10, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.weighted[0].bias: only allowed on a child of geoproximity"},
 	{"lat at the top", aRecord("          value: 192.0.2.1", "          lat: 50"), "bad.yaml:7: zones.example.net.records.www.A.lat: only allowed on a child of geoproximity"},
 	{"geoproximity empty", aRecord("          geoproximity: []"), "bad.yaml:6: zones.example.net.records.www.A.geoproximity: want a non-empty list of nodes"},
+
+	// Latency.
+	{"latency table not a mapping", regions3 + "latency: [fra]\n", "bad.yaml:5: latency: must be a mapping of client region to {endpoint region: milliseconds}"},
+	{"latency table unknown client region", regions3 + "latency:\n  fra: {fra: 5}\n  sfo: {fra: 150}\n", `bad.yaml:7: latency.sfo: unknown region "sfo" (regions: defines fra, iad, nrt)`},
+	{"latency table unknown endpoint region", regions3 + "latency:\n  fra: {fra: 5, sfo: 150}\n", `bad.yaml:6: latency.fra.sfo: unknown region "sfo" (regions: defines fra, iad, nrt)`},
+	{"latency table without regions", "latency:\n  fra: {fra: 5}\n", `bad.yaml:2: latency.fra: unknown region "fra": the file has no regions: section`},
+	{"latency table negative", regions3 + "latency:\n  fra: {fra: -1}\n", `bad.yaml:6: latency.fra.fra: must be milliseconds 0..60000, not "-1"`},
+	{"latency table too large", regions3 + "latency:\n  fra: {fra: 60001}\n", `latency.fra.fra: must be milliseconds 0..60000, not "60001"`},
+	{"latency table word", regions3 + "latency:\n  fra: {fra: fast}\n", `latency.fra.fra: must be milliseconds 0..60000, not "fast"`},
+	{"latency table row a list", regions3 + "latency:\n  fra: [5]\n", "bad.yaml:6: latency.fra: must be a mapping of endpoint region to milliseconds"},
+	{"latency child without region", regions3 + latencyRecord("            - {value: 192.0.2.1}"), "bad.yaml:11: zones.example.net.records.www.A.latency[0]: a child of latency needs region:"},
+	{"latency child unknown region", regions3 + latencyRecord("            - {region: sfo, value: 192.0.2.1}"), `bad.yaml:11: zones.example.net.records.www.A.latency[0].region: unknown region "sfo"`},
+	{"latency child with lat", regions3 + latencyRecord("            - {region: fra, lat: 50, value: 192.0.2.1}"), "bad.yaml:11: zones.example.net.records.www.A.latency[0].lat: only allowed on a child of geoproximity"},
+	{"latency child with bias", regions3 + latencyRecord("            - {region: fra, bias: 5, value: 192.0.2.1}"), "latency[0].bias: only allowed on a child of geoproximity"},
+	{"region under weighted", regions3 + "zones:\n  example.net:\n    records:\n      www:\n        A:\n          weighted: [{weight: 1, region: fra, value: 192.0.2.1}]\n", "bad.yaml:10: zones.example.net.records.www.A.weighted[0].region: only allowed on a child of geoproximity or latency"},
+	{"source unknown", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          source: ping"), `bad.yaml:12: zones.example.net.records.www.A.source: want auto, table or measured, not "ping"`},
+	{"source table without a table", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          source: table"), "bad.yaml:12: zones.example.net.records.www.A.source: source: table, but the file has no latency: section"},
+	{"source on weighted", aRecord("          weighted: [{weight: 1, value: 192.0.2.1}]", "          source: table"), "bad.yaml:7: zones.example.net.records.www.A.source: only allowed on a latency node"},
+	{"hysteresis on failover", aRecord("          failover: [{value: 192.0.2.1}]", "          hysteresis: {ms: 5}"), "bad.yaml:7: zones.example.net.records.www.A.hysteresis: only allowed on a latency node"},
+	{"hysteresis unknown key", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          hysteresis: {seconds: 5}"), "bad.yaml:12: zones.example.net.records.www.A.hysteresis.seconds: unknown key (want percent, ms)"},
+	{"hysteresis percent too large", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          hysteresis: {percent: 101}"), `bad.yaml:12: zones.example.net.records.www.A.hysteresis.percent: must be 0..100, not "101"`},
+	{"hysteresis ms negative", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          hysteresis: {ms: -5}"), `hysteresis.ms: must be milliseconds 0..60000, not "-5"`},
+	{"hysteresis empty", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          hysteresis: {}"), "bad.yaml:12: zones.example.net.records.www.A.hysteresis: want a mapping with percent: and/or ms:"},
+	{"hysteresis scalar", regions3 + latencyRecord("            - {region: fra, value: 192.0.2.1}", "          hysteresis: 10"), "bad.yaml:12: zones.example.net.records.www.A.hysteresis: want a mapping with percent: and/or ms:"},
+	{"latency empty", aRecord("          latency: []"), "bad.yaml:6: zones.example.net.records.www.A.latency: want a non-empty list of nodes"},
 
 	// RDATA.
 	{"bad A", aRecord("          value: 192.0.2.300"), `bad.yaml:6: zones.example.net.records.www.A.value: not valid A RDATA "192.0.2.300": bad A A`},

@@ -23,7 +23,8 @@ type Endpoint struct {
 type Tree struct {
 	nodes      []cnode
 	children   []int32
-	places     []cplace // children of geoproximity, by cnode.aux
+	places     []cplace   // children of geoproximity, by cnode.aux
+	lats       []clatency // latency nodes, by cnode.param
 	Endpoints  []Endpoint
 	root       int32
 	maxOut     int  // most endpoints one evaluation can return
@@ -47,6 +48,7 @@ type cnode struct {
 	bits6    uint8  // sticky: leading bits of an IPv6 client hashed
 	seed     uint64 // as a child of weighted: its rendezvous hashing key
 	aux      int32  // as a child of geoproximity: index into places
+	param    int32  // latency: index into lats
 	geo      GeoMatch
 	label    string
 }

@@ -2,13 +2,17 @@ package policy
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/coredns/caddy"
 
 	"github.com/coretraffic/coretraffic/internal/inproc"
+	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/miekg/dns"
 )
 
@@ -167,4 +171,79 @@ zones:
 			t.Errorf("%s from %s: %v scope %d, want %s scope %d", tc.qname, tc.subnet, vals, scope, tc.want, tc.scope)
 		}
 	}
+}
+
+// TestServerLatency: from the latency table by the client's region (the nearest table
+// row), with the geo database network as the ECS scope; and from the real health
+// checks' measured round trips, the same for every client (scope 0).
+func TestServerLatency(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { time.Sleep(60 * time.Millisecond) }))
+	defer slow.Close()
+	fast := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer fast.Close()
+	addr := steeringServer(t, fmt.Sprintf(`checks:
+  lat-slow: {type: http, url: "%s/", interval: 1s, timeout: 500ms}
+  lat-fast: {type: http, url: "%s/", interval: 1s, timeout: 500ms}
+regions:
+  fra: {lat: 50.11, lon: 8.68}
+  iad: {lat: 38.95, lon: -77.45}
+  nrt: {lat: 35.77, lon: 140.39}
+latency:
+  fra: {fra: 5, iad: 90, nrt: 230}
+  iad: {fra: 90, iad: 5, nrt: 160}
+  nrt: {fra: 230, iad: 160, nrt: 5}
+zones:
+  example.net:
+    records:
+      www:
+        A:
+          latency:
+            - {region: fra, value: 192.0.2.10}
+            - {region: iad, value: 198.51.100.10}
+            - {region: nrt, value: 203.0.113.10}
+          source: table
+          hysteresis: {percent: 10}
+      measured:
+        A:
+          latency:
+            - {region: fra, value: 192.0.2.10, check: lat-slow}
+            - {region: iad, value: 198.51.100.10, check: lat-fast}
+          source: measured
+`, slow.URL, fast.URL))
+	for _, tc := range []struct {
+		subnet, want string
+		scope        int
+	}{
+		{"192.0.2.0/24", "192.0.2.10", 24},     // Frankfurt: row fra
+		{"100.69.1.0/24", "192.0.2.10", 16},    // Paris: nearest row fra
+		{"100.71.0.0/24", "198.51.100.10", 16}, // Toronto: nearest row iad
+		{"203.0.113.0/24", "203.0.113.10", 24}, // Tokyo: row nrt
+		{"100.66.0.0/24", "203.0.113.10", 16},  // Sydney: nearest row nrt
+		{"127.0.0.0/24", "192.0.2.10", 8},      // no coordinates: list order
+	} {
+		vals, scope := ecsQuery(t, addr, "www.example.net.", tc.subnet)
+		if len(vals) != 1 || vals[0] != tc.want || scope != tc.scope {
+			t.Errorf("from %s: %v scope %d, want %s scope %d", tc.subnet, vals, scope, tc.want, tc.scope)
+		}
+	}
+	// Measured: once both checks have measured (the first probes run at once), the
+	// fast endpoint though it is listed second; never a client-dependent scope.
+	deadline := time.Now().Add(10 * time.Second)
+	for !measured("lat-slow") || !measured("lat-fast") {
+		if time.Now().After(deadline) {
+			t.Fatal("checks not measured after 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, subnet := range []string{"203.0.113.0/24", "192.0.2.0/24"} {
+		if vals, scope := ecsQuery(t, addr, "measured.example.net.", subnet); len(vals) != 1 || vals[0] != "198.51.100.10" || scope != 0 {
+			t.Errorf("measured from %s: %v scope %d, want 198.51.100.10 scope 0", subnet, vals, scope)
+		}
+	}
+}
+
+// measured reports whether the engine's check name has a measured latency.
+func measured(name string) bool {
+	h, ok := pluginhc.Engine().Handle(name)
+	return ok && h.Latency() > 0
 }
