@@ -127,8 +127,23 @@ func (b *Builder) Add(p netip.Prefix, location string, pos Pos) error {
 		k.path = int32(len(b.paths))
 		b.paths = append(b.paths, pos.Path)
 	}
-	b.blocks = append(b.blocks, k)
+	b.blocks = append(grow(b.blocks, 1), k)
 	return nil
+}
+
+// Grow makes room for n more blocks: a caller that knows the size (a file of n
+// lines) saves the copies of a growing slice.
+func (b *Builder) Grow(n int) { b.blocks = grow(b.blocks, n) }
+
+// grow returns s with room for n more elements, doubling: append grows large
+// slices by a quarter, and at a million blocks the copies would cost more memory
+// than the result.
+func grow[S ~[]E, E any](s S, n int) S {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	c := max(2*cap(s), len(s)+n, 64)
+	return append(make(S, 0, c), s...)
 }
 
 // key left-aligns a in 128 bits.

@@ -24,7 +24,11 @@ func ParseFile(path string) (*Collection, error) {
 	defer f.Close()
 	name := filepath.Base(path)
 	name = strings.TrimSuffix(name, filepath.Ext(name))
-	return Parse(f, path, name)
+	hint := 0
+	if st, err := f.Stat(); err == nil {
+		hint = int(min(st.Size()/20, 1<<26)) // a line is "192.0.2.0/24 location\n"
+	}
+	return parse(f, path, name, hint)
 }
 
 // Parse reads a collection in the separate-file form, one block per line:
@@ -36,7 +40,13 @@ func ParseFile(path string) (*Collection, error) {
 // Fields are separated by spaces or tabs; blank lines and everything from a # on
 // are ignored. file is used in error messages, collection names the result.
 func Parse(r io.Reader, file, collection string) (*Collection, error) {
+	return parse(r, file, collection, 0)
+}
+
+// parse is Parse with room for hint blocks.
+func parse(r io.Reader, file, collection string, hint int) (*Collection, error) {
 	b := NewBuilder(collection)
+	b.Grow(hint)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, maxLine), maxLine)
 	var (

@@ -96,6 +96,8 @@ func (t *trie) build(blks []block, first int) {
 	}
 	rb, shift := uint8(t.rootBits), 64-t.rootBits
 	t.root = make([]uint64, 1<<rb)
+	t.leaves = make([]uint64, 0, len(blks)+len(blks)/2) // the BGP-like mix needs 1.5 a block
+	t.nodes = make([]node, 0, len(blks)/8+1)
 	for j := range blks {
 		if k := &blks[j]; k.bits <= rb {
 			i := k.hi >> shift
@@ -113,11 +115,20 @@ func (t *trie) build(blks []block, first int) {
 			end++
 		}
 		ni := len(t.nodes)
-		t.nodes = append(t.nodes, node{})
+		t.nodes = append(grow(t.nodes, 1), node{})
 		t.node(ni, blks[j:end], first+j, t.rootBits, t.root[i])
 		t.root[i] = ptr | uint64(ni)
 		j = end
 	}
+	t.leaves, t.nodes = trim(t.leaves), trim(t.nodes)
+}
+
+// trim returns s without more than an eighth of spare capacity.
+func trim[S ~[]E, E any](s S) S {
+	if cap(s)-len(s) > len(s)/8 {
+		return append(S(nil), s...)
+	}
+	return s
 }
 
 // node builds node ni for the span at bit offset base from blks, the blocks
@@ -159,12 +170,13 @@ func (t *trie) node(ni int, blks []block, first, base int, def uint64) {
 		}
 		if !have || e != last {
 			n.leaf[i>>6] |= 1 << (i & 63)
-			t.leaves = append(t.leaves, e)
+			t.leaves = append(grow(t.leaves, 1), e)
 			last, have = e, true
 		}
 	}
 	t.nodes[ni] = n
-	t.nodes = append(t.nodes, make([]node, len(kids))...)
+	t.nodes = grow(t.nodes, len(kids))
+	t.nodes = t.nodes[:len(t.nodes)+len(kids)]
 	for c, g := range kids {
 		t.node(int(n.childBase)+c, blks[g.from:g.to], first+g.from, end, ent[g.i])
 	}
