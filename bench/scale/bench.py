@@ -127,7 +127,7 @@ def live_heap(pprof_port):
     HeapAlloc is the live heap; RSS above it is garbage not yet returned to the OS."""
     out = {}
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{pprof_port}/debug/pprof/heap?debug=1&gc=1", timeout=120) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{pprof_port}/debug/pprof/heap?debug=1&gc=1", timeout=600) as r:
             for line in r.read().decode(errors="replace").splitlines():
                 m = re.match(r"# (HeapAlloc|HeapSys|HeapIdle|HeapReleased|Sys) = (\d+)", line)
                 if m:
@@ -230,6 +230,7 @@ def dnsperf(args, port, queries, seconds, outfile, pid):
     if rc != 0 or "qps" not in r:
         raise RuntimeError(f"dnsperf failed (rc={rc}), see {outfile}")
     r["cpu_s"] = (c1 - c0) / CLK_TCK
+    r["wall"] = t1 - t0
     r["srv_cores"] = r["cpu_s"] / (t1 - t0)
     r["q_per_cpu_s"] = r["completed"] / r["cpu_s"] if r["cpu_s"] > 0 else None
     r["load1"] = loadavg()
@@ -258,7 +259,7 @@ def part_policy(args, run, raw, res):
             log(f"policy {n}: {row['yaml_mb']:.1f} MB of YAML, starting ./coredns")
             # pprof: a listener only (not in the query path), for the live heap below
             conf = (f"{ZONE}:{port} {{\n    bind 127.0.0.1\n    pprof 127.0.0.1:{port + 100}\n    policy {{\n"
-                    f"        data {data}\n        reload {args.reload_interval}\n    }}\n}}\n")
+                    f"        data {data}\n        reload {args.size_reload}\n    }}\n}}\n")
             p = start_coredns(args, f"policy-{n}", conf, run)
             row["load1_at_start"] = loadavg()
             try:
@@ -295,27 +296,47 @@ def part_policy(args, run, raw, res):
             rs = row["rounds"]
             row["qps"] = statistics.median(r["qps"] for r in rs)
             row["q_per_cpu_s"] = statistics.median(r["q_per_cpu_s"] for r in rs)
+            # the same with the idle CPU (watcher, checks, GC) taken out: an estimate of
+            # the cost of the queries alone
+            idle = row["idle_cpu_pct"] / 100
+            row["q_per_busy_cpu_s"] = statistics.median(
+                r["completed"] / max(r["cpu_s"] - idle * r["wall"], 1e-3) for r in rs)
             row["lost"] = sum(r.get("lost", 0) for r in rs)
             row["rss_after_kb"], row["hwm_kb"] = status_kb(p.pid, "VmRSS"), status_kb(p.pid, "VmHWM")
-        if args.reload_size in servers and "reload" in args.parts:
-            for n in [n for n in servers if n != args.reload_size]:  # free the memory first
-                servers.pop(n)[0].stop()
-            part_reload(args, run, res, servers[args.reload_size])
+        for n in list(servers):  # free the memory before the reload part
+            servers.pop(n)[0].stop()
+        if "reload" in args.parts:
+            part_reload(args, run, res)
     finally:
         for p, *_ in servers.values():
             p.stop()
         targets.stop()
 
 
-def part_reload(args, run, res, server):
-    """Rewrite the data file (new generation: every value changes) while `scale load`
-    queries continuously; swap time = first new answer - rename of the new file."""
-    p, port, _, row = server
-    n = row["n"]
-    data = os.path.join(run, f"data-{n}.yaml")
+def part_reload(args, run, res):
+    """A server of its own with `reload` --reload-interval; rewrite its data file (new
+    generation: every value changes) while `scale load` queries continuously; swap time
+    = first new answer - rename of the new file."""
+    n, port = args.reload_size, args.base_port + 9
+    data = os.path.join(run, f"reload-{n}.yaml")
+    subprocess.run([args.scale, "gen", "-n", str(n), "-gen", "1", "-checks", str(args.policy_checks),
+                    "-target-ports", ",".join(map(str, args.policy_target_ports)), "-o", data],
+                   check=True, stdout=subprocess.DEVNULL)
+    conf = (f"{ZONE}:{port} {{\n    bind 127.0.0.1\n    policy {{\n        data {data}\n"
+            f"        reload {args.reload_interval}\n    }}\n}}\n")
+    p = start_coredns(args, f"reload-{n}", conf, run)
+    try:
+        wait_answering(args, p, port, n)
+        _reload_trials(args, res, p, port, n, data)
+    finally:
+        p.stop()
+
+
+def _reload_trials(args, res, p, port, n, data):
     res["reload"] = dict(n=n, workers=args.load_workers, interval=args.reload_interval, trials=[])
     log_path = p.logpath
     gen = 1
+    log(f"reload: {n:,} record sets loaded with reload {args.reload_interval}")
     for trial in range(args.reloads):
         new = 2 if gen == 1 else 1
         before = open(log_path).read().count("policy data reloaded")
@@ -437,19 +458,21 @@ def summary(res):
     if "policy" in res:
         L += ["## Policy data size", "",
               f"{res['args']['policy_checks']} HTTP checks shared by the leaves (10 s interval); data `reload "
-              f"{res['args']['reload_interval']}`; dnsperf -c 4 -q 256, {res['args']['rounds']} rounds × "
-              f"{res['args']['seconds']} s, median.", "",
+              f"{res['args']['size_reload']}`; dnsperf -c 4 -q 256, {res['args']['rounds']} rounds × "
+              f"{res['args']['seconds']} s, median. Idle CPU: 10 s without queries after the load. "
+              "q per CPU-s above idle: completed / (server CPU − idle CPU × time), an estimate of the queries' own "
+              "cost.", "",
               "| record sets | YAML MB | load wall s | load CPU s | RSS MiB | peak RSS MiB | live heap MiB | "
-              "idle CPU % | qps | q per server CPU-s | lost |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "idle CPU % | qps | q per server CPU-s | q per CPU-s above idle | lost |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in res["policy"]:
             if "error" in r:
-                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} |||||||||")
+                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} ||||||||||")
                 continue
             L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | {r['load_wall_s']:.1f} | {r['load_cpu_s']:.1f} | "
                      f"{r.get('rss_after_kb', r['rss_kb']) / 1024:.0f} | {r['hwm_kb'] / 1024:.0f} | "
                      f"{r.get('heap', {}).get('HeapAlloc', 0) / 2**20:.0f} | {r['idle_cpu_pct']:.1f} | {r.get('qps', 0):,.0f} | {r.get('q_per_cpu_s', 0):,.0f} | "
-                     f"{r.get('lost', 0):.0f} |")
+                     f"{r.get('q_per_busy_cpu_s', 0):,.0f} | {r.get('lost', 0):.0f} |")
         L.append("")
         L.append("Per round (qps / q per CPU-s / 1-min load): " + "; ".join(
             f"{r['n']:,}: " + ", ".join(f"{x['qps']:.0f}/{x['q_per_cpu_s']:.0f}/{x['load1']}" for x in r.get("rounds", []))
@@ -500,10 +523,11 @@ def main():
     ap.add_argument("--parts", default="policy,reload,hc", help="any of policy,reload,hc (reload needs policy)")
     ap.add_argument("--sizes", type=ints, default=[1000, 100000, 1000000], help="record sets")
     ap.add_argument("--checks", type=ints, default=[100, 1000, 10000], help="health checks")
-    ap.add_argument("--rounds", type=int, default=2, help="dnsperf rounds over all sizes")
+    ap.add_argument("--rounds", type=int, default=3, help="dnsperf rounds over all sizes")
     ap.add_argument("-d", "--seconds", type=int, default=8, help="dnsperf seconds per size and round")
     ap.add_argument("--policy-checks", type=int, default=100, help="checks shared by the policy data's leaves")
-    ap.add_argument("--reload-interval", default="1s", help="policy `reload` interval")
+    ap.add_argument("--size-reload", default="5s", help="policy `reload` interval of the size servers (plugin default)")
+    ap.add_argument("--reload-interval", default="1s", help="policy `reload` interval of the reload server")
     ap.add_argument("--reload-size", type=int, default=100000)
     ap.add_argument("--reloads", type=int, default=3)
     ap.add_argument("--reload-max", type=int, default=300, help="give up on a reload after this many seconds")
