@@ -127,7 +127,7 @@ def live_heap(pprof_port):
     HeapAlloc is the live heap; RSS above it is garbage not yet returned to the OS."""
     out = {}
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{pprof_port}/debug/pprof/heap?debug=1&gc=1", timeout=600) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{pprof_port}/debug/pprof/heap?debug=1&gc=1", timeout=300) as r:
             for line in r.read().decode(errors="replace").splitlines():
                 m = re.match(r"# (HeapAlloc|HeapSys|HeapIdle|HeapReleased|Sys) = (\d+)", line)
                 if m:
