@@ -67,7 +67,7 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 			if !ok {
 				return 0, fmt.Errorf("%s:%d: %s: check: no health check named %q", n.Pos.File, n.Pos.Line, path, n.Check)
 			}
-			cn.health = h
+			cn.health, cn.check = h, n.Check
 		}
 	}
 	if n.AllDown == AllDownValue {

@@ -20,6 +20,10 @@ type Input struct {
 	// Rand, when set, is the source of randomness (tests use a seeded one). nil uses
 	// math/rand/v2's global generator, which is per-thread and takes no lock.
 	Rand *rand.Rand
+	// Trace, when set, records the walk (explain). Down, when set, forces the
+	// checks it reports down. Neither is set on the query path.
+	Trace *Trace
+	Down  Down
 }
 
 // Outcome is the kind of answer a tree gave.
@@ -52,10 +56,16 @@ type Result struct {
 // is healthy it answers NODATA, its rcode or its fallback value.
 func (t *Tree) Evaluate(in *Input, out []int32) Result {
 	e := evaluation{t: t, in: in, out: out}
+	if in != nil {
+		e.trace, e.down = in.Trace, in.Down
+	}
 	if e.eval(t.root) {
 		return e.result()
 	}
-	e = evaluation{t: t, in: in, out: out, ignoreHealth: true}
+	e = evaluation{t: t, in: in, out: out, ignoreHealth: true, trace: e.trace, down: e.down}
+	if e.trace != nil {
+		e.trace.FailOpen, e.trace.FailOpenAt = true, len(e.trace.Steps)
+	}
 	e.eval(t.root)
 	r := e.result()
 	r.FailOpen = true
@@ -68,6 +78,8 @@ type evaluation struct {
 	out          []int32
 	n            int
 	ignoreHealth bool
+	trace        *Trace // Input.Trace: explain
+	down         Down   // Input.Down: explain and simulate
 	outcome      Outcome
 	rcode        int
 	geo          bool
@@ -85,6 +97,9 @@ func (e *evaluation) result() Result {
 // eval answers from node i: values, or a closed node's NODATA/rcode. false means the
 // subtree is down, and then it has left no trace (no values, no outcome).
 func (e *evaluation) eval(i int32) bool {
+	if e.trace != nil {
+		return e.traced(i)
+	}
 	n, outcome, rcode := e.n, e.outcome, e.rcode
 	if e.evalNode(&e.t.nodes[i]) {
 		return true
@@ -97,7 +112,7 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 	var ok bool
 	switch nd.rule {
 	case RuleLeaf:
-		if !e.ignoreHealth && nd.health != nil && !nd.health.Up() {
+		if !e.ignoreHealth && nd.health != nil && !e.up(nd) {
 			return false
 		}
 		e.emit(nd.endpoint)

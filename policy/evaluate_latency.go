@@ -137,7 +137,7 @@ func (e *evaluation) latency(nd *cnode) bool {
 			best = cur
 		}
 		if e.eval(kids[best]) {
-			if slot != nil && best != cur && !e.ignoreHealth {
+			if slot != nil && best != cur && !e.ignoreHealth && !e.hypothetical() {
 				slot.Store(int32(best + 1))
 			}
 			return true

@@ -6,15 +6,19 @@ import (
 	"testing"
 )
 
-func TestEvaluateRules(t *testing.T) {
-	c := newChecks("a", "b", "c", "d")
-	tests := []struct {
-		name string // the semantic under test
-		root *Node
-		down []string
-		in   *Input
-		want string // values joined by ","; order-insensitive for multi-value answers
-	}{
+// ruleCase is one row of the rule semantics table.
+type ruleCase struct {
+	name string // the semantic under test
+	root *Node
+	down []string
+	in   *Input
+	want string // values joined by ","; order-insensitive for multi-value answers
+}
+
+// ruleCases are the semantics of the first policy issue's rules, shared by the
+// tests of Evaluate and of explain (which must decide the same).
+func ruleCases() []ruleCase {
+	return []ruleCase{
 		{"leaf without check is always up", leaf("192.0.2.1", ""), nil, nil, "192.0.2.1"},
 		{"leaf with check up", leaf("192.0.2.1", "a"), nil, nil, "192.0.2.1"},
 		{"single leaf down fails open", leaf("192.0.2.1", "a"), []string{"a"}, nil, "192.0.2.1"},
@@ -49,7 +53,11 @@ func TestEvaluateRules(t *testing.T) {
 		{"all_down closed node is not skipped by its parent", rule(RuleFailover, allDown(AllDownServFail, "", rule(RuleSimple, leaf("192.0.2.1", "a"))), leaf("192.0.2.2", "b")), []string{"a"}, nil, "rcode SERVFAIL"},
 		{"all_down open node is skipped by its parent", rule(RuleFailover, rule(RuleSimple, leaf("192.0.2.1", "a")), leaf("192.0.2.2", "b")), []string{"a"}, nil, "192.0.2.2"},
 	}
-	for _, tc := range tests {
+}
+
+func TestEvaluateRules(t *testing.T) {
+	c := newChecks("a", "b", "c", "d")
+	for _, tc := range ruleCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			c.down(tc.down...)
 			tree := compileA(t, tc.root, c)

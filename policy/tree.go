@@ -42,6 +42,7 @@ type cnode struct {
 	n        int32
 	endpoint int32 // leaf: index into Endpoints; AllDownValue: the fallback
 	health   HealthSource
+	check    string // the health check's name, for explain
 	weight   uint32 // as a child of weighted
 	max      int32  // multivalue
 	geoLevel int8   // as a child of geolocation: specificity, see geoLevelOf
