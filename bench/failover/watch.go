@@ -63,6 +63,7 @@ func (w *watch) worker(conn *net.UDPConn, pace time.Duration) {
 		m.SetQuestion(qname, dns.TypeA)
 		m.Id = dns.Id()
 		b, _ := m.Pack()
+		sent := time.Now()
 		conn.Write(b)
 		conn.SetReadDeadline(time.Now().Add(time.Second))
 		var r *dns.Msg
@@ -81,7 +82,7 @@ func (w *watch) worker(conn *net.UDPConn, pace time.Duration) {
 				break
 			}
 		}
-		w.record(time.Now(), r)
+		w.record(sent, time.Now(), r)
 		time.Sleep(pace)
 	}
 }
@@ -96,7 +97,8 @@ func answerOf(r *dns.Msg) string {
 	return r.Answer[0].String()
 }
 
-func (w *watch) record(at time.Time, r *dns.Msg) {
+// record one answer: sent is when its query left, at when the answer arrived.
+func (w *watch) record(sent, at time.Time, r *dns.Msg) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.stats.queries++
@@ -130,7 +132,9 @@ func (w *watch) record(at time.Time, r *dns.Msg) {
 	switch {
 	case v == w.want && w.first.IsZero():
 		w.first = at
-	case v != w.want && !w.first.IsZero():
+	case v != w.want && !w.first.IsZero() && sent.After(w.first):
+		// a query sent after the new answer had arrived got the old one; answers to
+		// queries already in flight when the state flipped are not flaps
 		w.flaps++
 	}
 }
