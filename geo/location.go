@@ -118,3 +118,38 @@ func FromContext(ctx context.Context) (*Client, bool) {
 	c, ok := ctx.Value(clientKey{}).(*Client)
 	return c, ok && c != nil
 }
+
+// Locator is what Locate looks addresses up in: a Reader or a Database.
+type Locator interface {
+	Lookup(addr netip.Addr, loc *Location) (bits int, found bool, err error)
+}
+
+// Locate decides where the client of a query is: from ecs when the query carried
+// a trusted ECS option (nil otherwise), else from the source address src. It sets
+// every field of c; err is the database's, with c then holding no location.
+//
+// The geo directive calls it per query; explain and simulate call it for the
+// clients they are asked about, so they place a client where a query would.
+func Locate(db Locator, src netip.Addr, ecs *ECS, c *Client) error {
+	*c = Client{}
+	lookup := src
+	if ecs != nil {
+		c.ECS, c.ECSFamily, c.ECSAddr, c.SourcePrefix = true, ecs.Family, ecs.Addr, ecs.Source
+		if ecs.Source > 0 {
+			c.FromECS, lookup = true, ecs.Addr
+		}
+	} else {
+		c.SourcePrefix = src.BitLen()
+	}
+	c.Addr = Canonical(lookup)
+	bits, found, err := db.Lookup(lookup, &c.Location)
+	if err != nil {
+		c.Location, found, bits = Location{}, false, 0
+	}
+	c.Found = found
+	c.Scope = min(bits, c.SourcePrefix)
+	if c.ECS && !c.FromECS {
+		c.Scope = 0
+	}
+	return err
+}

@@ -76,7 +76,6 @@ func (g *Geo) Ready() bool { return g.ready.Load() }
 func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*located, error) {
 	src := remoteAddr(w)
 	l := &located{Context: ctx, g: g}
-	c := &l.c
 	var ecs geo.ECS
 	var hasECS bool
 	if g.ecs && (g.trustAll || g.trusted(src)) {
@@ -85,32 +84,19 @@ func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*lo
 			return nil, err
 		}
 	}
-	lookup := src
-	switch {
-	case hasECS:
-		c.ECS, c.ECSFamily, c.ECSAddr, c.SourcePrefix = true, ecs.Family, ecs.Addr, ecs.Source
-		if ecs.Source > 0 {
-			c.FromECS, lookup = true, ecs.Addr
-		}
-	default:
-		c.SourcePrefix = src.BitLen()
+	var e *geo.ECS
+	if hasECS {
+		e = &ecs
 	}
-	c.Addr = geo.Canonical(lookup)
-	bits, found, err := g.reader.Lookup(lookup, &c.Location)
+	err := geo.Locate(g.reader, src, e, &l.c)
 	m := g.counters.get(metrics.WithServer(ctx))
 	switch {
 	case err != nil:
 		m.error.Inc()
-		c.Location, found, bits = geo.Location{}, false, 0
-	case found:
+	case l.c.Found:
 		m.found.Inc()
 	default:
 		m.notFound.Inc()
-	}
-	c.Found = found
-	c.Scope = min(bits, c.SourcePrefix)
-	if c.ECS && !c.FromECS {
-		c.Scope = 0
 	}
 	return l, nil
 }
