@@ -20,7 +20,9 @@ import (
 //
 // Lookup/hit queries full addresses inside random blocks (clients in announced
 // space), Lookup/ecs the same as ECS /24 (IPv4) and /56 (IPv6) prefixes,
-// Lookup/random uniformly random IPv4 addresses. Naive is the baseline: one hash
+// Lookup/short as ECS /20 and /40, shorter than most blocks of the mix (the rare
+// path: binary search and a walk up the parents), Lookup/random uniformly random
+// IPv4 addresses. Naive is the baseline: one hash
 // map per prefix length, probed from the query's length down.
 
 var sizes = []int{1000, 100_000, 1_000_000}
@@ -43,7 +45,11 @@ func cachedMix(n int) []entry {
 
 func queries(b *testing.B, es []entry) map[string][]query {
 	b.Helper()
-	qs := map[string][]query{"hit": inside(es, 1<<16, false, 1), "ecs": inside(es, 1<<16, true, 2)}
+	qs := map[string][]query{
+		"hit":   inside(es, 1<<16, 0, 0, 1),
+		"ecs":   inside(es, 1<<16, 24, 56, 2),
+		"short": inside(es, 1<<16, 20, 40, 3),
+	}
 	rnd := make([]query, 1<<16)
 	for i := range rnd {
 		rnd[i] = query{addr4(uint32(i) * 2654435761), 32}
@@ -60,7 +66,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.Fatal(err)
 		}
 		qs := queries(b, es)
-		for _, kind := range []string{"hit", "ecs", "random"} {
+		for _, kind := range []string{"hit", "ecs", "short", "random"} {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i, hits := qs[kind], 0, 0
 				b.ReportAllocs()
@@ -83,7 +89,7 @@ func BenchmarkNaive(b *testing.B) {
 		es := cachedMix(n)
 		nv := newNaive(es)
 		qs := queries(b, es)
-		for _, kind := range []string{"hit", "ecs", "random"} {
+		for _, kind := range []string{"hit", "ecs", "short", "random"} {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i := qs[kind], 0
 				b.ReportAllocs()

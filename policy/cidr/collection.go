@@ -1,6 +1,7 @@
 package cidr
 
 import (
+	"cmp"
 	"encoding/binary"
 	"net/netip"
 	"slices"
@@ -13,7 +14,19 @@ type Collection struct {
 	locs   []string
 	n      int
 	v4, v6 trie
-	up     []uint64 // by block index: the leaf of the block's parent, 0 for none
+
+	// For a query shorter than the block the trie finds: the blocks in
+	// compareBlocks order (IPv4 first), each with its leaf and its parent.
+	keys4 []uint64 // IPv4 block: address<<8 | length
+	keys6 []key6
+	info  []uint32 // by block index: the block's leaf
+	up    []uint32 // by block index: the parent's index + 1, 0 for none
+}
+
+// key6 is an IPv6 block, ordered as compareBlocks orders them.
+type key6 struct {
+	hi, lo uint64
+	bits   uint8
 }
 
 // Name is the collection's name.
@@ -62,13 +75,49 @@ func (c *Collection) Lookup(addr netip.Addr, bits int) (loc, matchedBits int, ok
 	}
 	bits = min(max(bits, 0), width)
 	e := t.lookup(hi, lo)
-	for e != 0 && leafBits(e) > bits {
-		e = c.up[uint32(e)-1]
+	if e != 0 && leafBits(e) > bits {
+		e = c.shorter(t == &c.v6, hi, lo, e, bits)
 	}
 	if e == 0 {
 		return 0, 0, false
 	}
-	return int(e >> locShift & locMask), leafBits(e), true
+	return leafLoc(e), leafBits(e), true
+}
+
+// shorter finds the longest block no longer than bits that contains (hi, lo),
+// given e, the leaf of the longest block that contains it: the block is found by
+// binary search among the blocks, then its parents are walked. It is the rare
+// path (an ECS prefix shorter than the block, a /24 query with /25-/32 blocks).
+func (c *Collection) shorter(v6 bool, hi, lo uint64, e uint32, bits int) uint32 {
+	l := leafBits(e)
+	mh, ml := mask(l)
+	var j int
+	if v6 {
+		j, _ = slices.BinarySearchFunc(c.keys6, key6{hi & mh, lo & ml, uint8(l)}, compareKey6)
+		j += len(c.keys4)
+	} else {
+		j, _ = slices.BinarySearch(c.keys4, (hi&mh)>>24|uint64(l))
+	}
+	for {
+		p := c.up[j]
+		if p == 0 {
+			return 0
+		}
+		j = int(p - 1)
+		if e = c.info[j]; leafBits(e) <= bits {
+			return e
+		}
+	}
+}
+
+func compareKey6(x, y key6) int {
+	switch {
+	case x.hi != y.hi:
+		return cmp.Compare(x.hi, y.hi)
+	case x.lo != y.lo:
+		return cmp.Compare(x.lo, y.lo)
+	}
+	return cmp.Compare(x.bits, y.bits)
 }
 
 // build fills c from blks, sorted by compareBlocks: IPv4 first.
@@ -79,18 +128,26 @@ func (c *Collection) build(blks []block) {
 		}
 		return 0
 	})
-	c.v4.build(blks[:n4], 0)
-	c.v6.build(blks[n4:], n4)
-	c.up = make([]uint64, len(blks))
+	c.v4.build(blks[:n4])
+	c.v6.build(blks[n4:])
+	c.keys4 = make([]uint64, n4)
+	c.keys6 = make([]key6, len(blks)-n4)
+	c.info = make([]uint32, len(blks))
+	c.up = make([]uint32, len(blks))
 	var stack []int
 	for j := range blks {
 		k := &blks[j]
+		if k.v6 {
+			c.keys6[j-n4] = key6{k.hi, k.lo, k.bits}
+		} else {
+			c.keys4[j] = k.hi>>24 | uint64(k.bits)
+		}
+		c.info[j] = leafOf(k)
 		for len(stack) > 0 && !contains(&blks[stack[len(stack)-1]], k) {
 			stack = stack[:len(stack)-1]
 		}
 		if len(stack) > 0 {
-			p := stack[len(stack)-1]
-			c.up[j] = leafOf(p, &blks[p])
+			c.up[j] = uint32(stack[len(stack)-1] + 1)
 		}
 		stack = append(stack, j)
 	}

@@ -136,9 +136,9 @@ type query struct {
 	bits int
 }
 
-// inside makes n queries for random addresses inside random blocks of es, each
-// the full address (ecs false) or an ECS prefix of /24 for IPv4 and /56 for IPv6.
-func inside(es []entry, n int, ecs bool, seed uint64) []query {
+// inside makes n queries for random addresses inside random blocks of es: the
+// full address, or with ecs4 and ecs6 not 0 an ECS prefix of that length.
+func inside(es []entry, n int, ecs4, ecs6 int, seed uint64) []query {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	qs := make([]query, n)
 	for i := range qs {
@@ -159,8 +159,8 @@ func inside(es []entry, n int, ecs bool, seed uint64) []query {
 			a = addr6(ph|hi&^mh, pl|lo&^ml)
 		}
 		bits := a.BitLen()
-		if ecs {
-			bits = map[bool]int{true: 24, false: 56}[a.Is4()]
+		if ecs4 != 0 {
+			bits = map[bool]int{true: ecs4, false: ecs6}[a.Is4()]
 			a = netip.PrefixFrom(a, bits).Masked().Addr()
 		}
 		qs[i] = query{a, bits}

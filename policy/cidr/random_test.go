@@ -98,7 +98,7 @@ func TestBGPMixAgainstReference(t *testing.T) {
 	}
 	nv := newNaive(es)
 	rng := rand.New(rand.NewPCG(3, 4))
-	qs := append(inside(es, 20000, false, 1), inside(es, 20000, true, 2)...)
+	qs := append(inside(es, 20000, 0, 0, 1), inside(es, 20000, 24, 56, 2)...)
 	for range 20000 {
 		qs = append(qs, query{addr4(rng.Uint32()), 32 - rng.IntN(16)})
 	}

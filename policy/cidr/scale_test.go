@@ -47,7 +47,7 @@ func TestScale1M(t *testing.T) {
 
 	nv := newNaive(es)
 	rng := rand.New(rand.NewPCG(5, 6))
-	qs := append(inside(es, 200_000, false, 1), inside(es, 200_000, true, 2)...)
+	qs := append(inside(es, 200_000, 0, 0, 1), inside(es, 200_000, 24, 56, 2)...)
 	for range 200_000 {
 		qs = append(qs, query{addr4(rng.Uint32()), 8 + rng.IntN(25)})
 	}
