@@ -97,7 +97,7 @@ func (e *evaluation) result() Result {
 // eval answers from node i: values, or a closed node's NODATA/rcode. false means the
 // subtree is down, and then it has left no trace (no values, no outcome).
 func (e *evaluation) eval(i int32) bool {
-	if e.trace != nil {
+	if e.trace != nil || e.down != nil {
 		return e.traced(i)
 	}
 	n, outcome, rcode := e.n, e.outcome, e.rcode
@@ -112,7 +112,7 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 	var ok bool
 	switch nd.rule {
 	case RuleLeaf:
-		if !e.ignoreHealth && nd.health != nil && !e.up(nd) {
+		if !e.ignoreHealth && nd.health != nil && !nd.health.Up() {
 			return false
 		}
 		e.emit(nd.endpoint)

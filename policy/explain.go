@@ -32,15 +32,44 @@ type Step struct {
 	Value  string `json:"value,omitempty"` // a leaf's value, when answered
 }
 
-// Down overrides health for explain and simulate: when set, a check it reports
-// down counts as down whatever its live state.
-type Down func(check string) bool
+// Down overrides health for explain and simulate. It is asked about every health
+// check name, node label (a node's name) and leaf value the walk meets; what it
+// reports down counts as down whatever its live state: a check, an endpoint, or a
+// whole subtree ("what if eu-west dies").
+type Down func(key string) bool
 
-// traced is eval with the node's step recorded.
+// forcedDown reports whether Input.Down takes node nd down.
+func (e *evaluation) forcedDown(nd *cnode) bool {
+	if e.down == nil || e.ignoreHealth {
+		return false
+	}
+	if e.down(nd.label) || nd.check != "" && e.down(nd.check) {
+		return true
+	}
+	return nd.rule == RuleLeaf && e.down(e.t.Endpoints[nd.endpoint].Value)
+}
+
+// traced is eval for explain and simulate: the node's step recorded when tracing,
+// and the node down when Input.Down says so.
 func (e *evaluation) traced(i int32) bool {
-	tr := e.trace
 	nd := &e.t.nodes[i]
+	tr := e.trace
+	if tr == nil {
+		if e.forcedDown(nd) {
+			return false
+		}
+		n, outcome, rcode := e.n, e.outcome, e.rcode
+		if e.evalNode(nd) {
+			return true
+		}
+		e.n, e.outcome, e.rcode = n, outcome, rcode
+		return false
+	}
 	at := len(tr.Steps)
+	if e.forcedDown(nd) {
+		tr.Steps = append(tr.Steps, Step{Depth: tr.depth, Node: nd.label, Rule: nd.rule.String(), Inputs: "forced down", Result: "down"})
+		return false
+	}
 	tr.Steps = append(tr.Steps, Step{Depth: tr.depth, Node: nd.label, Rule: nd.rule.String(), Inputs: e.inputs(nd)})
 	tr.depth++
 	n, outcome, rcode := e.n, e.outcome, e.rcode
@@ -64,14 +93,6 @@ func (e *evaluation) traced(i int32) bool {
 		}
 	}
 	return ok
-}
-
-// up is a leaf's health as the evaluation sees it.
-func (e *evaluation) up(nd *cnode) bool {
-	if e.down != nil && nd.check != "" && e.down(nd.check) {
-		return false
-	}
-	return nd.health.Up()
 }
 
 // hypothetical reports an evaluation for explain or simulate, which must leave no
@@ -104,8 +125,6 @@ func (e *evaluation) inputs(nd *cnode) string {
 			b.WriteString("health ignored (fail-open)")
 		case nd.health == nil:
 			b.WriteString("no health check")
-		case e.down != nil && nd.check != "" && e.down(nd.check):
-			fmt.Fprintf(&b, "check %s: forced down", nd.check)
 		case nd.health.Up():
 			fmt.Fprintf(&b, "check %s: up", nd.check)
 		default:

@@ -49,8 +49,8 @@ func TestExplainDecidesTheSame(t *testing.T) {
 				t.Errorf("forced down %v %+v, really down %v %+v", got, res, plain, plainRes)
 			}
 			for _, d := range tc.down {
-				if strings.Contains(forced.Trace.String(), "check "+d+":") && !strings.Contains(forced.Trace.String(), "check "+d+": forced down") {
-					t.Errorf("trace does not say %s was forced down:\n%s", d, forced.Trace)
+				if text := forced.Trace.String(); strings.Contains(text, "check "+d+": ") && !forced.Trace.FailOpen {
+					t.Errorf("trace shows the live state of %s, which was forced down:\n%s", d, text)
 				}
 			}
 		})
@@ -116,5 +116,30 @@ func TestExplainLeavesNoState(t *testing.T) {
 	e = evaluation{}
 	if e.hypothetical() {
 		t.Error("a query-path evaluation is hypothetical")
+	}
+}
+
+// Down takes node names and endpoint values too: a whole region, or one endpoint
+// without a health check.
+func TestExplainDownByNameAndValue(t *testing.T) {
+	c := newChecks("a", "b", "c", "d")
+	root := nested()
+	root.Children[0].Name = "eu-pool"
+	tree := compileA(t, root, c)
+	tests := []struct {
+		down []string
+		want string
+	}{
+		{nil, "192.0.2.1|192.0.2.2"},
+		{[]string{"eu-pool"}, "203.0.113.1"},                 // the region: geolocation falls to default
+		{[]string{"192.0.2.1", "192.0.2.2"}, "198.51.100.1"}, // both weighted endpoints, by value
+	}
+	for _, tc := range tests {
+		in := from(frankfurt)
+		in.Down = func(k string) bool { return slices.Contains(tc.down, k) }
+		got, _ := answer(tree, in)
+		if len(got) != 1 || !slices.Contains(strings.Split(tc.want, "|"), got[0]) {
+			t.Errorf("down %v: got %v, want one of %s", tc.down, got, tc.want)
+		}
 	}
 }

@@ -170,3 +170,14 @@ func remoteAddr(w dns.ResponseWriter) netip.Addr {
 }
 
 var _ plugin.Handler = (*Geo)(nil)
+
+// Locate places a client the way a query from src carrying ecs (nil: none) would
+// be placed by this directive, trust rules included: policy's explain asks it.
+func (g *Geo) Locate(src netip.Addr, ecs *geo.ECS) (geo.Client, error) {
+	if ecs != nil && !(g.ecs && (g.trustAll || g.trusted(src))) {
+		ecs = nil
+	}
+	var c geo.Client
+	err := geo.Locate(g.reader, src, ecs, &c)
+	return c, err
+}

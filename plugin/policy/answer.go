@@ -19,6 +19,11 @@ type answerer struct {
 	subnet netip.Prefix // the client subnet: geo's, else the source address
 	geo    bool         // some decision looked at the client's location: ECS scope applies
 	bits   int          // most bits of subnet a decision hashed (sticky)
+
+	// Explain only: traces of the record sets evaluated, checks forced down. An
+	// explained answer counts in no metric.
+	traces *[]SetTrace
+	down   policy.Down
 }
 
 // answer fills a.m for qname/qtype and returns how the zone matched the (last) name.
@@ -70,14 +75,19 @@ func (a *answerer) evaluate(mt policy.Match, owner string, section *[]dns.RR) st
 	if n := set.Tree.MaxAnswers(); n > len(buf) {
 		out = make([]int32, n)
 	}
-	in := policy.Input{Client: a.subnet}
+	in := policy.Input{Client: a.subnet, Down: a.down}
 	if a.client != nil {
 		in.Loc = &a.client.Location
+	}
+	if a.traces != nil {
+		in.Trace = &policy.Trace{}
+		*a.traces = append(*a.traces, SetTrace{Set: set.Label, Trace: in.Trace})
 	}
 	res := set.Tree.Evaluate(&in, out)
 	a.geo = a.geo || res.Geo
 	a.bits = max(a.bits, res.ClientBits)
-	if res.FailOpen {
+	counting := a.traces == nil
+	if res.FailOpen && counting {
 		a.ld.events[a.z].failOpen.Inc()
 	}
 	switch res.Outcome {
@@ -85,14 +95,19 @@ func (a *answerer) evaluate(mt policy.Match, owner string, section *[]dns.RR) st
 		a.soa()
 		return ""
 	case policy.Rcode:
-		a.ld.events[a.z].failClosed.Inc()
+		if counting {
+			a.ld.events[a.z].failClosed.Inc()
+		}
 		a.m.Rcode = res.Rcode
 		if res.Rcode == dns.RcodeNameError {
 			a.soa()
 		}
 		return ""
 	}
-	counters := a.ld.counters[set]
+	var counters []counter
+	if counting {
+		counters = a.ld.counters[set]
+	}
 	target := ""
 	for _, i := range out[:res.N] {
 		rr := set.Tree.Endpoints[i].RR

@@ -31,6 +31,10 @@ type Policy struct {
 	snap   atomic.Pointer[loaded] // nil until the first successful load
 	loader *loader
 	where  string // Corefile position of the directive, for errors found at OnStartup
+
+	explainAddr string // the explain endpoint's listen address; "" = off
+	explainSrv  *explainServer
+	explainTgt  *explainTarget
 }
 
 // loaded is what one successful load published: the compiled zones and the metric

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,9 +42,9 @@ func setup(c *caddy.Controller) error {
 			return plugin.Error(pluginName, fmt.Errorf("%s - Error during setup: %w", where, err))
 		}
 		p.loader.start(p, ld, set)
-		return nil
+		return p.startExplain(cfg)
 	})
-	c.OnShutdown(func() error { p.loader.stop(); return nil })
+	c.OnShutdown(func() error { p.stopExplain(); p.loader.stop(); return nil })
 	instanceLoaders(c).add(p.loader)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		p.Next = next
@@ -131,6 +132,15 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 		l.interval = d
 	case "fallthrough":
 		p.Fall.SetZonesFromArgs(c.RemainingArgs())
+	case "explain":
+		args := c.RemainingArgs()
+		if len(args) != 1 || p.explainAddr != "" {
+			return c.ArgErr()
+		}
+		if _, _, err := net.SplitHostPort(args[0]); err != nil {
+			return c.Errf("explain: %q is not a listen address (host:port): %v", args[0], err)
+		}
+		p.explainAddr = args[0]
 	case "weighted", "failover":
 		return inline.add(c)
 	default:

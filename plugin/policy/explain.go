@@ -1,0 +1,179 @@
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/miekg/dns"
+)
+
+// Question is what explain is asked: a query, who sends it, and which checks to
+// take as down.
+type Question struct {
+	Name string
+	Type uint16
+	// Source is the query's source address (the resolver, or the client itself);
+	// ECS the client subnet the query carries, invalid for none.
+	Source netip.Addr
+	ECS    netip.Prefix
+	Down   []string // health checks to take as down, whatever their live state
+}
+
+// Explanation is explain's answer: the reply this server sends for the question and
+// the path each record set's tree took to it.
+type Explanation struct {
+	Question string     `json:"question"`
+	Source   string     `json:"source"`
+	ECS      string     `json:"ecs,omitempty"`
+	Location string     `json:"location"`
+	Down     []string   `json:"forced_down,omitempty"`
+	Rcode    string     `json:"rcode"`
+	Answer   []string   `json:"answer"`
+	Extra    []string   `json:"authority,omitempty"`
+	TTL      uint32     `json:"ttl"`                 // the smallest TTL in the answer section
+	Scope    *int       `json:"ecs_scope,omitempty"` // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
+	Sets     []SetTrace `json:"record_sets"`
+}
+
+// SetTrace is the trace of one record set's tree (a CNAME chain or glue evaluates
+// several).
+type SetTrace struct {
+	Set   string        `json:"set"`
+	Trace *policy.Trace `json:"trace"`
+}
+
+// locator places a client as the geo directive of the block would; nil when the
+// block has none.
+type locator func(src netip.Addr, ecs *geo.ECS) (geo.Client, error)
+
+// explain answers q from ld exactly as ServeDNS answers a query with the same
+// name, type, source and ECS option, recording the trees' decisions.
+func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
+	qname := strings.ToLower(dns.Fqdn(q.Name))
+	if _, ok := dns.IsDomainName(qname); !ok {
+		return nil, fmt.Errorf("%q is not a domain name", q.Name)
+	}
+	z := ld.snap.Zone(qname)
+	if z == nil {
+		return nil, fmt.Errorf("%s is in none of this server's policy zones (%s)", qname, strings.Join(ld.snap.Origins(), " "))
+	}
+	r := new(dns.Msg).SetQuestion(qname, q.Type)
+	var ecs *geo.ECS
+	if q.ECS.IsValid() {
+		p := q.ECS.Masked()
+		fam := uint16(geo.FamilyIPv4)
+		if p.Addr().Is6() {
+			fam = geo.FamilyIPv6
+		}
+		ecs = &geo.ECS{Family: fam, Source: p.Bits(), Addr: p.Addr()}
+		r.SetEdns0(1232, false)
+		r.IsEdns0().Option = append(r.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: fam,
+			SourceNetmask: uint8(p.Bits()), Address: p.Addr().AsSlice()})
+	}
+	x := &Explanation{Question: qname + " " + dns.TypeToString[q.Type], Source: q.Source.String(), Down: q.Down, Location: "unknown (no geo directive)"}
+	if ecs != nil {
+		x.ECS = q.ECS.Masked().String()
+	}
+	var traces []SetTrace
+	a := answerer{ld: ld, z: z, m: new(dns.Msg), traces: &traces}
+	if len(q.Down) > 0 {
+		down := map[string]bool{}
+		for _, d := range q.Down {
+			down[d] = true
+		}
+		a.down = func(check string) bool { return down[check] }
+	}
+	if locate != nil {
+		c, err := locate(q.Source, ecs)
+		if err != nil {
+			return nil, err
+		}
+		a.client = &c
+		a.subnet = c.Subnet()
+		x.Location = describe(&c)
+	} else {
+		src := geo.Canonical(q.Source)
+		a.subnet = netip.PrefixFrom(src, src.BitLen())
+	}
+	a.m.SetReply(r)
+	a.m.Authoritative = true
+	a.answer(qname, q.Type)
+	a.setECS(r)
+
+	x.Rcode = dns.RcodeToString[a.m.Rcode]
+	x.Answer = []string{}
+	for i, rr := range a.m.Answer {
+		x.Answer = append(x.Answer, rr.String())
+		if i == 0 || rr.Header().Ttl < x.TTL {
+			x.TTL = rr.Header().Ttl
+		}
+	}
+	for _, rr := range a.m.Ns {
+		x.Extra = append(x.Extra, rr.String())
+	}
+	if opt := a.m.IsEdns0(); opt != nil {
+		for _, o := range opt.Option {
+			if s, ok := o.(*dns.EDNS0_SUBNET); ok {
+				scope := int(s.SourceScope)
+				x.Scope = &scope
+			}
+		}
+	}
+	x.Sets = traces
+	return x, nil
+}
+
+// describe is a client's location in one line.
+func describe(c *geo.Client) string {
+	if !c.Found {
+		return fmt.Sprintf("%s: not in the geo databases", c.Addr)
+	}
+	l := &c.Location
+	parts := []string{l.Continent, l.Country}
+	for _, s := range l.Subdivisions {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if l.City != "" {
+		parts = append(parts, l.City)
+	}
+	s := fmt.Sprintf("%s: %s", c.Addr, strings.Join(parts, " "))
+	if l.HasCoords {
+		s += fmt.Sprintf(" (%.2f, %.2f)", l.Lat, l.Lon)
+	}
+	return s + fmt.Sprintf(", database network /%d", c.Scope)
+}
+
+// String renders x for a terminal.
+func (x *Explanation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "question  %s\nsource    %s\n", x.Question, x.Source)
+	if x.ECS != "" {
+		fmt.Fprintf(&b, "ecs       %s\n", x.ECS)
+	}
+	fmt.Fprintf(&b, "location  %s\n", x.Location)
+	if len(x.Down) > 0 {
+		fmt.Fprintf(&b, "down      %s (forced)\n", strings.Join(x.Down, ", "))
+	}
+	for _, s := range x.Sets {
+		fmt.Fprintf(&b, "\n%s:\n%s", s.Set, s.Trace)
+	}
+	fmt.Fprintf(&b, "\nrcode     %s\n", x.Rcode)
+	for _, a := range x.Answer {
+		fmt.Fprintf(&b, "answer    %s\n", a)
+	}
+	for _, a := range x.Extra {
+		fmt.Fprintf(&b, "authority %s\n", a)
+	}
+	if len(x.Answer) > 0 {
+		fmt.Fprintf(&b, "ttl       %d\n", x.TTL)
+	}
+	if x.Scope != nil {
+		fmt.Fprintf(&b, "ecs scope /%d\n", *x.Scope)
+	}
+	return b.String()
+}
