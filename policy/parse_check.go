@@ -31,6 +31,11 @@ func (p *parser) checkNode(c nodeCtx, nd *Node, es []pair, re pair, path string)
 	if i := slices.IndexFunc(es, func(e pair) bool { return e.key == "source" }); i >= 0 && nd.Source == SourceTable && nd.Table == nil {
 		return p.errf(es[i].k.Line, join(path, "source"), "source: table, but the file has no latency: section")
 	}
+	if nd.Rule == RuleLatency && nd.Source == SourceTable && nd.Table != nil {
+		if err := p.checkColumns(nd, join(path, re.key)); err != nil {
+			return err
+		}
+	}
 	if c.rs.Type == cnameType && len(nd.Children) > 1 &&
 		(nd.Rule == RuleSimple || nd.Rule == RuleMultivalue && nd.Max > 1) {
 		return p.errf(re.k.Line, join(path, re.key), "a CNAME record set answers one value, this %s has %d", re.key, len(nd.Children))
@@ -67,6 +72,18 @@ func (p *parser) distinctMatches(nd *Node, rpath string) error {
 			return p.errf(ch.Pos.Line, index(rpath, i), "same match as %s (line %d)", index(rpath, j), nd.Children[j].Pos.Line)
 		}
 		seen[key] = i
+	}
+	return nil
+}
+
+// checkColumns checks that every child of a latency node with source: table has a
+// column in the latency: table: otherwise it could never be chosen by latency.
+func (p *parser) checkColumns(nd *Node, rpath string) error {
+	for i, ch := range nd.Children {
+		if !slices.ContainsFunc(nd.Table.Rows, func(r LatencyRow) bool { _, ok := r.MS[ch.Place.Region]; return ok }) {
+			return p.errf(ch.Pos.Line, join(index(rpath, i), "region"), "source: table, but no row of the latency: table (line %d) has a column %s",
+				nd.Table.Pos.Line, ch.Place.Region)
+		}
 	}
 	return nil
 }
