@@ -4,6 +4,7 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
@@ -12,6 +13,11 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		if tool, ok := tools[os.Args[1]]; ok {
+			os.Exit(tool(os.Args[2:], os.Stdout, os.Stderr))
+		}
+	}
 	directives, err := coretrafficDirectives(dnsserver.Directives)
 	if err != nil {
 		log.Fatalf("coretraffic: %v", err)

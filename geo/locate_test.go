@@ -49,3 +49,14 @@ func TestLocate(t *testing.T) {
 		})
 	}
 }
+
+func TestContinentOf(t *testing.T) {
+	for country, want := range map[string]string{"DE": "EU", "us": "NA", "JP": "AS", "BR": "SA", "AU": "OC", "ZA": "AF", "AQ": "AN", "ZZ": ""} {
+		if got := ContinentOf(country); got != want {
+			t.Errorf("ContinentOf(%q) = %q, want %q", country, got, want)
+		}
+	}
+	if n := len(continentOf); n < 240 {
+		t.Errorf("%d countries mapped; ISO 3166-1 has 249", n)
+	}
+}

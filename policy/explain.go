@@ -140,7 +140,7 @@ func (e *evaluation) inputs(nd *cnode) string {
 		}
 		b.WriteString("weights")
 		for _, c := range kids {
-			fmt.Fprintf(&b, " %s=%d", e.t.nodes[c].label, e.t.nodes[c].weight)
+			fmt.Fprintf(&b, " %s=%d", rel(e.t.nodes[c].label, nd.label), e.t.nodes[c].weight)
 		}
 	case RuleGeolocation, RuleGeoproximity, RuleLatency:
 		b.WriteString("client ")
@@ -153,19 +153,19 @@ func (e *evaluation) inputs(nd *cnode) string {
 				if e.matches(&ch.geo) {
 					verdict = "matches"
 				}
-				fmt.Fprintf(&b, "; %s (%s) %s", ch.label, geoMatchString(ch.geo), verdict)
+				fmt.Fprintf(&b, "; %s (%s) %s", rel(ch.label, nd.label), geoMatchString(ch.geo), verdict)
 			}
 		case RuleGeoproximity:
 			cv, ok := e.clientVec()
 			for _, c := range kids {
 				ch := &e.t.nodes[c]
 				if !ok {
-					fmt.Fprintf(&b, "; %s", ch.label)
+					fmt.Fprintf(&b, "; %s", rel(ch.label, nd.label))
 					continue
 				}
 				p := e.t.places[ch.aux]
 				d := distanceKm(cv, p.v)
-				fmt.Fprintf(&b, "; %s %.0f km × %.3g = %.0f km", ch.label, d, p.factor, d*p.factor)
+				fmt.Fprintf(&b, "; %s %.0f km × %.3g = %.0f km", rel(ch.label, nd.label), d, p.factor, d*p.factor)
 			}
 		case RuleLatency:
 			lt := &e.t.lats[nd.param]
@@ -177,14 +177,14 @@ func (e *evaluation) inputs(nd *cnode) string {
 			for j, c := range kids {
 				l := lt.latencyOf(j, row, len(kids))
 				if l == noLatency {
-					fmt.Fprintf(&b, "; %s unknown", e.t.nodes[c].label)
+					fmt.Fprintf(&b, "; %s unknown", rel(e.t.nodes[c].label, nd.label))
 				} else {
-					fmt.Fprintf(&b, "; %s %.1f ms", e.t.nodes[c].label, float64(l)/1000)
+					fmt.Fprintf(&b, "; %s %.1f ms", rel(e.t.nodes[c].label, nd.label), float64(l)/1000)
 				}
 			}
 			if lt.state != nil {
 				if cur := int(lt.state[row+1].Load()) - 1; cur >= 0 && cur < len(kids) {
-					fmt.Fprintf(&b, "; current %s (hysteresis %d ms / %d %%)", e.t.nodes[kids[cur]].label, lt.margin/1000, lt.percent)
+					fmt.Fprintf(&b, "; current %s (hysteresis %d ms / %d %%)", rel(e.t.nodes[kids[cur]].label, nd.label), lt.margin/1000, lt.percent)
 				}
 			}
 		}
@@ -220,6 +220,15 @@ func (e *evaluation) whereString() string {
 		return "location unknown"
 	}
 	return strings.Join(parts, " ")
+}
+
+// rel is a child's label as seen from its parent: derived labels (paths) repeat the
+// parent's, so only the rest is shown.
+func rel(child, parent string) string {
+	if rest, ok := strings.CutPrefix(child, parent); ok && rest != "" {
+		return "…" + rest
+	}
+	return child
 }
 
 func geoMatchString(m GeoMatch) string {

@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/miekg/dns"
 )
 
@@ -150,4 +153,36 @@ func (z *CompiledZone) EachSet(fn func(*Set)) {
 			fn(s)
 		}
 	}
+}
+
+// Sets lists the zone's record sets, owners in canonical order, then by type.
+func (z *CompiledZone) Sets() []*Set {
+	var sets []*Set
+	for _, m := range []map[string]*entry{z.names, z.wild} {
+		for _, e := range m {
+			sets = append(sets, e.sets...)
+		}
+	}
+	slices.SortFunc(sets, func(a, b *Set) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return int(a.Type) - int(b.Type)
+	})
+	return sets
+}
+
+// Decides reports whether the tree chooses among answers (more than a single leaf).
+func (t *Tree) Decides() bool { return len(t.nodes) > 1 }
+
+// GeoMatches lists what the tree's geolocation children match: the places a
+// simulation should ask from.
+func (t *Tree) GeoMatches() []GeoMatch {
+	var m []GeoMatch
+	for i := range t.nodes {
+		if g := t.nodes[i].geo; g != (GeoMatch{}) && !g.Default {
+			m = append(m, g)
+		}
+	}
+	return m
 }

@@ -19,7 +19,10 @@ type Question struct {
 	// ECS the client subnet the query carries, invalid for none.
 	Source netip.Addr
 	ECS    netip.Prefix
-	Down   []string // health checks to take as down, whatever their live state
+	Down   []string // checks, node names or endpoint values to take as down
+	// Location, when set, places the client there instead of looking Source up
+	// (simulate asks from continents and countries, not addresses).
+	Location *geo.Location
 }
 
 // Explanation is explain's answer: the reply this server sends for the question and
@@ -86,7 +89,14 @@ func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
 		}
 		a.down = func(check string) bool { return down[check] }
 	}
-	if locate != nil {
+	switch {
+	case q.Location != nil:
+		src := geo.Canonical(q.Source)
+		c := geo.Client{Addr: src, SourcePrefix: src.BitLen(), Location: *q.Location, Found: true}
+		a.client = &c
+		a.subnet = c.Subnet()
+		x.Location = describe(&c)
+	case locate != nil:
 		c, err := locate(q.Source, ecs)
 		if err != nil {
 			return nil, err
@@ -94,7 +104,7 @@ func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
 		a.client = &c
 		a.subnet = c.Subnet()
 		x.Location = describe(&c)
-	} else {
+	default:
 		src := geo.Canonical(q.Source)
 		a.subnet = netip.PrefixFrom(src, src.BitLen())
 	}
