@@ -37,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "conf")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-from scenarios import (BASE, DEFAULT, DIAG, FAILOVER, FIGURES, GROUPS, SCENARIOS, SITES, SUBNETS,  # noqa: E402
+from scenarios import (BASE, DIAG, FAILOVER, FIGURES, GROUPS, SCENARIOS, SITES, SUBNETS,  # noqa: E402
                        answers, prepare, split_ok)
 
 
