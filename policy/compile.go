@@ -14,7 +14,16 @@ type CheckResolver func(name string) (HealthSource, bool)
 // compileTree turns one record set's Node tree into a Tree. Check names are resolved
 // now, so a dangling reference is an error at load, not at query time.
 func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error) {
-	c := treeCompiler{rs: rs, ttl: ttl, resolve: resolve, t: &Tree{}}
+	return compileTreeIn(rs, ttl, resolve, nil)
+}
+
+// setLookup finds a record set of the zone by owner and type, for alias; nil if none.
+type setLookup func(name string, t uint16) *RecordSet
+
+// compileTreeIn is compileTree with the zone's record sets at hand: an alias node
+// inlines its target's tree, which answers under this set's owner and TTL.
+func compileTreeIn(rs *RecordSet, ttl uint32, resolve CheckResolver, lookup setLookup) (*Tree, error) {
+	c := treeCompiler{rs: rs, ttl: ttl, resolve: resolve, lookup: lookup, visiting: []*RecordSet{rs}, t: &Tree{}}
 	root, err := c.node(rs.Root, rs.Name+"/"+dns.TypeToString[rs.Type])
 	if err != nil {
 		return nil, err
@@ -32,6 +41,9 @@ type treeCompiler struct {
 	ttl     uint32
 	resolve CheckResolver
 	t       *Tree
+
+	lookup   setLookup
+	visiting []*RecordSet // the alias chain being inlined, this set first: a repeat is a cycle
 }
 
 func (c *treeCompiler) node(n *Node, path string) (int32, error) {
@@ -80,10 +92,21 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 			return 0, err
 		}
 	}
+	children := n.Children
+	if n.Rule == RuleAlias {
+		target, err := c.aliasTarget(n, path)
+		if err != nil {
+			return 0, err
+		}
+		c.visiting = append(c.visiting, target)
+		defer func() { c.visiting = c.visiting[:len(c.visiting)-1] }()
+		children = []*Node{target.Root}
+		cn.eth, cn.alias = n.EvaluateTargetHealth, target.Name
+	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)
-	kids := make([]int32, 0, len(n.Children))
-	for j, ch := range n.Children {
+	kids := make([]int32, 0, len(children))
+	for j, ch := range children {
 		k, err := c.node(ch, path+"/"+strconv.Itoa(j))
 		if err != nil {
 			return 0, err
@@ -99,6 +122,29 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	c.t.nodes[idx].n = int32(len(kids))
 	c.t.children = append(c.t.children, kids...)
 	return idx, nil
+}
+
+// aliasTarget finds the record set an alias node answers with, refusing a missing
+// target, one of another type and cycles.
+func (c *treeCompiler) aliasTarget(n *Node, path string) (*RecordSet, error) {
+	typ := dns.TypeToString[c.rs.Type]
+	var target *RecordSet
+	if c.lookup != nil {
+		target = c.lookup(n.Alias, c.rs.Type)
+	}
+	if target == nil {
+		return nil, fmt.Errorf("%s:%d: %s: alias: no %s record set at %s in this zone", n.Pos.File, n.Pos.Line, path, typ, n.Alias)
+	}
+	for i, v := range c.visiting {
+		if v == target {
+			chain := make([]string, 0, len(c.visiting)-i+1)
+			for _, s := range c.visiting[i:] {
+				chain = append(chain, s.Name)
+			}
+			return nil, fmt.Errorf("%s:%d: %s: alias: cycle %s → %s", n.Pos.File, n.Pos.Line, path, strings.Join(chain, " → "), target.Name)
+		}
+	}
+	return target, nil
 }
 
 // endpoint prebuilds the record a value answers with.

@@ -135,6 +135,8 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 		ok = e.geoproximity(nd)
 	case RuleLatency:
 		ok = e.latency(nd)
+	case RuleAlias:
+		ok = e.alias(nd)
 	}
 	if ok || nd.allDown == AllDownOpen {
 		return ok

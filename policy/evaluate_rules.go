@@ -125,3 +125,21 @@ func (e *evaluation) matches(m *GeoMatch) bool {
 	}
 	return false
 }
+
+// alias answers with its target's tree (inlined as its one child). With evaluate
+// target health it is down when the target is; without, it answers as the target
+// record set alone would: walked again as if every check were up (fail-open) when
+// nothing in it is healthy.
+func (e *evaluation) alias(nd *cnode) bool {
+	kid := e.kids(nd)[0]
+	if e.eval(kid) {
+		return true
+	}
+	if nd.eth || e.ignoreHealth {
+		return false
+	}
+	e.ignoreHealth = true
+	ok := e.eval(kid)
+	e.ignoreHealth = false
+	return ok
+}

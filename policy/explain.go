@@ -188,6 +188,8 @@ func (e *evaluation) inputs(nd *cnode) string {
 				}
 			}
 		}
+	case RuleAlias:
+		fmt.Fprintf(&b, "target %s, evaluate target health %v", nd.alias, nd.eth)
 	case RuleMultivalue:
 		fmt.Fprintf(&b, "up to %d of %d, shuffled", nd.max, len(kids))
 	case RuleFailover:

@@ -119,12 +119,13 @@ const (
 	RuleMultivalue               // up to Max healthy children, shuffled
 	RuleGeoproximity             // the nearest healthy child by biased great-circle distance
 	RuleLatency                  // the healthy child with the lowest latency for the client
+	RuleAlias                    // another record set of the zone: its tree, inlined (Alias)
 	// Still to come: ip (CIDR collections, matched on Input.Client), alias. New Rule
 	// values are appended here, with new Node fields; the format of the rules above
 	// does not change.
 )
 
-var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity", "latency"}
+var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity", "latency", "alias"}
 
 func (r Rule) String() string {
 	if int(r) < len(ruleNames) {
@@ -176,6 +177,13 @@ type Node struct {
 	Sticky      bool
 	StickyBits4 int
 	StickyBits6 int
+
+	// Alias: the owner (lower-case FQDN in the zone) of the record set of the same
+	// type whose answer this node gives. With EvaluateTargetHealth the node is down
+	// when the target has no healthy answer (Route 53's evaluate-target-health);
+	// without, it always answers, as the target alone would (fail-open included).
+	Alias                string
+	EvaluateTargetHealth bool
 
 	// Latency.
 	Source     LatencySource

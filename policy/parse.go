@@ -90,6 +90,7 @@ type parser struct {
 	rdata   map[string]error   // checkRdata's answers by type and value
 	regions map[string]*Region // the file's regions: by name
 	latency *LatencyTable      // the file's latency: section
+	origin  string             // the zone being read: alias targets are relative to it
 }
 
 // checkRdata is checkRdata, remembered: aliases repeat values.

@@ -20,6 +20,7 @@ const (
 	underGeoproximity                 // lat, lon, bias
 	underPlaced                       // region: child of geoproximity or latency
 	onRecordSet                       // ttl: the record set's top node only
+	onAlias                           // evaluate_target_health
 )
 
 // where is the "where it is allowed" half of a misplaced-key error.
@@ -36,6 +37,7 @@ var where = [...]string{
 	underGeoproximity: "only allowed on a child of geoproximity",
 	underPlaced:       "only allowed on a child of geoproximity or latency",
 	onRecordSet:       "only allowed on the record set itself (its top node)",
+	onAlias:           "only allowed on an alias node",
 }
 
 // nodeKey is one key a node mapping may hold.
@@ -57,6 +59,7 @@ var nodeKeys = []nodeKey{
 	{"multivalue", isRuleKey, RuleMultivalue, "up to max healthy children, shuffled"},
 	{"geoproximity", isRuleKey, RuleGeoproximity, "the nearest healthy child to the client, by great-circle distance with bias"},
 	{"latency", isRuleKey, RuleLatency, "the healthy child with the lowest latency for the client (measured or from the latency: table)"},
+	{"alias", isRuleKey, RuleAlias, "another record set of the zone, same type (owner name, relative to the zone or \"@\"): its answer, under this owner"},
 	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
 	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
@@ -75,6 +78,7 @@ var nodeKeys = []nodeKey{
 	{"bias", underGeoproximity, 0, "−99..99: biased distance = distance × (1 − bias/100) for bias ≥ 0, distance ÷ (1 + bias/100) below 0"},
 	{"source", onLatency, 0, "where latencies come from: auto (measured, else the table), table or measured"},
 	{"hysteresis", onLatency, 0, "switch only to a child better by more than the larger of ms and percent of the current latency"},
+	{"evaluate_target_health", onAlias, 0, "true: the alias is down when its target has no healthy answer (Route 53's evaluate-target-health); default false"},
 	{"ttl", onRecordSet, 0, "TTL of the record set (default: the zone's)"},
 }
 

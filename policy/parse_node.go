@@ -121,7 +121,9 @@ func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
 	case onLeaf:
 		return rk.name == "value"
 	case onInnerNode:
-		return rk.name != "value"
+		return rk.name != "value" && rk.name != "alias"
+	case onAlias:
+		return rk.rule == RuleAlias
 	case onMultivalue:
 		return rk.rule == RuleMultivalue
 	case onWeighted:
@@ -159,6 +161,15 @@ func (p *parser) ruleValue(c nodeCtx, nd *Node, re pair, path string) error {
 		return nil
 	case "values":
 		return p.values(c, nd, re, rpath)
+	case "alias":
+		v, err := p.text(re.v, rpath, "the owner name of a record set of this zone")
+		if err != nil {
+			return err
+		}
+		if nd.Alias, err = ownerName(v, p.origin); err != nil {
+			return p.errf(re.v.Line, rpath, "%v", err)
+		}
+		return nil
 	}
 	if re.v.Kind != yaml.SequenceNode || len(re.v.Content) == 0 {
 		return p.errf(re.v.Line, rpath, "want a non-empty list of nodes")
@@ -246,6 +257,8 @@ func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
 		nd.Source, err = p.latencySource(e.v, fp)
 	case "hysteresis":
 		nd.Hysteresis, err = p.hysteresis(e.v, fp)
+	case "evaluate_target_health":
+		nd.EvaluateTargetHealth, err = p.boolean(e.v, fp)
 	case "sticky":
 		nd.Sticky, err = p.boolean(e.v, fp)
 	case "sticky_prefix":

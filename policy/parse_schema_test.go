@@ -332,8 +332,10 @@ func keySchema(t *testing.T, k nodeKey) obj {
 		s = obj{"type": "string", "pattern": `^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$`}
 	case "default":
 		s = obj{"const": true}
-	case "sticky":
+	case "sticky", "evaluate_target_health":
 		s = obj{"type": "boolean"}
+	case "alias":
+		s = obj{"type": "string", "pattern": `[^\s]`}
 	case "sticky_prefix":
 		s = obj{"type": "string", "pattern": `^([0-9]|[12][0-9]|3[0-2])/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$`}
 	case "ttl":

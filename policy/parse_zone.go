@@ -37,6 +37,7 @@ func (p *parser) zones(n *yaml.Node) ([]*Zone, error) {
 // zone reads one zone: ttl, soa and records.
 func (p *parser) zone(origin, path string, ze pair) (*Zone, error) {
 	z := &Zone{Pos: Pos{File: p.file, Line: ze.k.Line}, Origin: origin, TTL: DefaultTTL}
+	p.origin = origin
 	es, err := p.mapping(ze.v, path, "must be a mapping with ttl:, soa: and records:")
 	if err != nil {
 		return nil, err

@@ -63,12 +63,21 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 		Tree: staticTree(cz.SOA)}
 	cz.names[z.Origin].sets = append(cz.names[z.Origin].sets, soa)
 
+	type owner struct {
+		name string
+		t    uint16
+	}
+	sets := make(map[owner]*RecordSet, len(z.Records))
+	for _, rs := range z.Records {
+		sets[owner{rs.Name, rs.Type}] = rs
+	}
+	lookup := func(name string, t uint16) *RecordSet { return sets[owner{name, t}] }
 	for _, rs := range z.Records {
 		if rs.Type == dns.TypeSOA {
 			return nil, fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
 		}
 		ttl := rs.TTL
-		tree, err := compileTree(rs, ttl, resolve)
+		tree, err := compileTreeIn(rs, ttl, resolve, lookup)
 		if err != nil {
 			return nil, err
 		}

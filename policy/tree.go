@@ -43,6 +43,8 @@ type cnode struct {
 	endpoint int32 // leaf: index into Endpoints; AllDownValue: the fallback
 	health   HealthSource
 	check    string // the health check's name, for explain
+	eth      bool   // alias: evaluate target health
+	alias    string // alias: the target's owner, for explain
 	weight   uint32 // as a child of weighted
 	max      int32  // multivalue
 	geoLevel int8   // as a child of geolocation: specificity, see geoLevelOf

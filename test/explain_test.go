@@ -25,6 +25,8 @@ zones:
   example.net:
     ttl: 2
     records:
+      "@":
+        A: {alias: www, evaluate_target_health: true}   # at the apex, where a CNAME may not be
       www:
         A:
           geolocation:
@@ -136,12 +138,22 @@ func TestExplainAgreesWithAnswers(t *testing.T) {
 
 	subnets := []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "100.64.0.0/24", "100.66.7.0/24", "10.9.8.0/24"}
 	t.Run("explain says what the server answers", func(t *testing.T) {
-		for _, name := range []string{"www.example.net.", "sticky.example.net.", "none.example.net."} {
+		for _, name := range []string{"www.example.net.", "example.net.", "sticky.example.net.", "none.example.net."} {
 			for _, subnet := range subnets {
 				served, said := ask(name, subnet), explain(name, subnet, "")
 				if !same(served, said) {
 					t.Errorf("%s from %s: served %+v, explain says %+v", name, subnet, served, said)
 				}
+			}
+		}
+	})
+
+	t.Run("alias at the apex answers what its target answers, under the apex", func(t *testing.T) {
+		for _, subnet := range subnets {
+			apex, www := ask("example.net.", subnet), ask("www.example.net.", subnet)
+			if len(apex.Answer) != 1 || len(www.Answer) != 1 ||
+				apex.Answer[0] != strings.Replace(www.Answer[0], "www.example.net.", "example.net.", 1) {
+				t.Errorf("from %s: apex %v, www %v", subnet, apex.Answer, www.Answer)
 			}
 		}
 	})

@@ -1,0 +1,123 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const aliasData = `zones:
+  example.net:
+    ttl: 30
+    records:
+      "@":
+        A: {alias: lb}                       # at the apex, where a CNAME may not be
+        AAAA: {alias: lb}
+      lb:
+        A:
+          failover:
+            - {value: 192.0.2.1, check: a}
+            - {value: 192.0.2.2, check: b}
+        AAAA: {value: "2001:db8::1", check: a}
+      checked:
+        A:
+          failover:
+            - {alias: lb, evaluate_target_health: true}
+            - {value: 198.51.100.1, check: c}
+      unchecked:
+        A:
+          failover:
+            - {alias: lb.example.net.}
+            - {value: 198.51.100.1, check: c}
+      chain:
+        A: {alias: checked}
+`
+
+// compileData parses and compiles a data file against c's checks.
+func compileData(t *testing.T, data string, c checks) (*Snapshot, error) {
+	t.Helper()
+	d, _, err := Parse("data.yaml", strings.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return Compile(d, c.resolve, time.Unix(1_700_000_000, 0))
+}
+
+// ask evaluates the record set (name, qtype) of snap.
+func ask(t *testing.T, snap *Snapshot, name string, qtype uint16) []string {
+	t.Helper()
+	z := snap.Zone(name)
+	m := z.Lookup(name, qtype)
+	if m.Kind != Found {
+		t.Fatalf("%s: lookup kind %d", name, m.Kind)
+	}
+	out := make([]int32, m.Set.Tree.MaxAnswers())
+	r := m.Set.Tree.Evaluate(&Input{}, out)
+	var got []string
+	for _, i := range out[:r.N] {
+		rr := m.Set.Tree.Endpoints[i].RR
+		if rr.Header().Name != name || rr.Header().Ttl != m.Set.TTL {
+			t.Errorf("%s answers with owner %s TTL %d, want its own owner and TTL %d", name, rr.Header().Name, rr.Header().Ttl, m.Set.TTL)
+		}
+		got = append(got, m.Set.Tree.Endpoints[i].Value)
+	}
+	return got
+}
+
+func TestAlias(t *testing.T) {
+	c := newChecks("a", "b", "c")
+	snap, err := compileData(t, aliasData, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const A, AAAA = 1, 28
+	tests := []struct {
+		name  string
+		qtype uint16
+		down  []string
+		want  string
+	}{
+		{"example.net.", A, nil, "192.0.2.1"},
+		{"example.net.", A, []string{"a"}, "192.0.2.2"}, // the target's own failover
+		{"example.net.", AAAA, nil, "2001:db8::1"},
+		{"example.net.", A, []string{"a", "b"}, "192.0.2.1"},            // without ETH: the target's fail-open
+		{"checked.example.net.", A, nil, "192.0.2.1"},                   // primary: the alias
+		{"checked.example.net.", A, []string{"a", "b"}, "198.51.100.1"}, // ETH: the alias is down, failover moves on
+		{"unchecked.example.net.", A, []string{"a", "b"}, "192.0.2.1"},  // no ETH: the alias answers anyway
+		{"chain.example.net.", A, []string{"a", "b"}, "198.51.100.1"},   // alias of an alias
+		{"chain.example.net.", A, []string{"a", "b", "c"}, "192.0.2.1"}, // everything down: fail-open of the whole tree
+	}
+	for _, tc := range tests {
+		c.down(tc.down...)
+		if got := ask(t, snap, tc.name, tc.qtype); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("%s %d with %v down: got %v, want %s", tc.name, tc.qtype, tc.down, got, tc.want)
+		}
+	}
+	c.down()
+}
+
+func TestAliasErrors(t *testing.T) {
+	c := newChecks("a")
+	zone := func(records string) string { return "zones:\n  example.net:\n    records:\n" + records }
+	for _, tc := range []struct{ name, data, want string }{
+		{"target missing", zone("      www:\n        A: {alias: nowhere}\n"),
+			"data.yaml:5: www.example.net./A: alias: no A record set at nowhere.example.net. in this zone"},
+		{"target of another type only", zone("      www:\n        A: {alias: v6}\n      v6:\n        AAAA: {value: \"2001:db8::1\"}\n"),
+			"alias: no A record set at v6.example.net."},
+		{"cycle", zone("      a:\n        A: {alias: b}\n      b:\n        A: {alias: c}\n      c:\n        A: {alias: a}\n"),
+			"alias: cycle a.example.net. → b.example.net. → c.example.net. → a.example.net."},
+		{"self", zone("      a:\n        A: {alias: a}\n"), "alias: cycle a.example.net. → a.example.net."},
+		{"outside the zone", zone("      a:\n        A: {alias: www.example.org.}\n"), "data.yaml:5: zones.example.net.records.a.A.alias: www.example.org. is not inside the zone example.net."},
+		{"evaluate_target_health on a value", zone("      a:\n        A: {value: 192.0.2.1, evaluate_target_health: true}\n"), "only allowed on an alias node"},
+		{"check on an alias", zone("      a:\n        A: {alias: b, check: a}\n      b:\n        A: {value: 192.0.2.1}\n"), "only allowed on a leaf"},
+		{"all_down on an alias", zone("      a:\n        A: {alias: b, all_down: nodata}\n      b:\n        A: {value: 192.0.2.1}\n"), "only allowed on an inner node"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := compileData(t, tc.data, c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
