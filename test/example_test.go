@@ -2,6 +2,8 @@ package test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,7 +22,9 @@ func TestCorefileExample(t *testing.T) {
 	}
 	corefile := readFile(t, filepath.Join(root, "Corefile.example"))
 	port := e2e.FreePort(t)
-	replace := map[string]int{":1053": port, ":9153": e2e.FreePort(t), ":8080": e2e.FreePort(t), ":8181": e2e.FreePort(t)}
+	explainPort := e2e.FreePort(t)
+	replace := map[string]int{":1053": port, ":9153": e2e.FreePort(t), ":8080": e2e.FreePort(t), ":8181": e2e.FreePort(t),
+		":8053": e2e.FreePort(t), ":8054": explainPort}
 	for from, to := range replace {
 		if !strings.Contains(corefile, from) {
 			t.Fatalf("Corefile.example no longer uses %s; update this test", from)
@@ -48,6 +52,26 @@ func TestCorefileExample(t *testing.T) {
 			}
 		})
 	}
+
+	// The README's explain line.
+	body := httpGetBody(t, fmt.Sprintf("http://127.0.0.1:%d/explain?name=www.example.net&ecs=203.0.113.0/24&format=text", explainPort))
+	if !strings.Contains(body, "203.0.113.10") || !strings.Contains(body, "[geolocation]") {
+		t.Errorf("explain of Corefile.example:\n%s", body)
+	}
+}
+
+func httpGetBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: HTTP %d %v\n%s", url, resp.StatusCode, err, b)
+	}
+	return string(b)
 }
 
 // runTool runs a Debian DNS tool; `make deps` installs them.
