@@ -121,3 +121,33 @@ func TestAliasErrors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEvaluateAlias: an apex alias to a failover pair, the primary healthy and
+// down. An alias is one more node in the walk.
+func BenchmarkEvaluateAlias(b *testing.B) {
+	c := newChecks("a", "b", "c")
+	d, _, err := Parse("data.yaml", strings.NewReader(aliasData))
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap, err := Compile(d, c.resolve, time.Unix(1_700_000_000, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tree := snap.Zone("example.net.").Lookup("checked.example.net.", 1).Set.Tree
+	out := make([]int32, tree.MaxAnswers())
+	in := &Input{}
+	for _, tc := range []struct {
+		name string
+		down []string
+	}{{"healthy", nil}, {"target down", []string{"a", "b"}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c.down(tc.down...)
+			b.ReportAllocs()
+			for b.Loop() {
+				tree.Evaluate(in, out)
+			}
+		})
+	}
+	c.down()
+}
