@@ -58,7 +58,7 @@
 //     is three dependent loads; at a million blocks the root and most nodes stay
 //     in the caches and the leaf is the load that misses, which is why leaves are
 //     4 bytes: against 8-byte leaves (with a block index) they cut the leaf load
-//     alone by a third and a whole lookup at 1M blocks by 15-20 % (interleaved
+//     alone by a third to a half and a whole lookup at 1M blocks by 15-20 % (interleaved
 //     runs of both builds).
 //
 // When the query is shorter than the block found (an ECS /20 among /24 blocks),
