@@ -296,11 +296,6 @@ def part_policy(args, run, raw, res):
             rs = row["rounds"]
             row["qps"] = statistics.median(r["qps"] for r in rs)
             row["q_per_cpu_s"] = statistics.median(r["q_per_cpu_s"] for r in rs)
-            # the same with the idle CPU (watcher, checks, GC) taken out: an estimate of
-            # the cost of the queries alone
-            idle = row["idle_cpu_pct"] / 100
-            row["q_per_busy_cpu_s"] = statistics.median(
-                r["completed"] / max(r["cpu_s"] - idle * r["wall"], 1e-3) for r in rs)
             row["lost"] = sum(r.get("lost", 0) for r in rs)
             row["rss_after_kb"], row["hwm_kb"] = status_kb(p.pid, "VmRSS"), status_kb(p.pid, "VmHWM")
         for n in list(servers):  # free the memory before the reload part
@@ -459,20 +454,19 @@ def summary(res):
         L += ["## Policy data size", "",
               f"{res['args']['policy_checks']} HTTP checks shared by the leaves (10 s interval); data `reload "
               f"{res['args']['size_reload']}`; dnsperf -c 4 -q 256, {res['args']['rounds']} rounds × "
-              f"{res['args']['seconds']} s, median. Idle CPU: 10 s without queries after the load. "
-              "q per CPU-s above idle: completed / (server CPU − idle CPU × time), an estimate of the queries' own "
-              "cost.", "",
+              f"{res['args']['seconds']} s, median. Idle CPU: 10 s without queries right after the load "
+              "(includes post-load GC and memory return).", "",
               "| record sets | YAML MB | load wall s | load CPU s | RSS MiB | peak RSS MiB | live heap MiB | "
-              "idle CPU % | qps | q per server CPU-s | q per CPU-s above idle | lost |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "idle CPU % | qps | q per server CPU-s | lost |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in res["policy"]:
             if "error" in r:
-                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} ||||||||||")
+                L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | did not load: {r['error']} |||||||||")
                 continue
             L.append(f"| {r['n']:,} | {r['yaml_mb']:.1f} | {r['load_wall_s']:.1f} | {r['load_cpu_s']:.1f} | "
                      f"{r.get('rss_after_kb', r['rss_kb']) / 1024:.0f} | {r['hwm_kb'] / 1024:.0f} | "
                      f"{r.get('heap', {}).get('HeapAlloc', 0) / 2**20:.0f} | {r['idle_cpu_pct']:.1f} | {r.get('qps', 0):,.0f} | {r.get('q_per_cpu_s', 0):,.0f} | "
-                     f"{r.get('q_per_busy_cpu_s', 0):,.0f} | {r.get('lost', 0):.0f} |")
+                     f"{r.get('lost', 0):.0f} |")
         L.append("")
         L.append("Per round (qps / q per CPU-s / 1-min load): " + "; ".join(
             f"{r['n']:,}: " + ", ".join(f"{x['qps']:.0f}/{x['q_per_cpu_s']:.0f}/{x['load1']}" for x in r.get("rounds", []))

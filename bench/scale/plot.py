@@ -33,10 +33,6 @@ def policy(res, out):
     q = [r for r in rows if "qps" in r]
     ax[2].plot([r["n"] for r in q], [r["qps"] for r in q], "o-", label="qps (dnsperf, median of rounds)")
     ax[2].plot([r["n"] for r in q], [r["q_per_cpu_s"] for r in q], "s--", label="queries per server CPU-second")
-    qb = [r for r in q if r.get("q_per_busy_cpu_s")]
-    if qb:
-        ax[2].plot([r["n"] for r in qb], [r["q_per_busy_cpu_s"] for r in qb], "^:",
-                   label="queries per CPU-second above idle (estimate)")
     ax[2].set_title("throughput, random names from the set")
     ax[2].set_ylabel("queries / s")
     ax[2].set_ylim(bottom=0)
