@@ -44,7 +44,7 @@ bench:
 
 # Scale benchmark of the real ./coredns (bench/scale/README.md): 1k/100k/1M policy record
 # sets (load time, RSS, dnsperf), 100/1k/10k health checks (CPU, RSS), reload of 100k
-# records under query load. About 15 min; flags in SCALE_FLAGS. Not part of `make test`.
+# records under query load. 15-25 min on a shared 2-core VM; flags in SCALE_FLAGS. Not part of `make test`.
 .PHONY: bench-scale
 bench-scale: deps build
 	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; echo "installing: python3-matplotlib"; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-matplotlib; }
