@@ -33,7 +33,7 @@ def main():
         a.set_xlim(left=0)
         a.set_ylim(0, 1.02)
         a.grid(True, alpha=0.3)
-        a.legend(fontsize=7, loc="upper left")
+        a.legend(fontsize=7, loc="center left")
     fig.suptitle(f"bench/failover — {res['Date']}, {res['Version']}\nHTTP check interval {res['Interval']}, "
                  f"timeout {res['Timeout']}, fall {res['Fall']}, rise {res['Rise']}; CDF of {len(res['Trials'])} trials",
                  fontsize=10)
