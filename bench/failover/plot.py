@@ -16,7 +16,7 @@ def main():
     for t in res["Trials"]:
         if t["Mode"] not in modes:
             modes.append(t["Mode"])
-    fig, axs = plt.subplots(1, len(modes), figsize=(6 * len(modes), 4.5), squeeze=False)
+    fig, axs = plt.subplots(1, len(modes), figsize=(6 * len(modes), 5.5), squeeze=False)
     what = {"kill": "SIGKILL: probes refused", "stop": "SIGSTOP: probes time out"}
     for a, m in zip(axs[0], modes):
         for key, label, bound, color in (("DownS", "down: death → answers move", res["BoundDownS"], "C3"),
@@ -33,7 +33,7 @@ def main():
         a.set_xlim(left=0)
         a.set_ylim(0, 1.02)
         a.grid(True, alpha=0.3)
-        a.legend(fontsize=7, loc="center left")
+        a.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     fig.suptitle(f"bench/failover — {res['Date']}, {res['Version']}\nHTTP check interval {res['Interval']}, "
                  f"timeout {res['Timeout']}, fall {res['Fall']}, rise {res['Rise']}; CDF of {len(res['Trials'])} trials",
                  fontsize=10)
