@@ -22,12 +22,12 @@ done
 [ -x ./coredns ] || make build
 mkdir -p bench/out/bin
 go build -o bench/out/bin/failover ./bench/failover
-go build -o bench/out/bin/endpoints ./demo/endpoints
+go build -o bench/out/bin/failover-endpoints ./demo/endpoints  # not bench/dns's copy, which may be running
 
 OUT="bench/out/failover-$(date -u +%Y%m%d-%H%M%S)"
 for a in "$@"; do [ "$a" = -h ] || [ "$a" = -help ] && exec bench/out/bin/failover -h; done
 # the driver is the query client: on the client CPU, away from coredns
-taskset -c 0 bench/out/bin/failover -coredns "$ROOT/coredns" -endpoints "$ROOT/bench/out/bin/endpoints" \
+taskset -c 0 bench/out/bin/failover -coredns "$ROOT/coredns" -endpoints "$ROOT/bench/out/bin/failover-endpoints" \
   -out "$ROOT/$OUT" -cmdline "bench/failover/run.sh${*:+ $*}" "$@"
 if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   /usr/bin/python3 "$HERE/plot.py" "$ROOT/$OUT/results.json" "$ROOT/bench/results/failover-times.png"
