@@ -50,22 +50,15 @@ func biasFactor(bias int) float64 {
 	return 1 / (1 + float64(bias)/100)
 }
 
-// clientPoint caches the client's unit vector for one evaluation.
-type clientPoint struct {
-	v     vec3
-	state int8 // 0: not yet computed, 1: v is set, -1: the client has no coordinates
-}
-
 // clientVec returns the client's unit vector; false when its location is unknown or
-// has no coordinates.
+// has no coordinates. It is computed where needed, not cached in the evaluation:
+// a bigger evaluation struct costs every decision, a second Sincos pair only trees
+// with two location rules on one path.
 func (e *evaluation) clientVec() (vec3, bool) {
-	if e.where.state == 0 {
-		e.where.state = -1
-		if e.in != nil && e.in.Loc != nil && e.in.Loc.HasCoords {
-			e.where = clientPoint{v: unitVec(e.in.Loc.Lat, e.in.Loc.Lon), state: 1}
-		}
+	if e.in != nil && e.in.Loc != nil && e.in.Loc.HasCoords {
+		return unitVec(e.in.Loc.Lat, e.in.Loc.Lon), true
 	}
-	return e.where.v, e.where.state == 1
+	return vec3{}, false
 }
 
 // geoproximity answers from the healthy child nearest to the client by biased

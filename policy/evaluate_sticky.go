@@ -106,7 +106,7 @@ func (e *evaluation) sticky(nd *cnode) bool {
 	if !ok {
 		return e.weighted(nd)
 	}
-	e.clientBits = max(e.clientBits, bits)
+	e.clientBits = max(e.clientBits, uint8(bits))
 	kids := e.kids(nd)
 	var tried [MaxChildren / 64]uint64
 	for zero := range 2 {
