@@ -59,11 +59,13 @@ SCENARIOS = {
                       desc="diagnostic: `metadata` + `file` (no label provider)"),
     "file+geo-only": dict(kind="coredns", conf="file-geo-only.Corefile", answers="static", geo=True,
                           desc="diagnostic: coretraffic `geo` (ECS) + `file`, no `metadata`"),
+    "file+geo-2labels": dict(kind="coredns", conf="file-geo-labels.Corefile", answers="static", geo=True,
+                             desc="diagnostic: `metadata` + coretraffic `geo` (ECS, `labels` the two a log line reads) + `file`"),
 }
 BASE = "file"
 DEFAULT = ["file", "policy", "file+geo", "file+geoip", "coredns-gslb",
            "gdnsd-static", "gdnsd-gslb", "pdns-static", "pdns-lua"]
-DIAG = ["file+meta", "file+geo-only"]
+DIAG = ["file+meta", "file+geo-only", "file+geo-2labels"]
 GROUPS = {
     "default": DEFAULT,
     "ours": ["file", "policy", "file+geo", "file+geoip"],
@@ -83,6 +85,7 @@ FIGURES = [
     ("4. PowerDNS static vs file", "pdns-static", "file", None),
     ("diagnostic: metadata alone", "file+meta", "file", None),
     ("diagnostic: geo without metadata", "file+geo-only", "file", None),
+    ("diagnostic: geo, metadata, two labels", "file+geo-2labels", "file", None),
 ]
 
 # Answers: name -> [(address set, expected share)], shares summing to 1.

@@ -14,6 +14,7 @@ import (
 // here once and ServeDNS reuses it. A malformed ECS option sets nothing;
 // ServeDNS then answers FORMERR.
 func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Context {
+	growStack(int(state.Req.Id)) // before the lookup's frames, as in ServeDNS
 	l, err := g.locate(ctx, state.W, state.Req)
 	if err != nil {
 		return ctx
