@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"crypto/sha256"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,9 +110,7 @@ func (p *parser) collectionFile(name string, n *yaml.Node, path string) (FileSum
 	if err != nil {
 		return FileSum{}, nil, err
 	}
-	if !filepath.IsAbs(s) {
-		s = filepath.Join(filepath.Dir(p.file), s)
-	}
+	s = resolveFile(p.file, s)
 	b, err := os.ReadFile(s)
 	if err != nil {
 		return FileSum{}, nil, p.errf(n.Line, path, "collection file: %v", err)
@@ -178,4 +177,40 @@ func locationList(c *CIDRCollection) string {
 		return strings.Join(locs[:10], ", ") + ", …"
 	}
 	return strings.Join(locs, ", ")
+}
+
+// CollectionFiles lists the collection files that the data file named file, with
+// content r, names in cidr_collections:, resolved as Parse resolves them. It reads
+// only that section and does not check it: a watcher uses it to know which files to
+// watch after a load failed (Data.Files lists them after a load that succeeded).
+func CollectionFiles(file string, r io.Reader) []string {
+	var doc yaml.Node
+	if yaml.NewDecoder(r).Decode(&doc) != nil || len(doc.Content) != 1 {
+		return nil
+	}
+	top := deref(doc.Content[0])
+	var out []string
+	for i := 0; top.Kind == yaml.MappingNode && i+1 < len(top.Content); i += 2 {
+		cs := deref(top.Content[i+1])
+		if top.Content[i].Value != "cidr_collections" || cs.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 1; j < len(cs.Content); j += 2 {
+			c := deref(cs.Content[j])
+			for k := 0; c.Kind == yaml.MappingNode && k+1 < len(c.Content); k += 2 {
+				if v := deref(c.Content[k+1]); c.Content[k].Value == "file" && v.Kind == yaml.ScalarNode && v.Value != "" {
+					out = append(out, resolveFile(file, v.Value))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// resolveFile is name relative to the directory of the data file.
+func resolveFile(dataFile, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(filepath.Dir(dataFile), name)
 }

@@ -88,3 +88,16 @@ func TestParseIPFileRelative(t *testing.T) {
 		t.Errorf("%+v", d.CIDRCollections[0])
 	}
 }
+
+// CollectionFiles finds the files of a data file that does not load.
+func TestCollectionFiles(t *testing.T) {
+	in := "cidr_collections:\n  a: {file: a.cidr}\n  b: {locations: {x: 192.0.2.0/24}}\n  c: {file: /abs/c.cidr}\nzones: {broken\n"
+	if got := CollectionFiles("dir/data.yaml", strings.NewReader(in)); got != nil {
+		t.Errorf("invalid YAML: %v", got)
+	}
+	in = "cidr_collections:\n  a: {file: a.cidr}\n  b: {locations: {x: 192.0.2.0/24}}\n  c: {file: /abs/c.cidr}\nzones: {example.net: {records: {www: {A: {ip: []}}}}}\n"
+	got := CollectionFiles("dir/data.yaml", strings.NewReader(in))
+	if strings.Join(got, " ") != filepath.Join("dir", "a.cidr")+" /abs/c.cidr" {
+		t.Errorf("got %v", got)
+	}
+}
