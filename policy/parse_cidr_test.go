@@ -101,3 +101,27 @@ func TestCollectionFiles(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// FORMAT.md's CIDR collections example is testdata/ip.yaml and testdata/offices.cidr.
+func TestFormatIPExample(t *testing.T) {
+	md, err := os.ReadFile("FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(md), "## CIDR collections\n")
+	_, yml, ok2 := strings.Cut(sec, "```yaml\n")
+	yml, rest, ok3 := strings.Cut(yml, "```")
+	_, cidrs, ok4 := strings.Cut(rest, "```\n# offices.cidr\n")
+	cidrs, _, ok5 := strings.Cut(cidrs, "```")
+	data, err1 := os.ReadFile("testdata/ip.yaml")
+	file, err2 := os.ReadFile("testdata/offices.cidr")
+	if !ok || !ok2 || !ok3 || !ok4 || !ok5 || err1 != nil || err2 != nil {
+		t.Fatalf("FORMAT.md's CIDR collections example not found (%v, %v)", err1, err2)
+	}
+	if yml != string(data) {
+		t.Error("FORMAT.md's CIDR collections example differs from testdata/ip.yaml")
+	}
+	if _, body, _ := strings.Cut(string(file), "\n"); cidrs != body {
+		t.Errorf("FORMAT.md's offices.cidr differs from testdata/offices.cidr (after its first line):\n%q\n%q", cidrs, body)
+	}
+}
