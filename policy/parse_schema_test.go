@@ -256,6 +256,9 @@ func nodeSchema(t *testing.T, c nodeCtx) obj {
 			}
 		}
 		b := obj{"required": []string{rk.name}}
+		if rk.rule == RuleIP {
+			b["required"] = []string{rk.name, "collection"}
+		}
 		if len(forbid) > 0 {
 			b["properties"] = forbid
 		}
@@ -327,7 +330,7 @@ func keySchema(t *testing.T, k nodeKey) obj {
 	case "collection":
 		s = obj{"type": "string", "pattern": regionName.String()}
 	case "location":
-		s = obj{"type": "string", "pattern": `^(\*|` + strings.TrimPrefix(regionName.String(), "^") + `)`}
+		s = obj{"type": "string", "pattern": `^(\*|` + strings.Trim(regionName.String(), "^$") + `)$`}
 	case "source":
 		s = obj{"type": "string", "pattern": caseless(latencySourceNames[:])}
 	case "hysteresis":
