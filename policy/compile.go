@@ -103,6 +103,12 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 		children = []*Node{target.Root}
 		cn.eth, cn.alias = n.EvaluateTargetHealth, target.Name
 	}
+	if n.Rule == RuleIP {
+		if n.Collection == nil {
+			return 0, fmt.Errorf("%s:%d: %s: ip without a collection", n.Pos.File, n.Pos.Line, path)
+		}
+		cn.param = c.ip(n)
+	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)
 	kids := make([]int32, 0, len(children))

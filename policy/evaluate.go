@@ -14,8 +14,9 @@ type Input struct {
 	Loc *geo.Location
 	// Client is the client subnet: the ECS source prefix when the query carried ECS
 	// and it was used, else the source address as a /32 or /128, IPv4 as 4 bytes.
-	// Sticky weighted hashes it (and an ip rule will match it). Invalid (the zero
-	// Prefix) when unknown: sticky then chooses at random.
+	// Sticky weighted hashes it, ip matches it against a CIDR collection. Invalid
+	// (the zero Prefix) when unknown: sticky then chooses at random, ip matches no
+	// location.
 	Client netip.Prefix
 	// Rand, when set, is the source of randomness (tests use a seeded one). nil uses
 	// math/rand/v2's global generator, which is per-thread and takes no lock.
@@ -42,8 +43,9 @@ type Result struct {
 	N        int  // Outcome == Answer: endpoints written to out
 	Geo      bool // a geolocation rule looked at the client's location
 	FailOpen bool // nothing was healthy: answered as if everything were
-	// ClientBits is the most leading bits of Input.Client that a decision hashed
-	// (sticky weighted): with Geo, what sets the answer's ECS scope.
+	// ClientBits is the most leading bits of Input.Client that a decision depended
+	// on: hashed (sticky weighted) or the scope of a CIDR match (ip, see
+	// cidr.Collection.LookupScope). With Geo, what sets the answer's ECS scope.
 	ClientBits int
 }
 
@@ -142,6 +144,8 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 		ok = e.latency(nd)
 	case RuleAlias:
 		ok = e.alias(nd)
+	case RuleIP:
+		ok = e.ip(nd)
 	}
 	if ok || nd.allDown == AllDownOpen {
 		return ok

@@ -149,9 +149,13 @@ func TestSteeringAllocs(t *testing.T) {
 	hyst := benchLatencyTree()
 	hyst.Hysteresis = Hysteresis{Percent: 10}
 	for name, root := range map[string]*Node{"sticky": stickyPool(40, 30, 20, 10), "geoproximity": proxTree(),
-		"latency": benchLatencyTree(), "latency hysteresis": hyst} {
+		"latency": benchLatencyTree(), "latency hysteresis": hyst,
+		"ip": ipNode(corpCollection(t), loc("eu", leaf("192.0.2.1", "a")), loc("*", leaf("192.0.2.9", "b")))} {
 		tree := compileA(t, root, stickyChecksAnd(c))
 		in := &Input{Loc: &parisClient, Client: netip.MustParsePrefix("198.51.100.0/24")}
+		if name == "ip" {
+			in.Client = netip.MustParsePrefix("192.0.2.0/24")
+		}
 		out := make([]int32, tree.MaxAnswers())
 		if n := testing.AllocsPerRun(100, func() { tree.Evaluate(in, out) }); n != 0 {
 			t.Errorf("%s: %v allocations per decision", name, n)

@@ -190,6 +190,11 @@ func (e *evaluation) inputs(nd *cnode) string {
 		}
 	case RuleAlias:
 		fmt.Fprintf(&b, "target %s, evaluate target health %v", nd.alias, nd.eth)
+	case RuleIP:
+		b.WriteString(e.t.ips[nd.param].ipString(e.in))
+		for j, c := range kids {
+			fmt.Fprintf(&b, "; %s (%s)", rel(e.t.nodes[c].label, nd.label), e.t.ips[nd.param].locationAt(j))
+		}
 	case RuleMultivalue:
 		fmt.Fprintf(&b, "up to %d of %d, shuffled", nd.max, len(kids))
 	case RuleFailover:

@@ -5,6 +5,8 @@
 // The package has no CoreDNS imports; plugin/policy is the Corefile and DNS glue.
 package policy
 
+import "github.com/coretraffic/coretraffic/policy/cidr"
+
 // Pos is where something was written: file and line, for error messages.
 type Pos struct {
 	File string
@@ -18,6 +20,28 @@ type Data struct {
 	Zones   []*Zone
 	Regions []*Region     // the file's regions: section, in file order
 	Latency *LatencyTable // the file's latency: section; nil when it has none
+	// CIDRCollections is the file's cidr_collections: section, in file order.
+	CIDRCollections []*CIDRCollection
+	// Files are the other files the data file read (collection files), each with
+	// the checksum of the bytes parsed: a reload watches them with the data file.
+	Files []FileSum
+}
+
+// FileSum is a file a data file read and the SHA-256 of the content parsed.
+type FileSum struct {
+	Path string
+	Sum  [32]byte
+}
+
+// CIDRCollection is a named collection of a data file's cidr_collections: section:
+// CIDR blocks by location name, written in the data or read from a separate file.
+// ip nodes name it; the parser resolves the name into each node.
+type CIDRCollection struct {
+	Pos  Pos
+	Name string
+	File string // the collection file, as resolved; "" when written in the data
+	Set  *cidr.Collection
+	locs map[string]int // location name → index in Set.Locations()
 }
 
 // LatencyTable is a data file's latency: section: for clients in a region (a row),
@@ -119,13 +143,13 @@ const (
 	RuleMultivalue               // up to Max healthy children, shuffled
 	RuleGeoproximity             // the nearest healthy child by biased great-circle distance
 	RuleLatency                  // the healthy child with the lowest latency for the client
+	RuleIP                       // the child of the client's CIDR location, else the "*" default
 	RuleAlias                    // another record set of the zone: its tree, inlined (Alias)
-	// Still to come: ip (CIDR collections, matched on Input.Client), alias. New Rule
-	// values are appended here, with new Node fields; the format of the rules above
-	// does not change.
+	// New Rule values are appended here, with new Node fields; the format of the
+	// rules above does not change.
 )
 
-var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity", "latency", "alias"}
+var ruleNames = [...]string{"leaf", "simple", "weighted", "failover", "geolocation", "multivalue", "geoproximity", "latency", "ip", "alias"}
 
 func (r Rule) String() string {
 	if int(r) < len(ruleNames) {
@@ -190,10 +214,15 @@ type Node struct {
 	Hysteresis Hysteresis
 	Table      *LatencyTable // the data file's latency: section; nil when it has none
 
+	// IP: the collection the client subnet is matched against.
+	Collection *CIDRCollection
+
 	// What this node is to its parent.
 	Weight int      // weighted parent: 0..255
 	Geo    GeoMatch // geolocation parent
 	Place  Place    // geoproximity or latency parent
+	// ip parent: a location of the parent's collection, or DefaultLocation.
+	Location string
 
 	AllDown  AllDown
 	Fallback string // AllDownValue: presentation-format RDATA
@@ -209,4 +238,7 @@ const (
 	DefaultStickyBits6   = 56
 	MaxBias              = 99
 	MaxLatencyMS         = 60000
+	// DefaultLocation is the location of an ip child that answers clients in no
+	// location of the collection, and those whose location's child is down.
+	DefaultLocation = "*"
 )

@@ -44,21 +44,24 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return &Data{}, nil, nil
 	}
-	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks:, regions: and latency:")
+	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks:, regions:, latency: and cidr_collections:")
 	if err != nil {
 		return nil, nil, err
 	}
 	d := &Data{}
 	var specs []healthcheck.Spec
 	// regions: first, then latency:, wherever they are in the file: latency: names
-	// regions, the zones' nodes name both.
-	for _, key := range []string{"regions", "latency"} {
+	// regions, the zones' nodes name both, and collections.
+	for _, key := range []string{"regions", "latency", "cidr_collections"} {
 		for _, e := range top {
 			switch {
-			case e.key == key && key == "regions":
+			case e.key != key:
+			case key == "regions":
 				d.Regions, err = p.regionSection(e.v)
-			case e.key == key:
+			case key == "latency":
 				d.Latency, err = p.latencySection(e)
+			default:
+				d.CIDRCollections, d.Files, err = p.collectionSection(e.v)
 			}
 			if err != nil {
 				return nil, nil, err
@@ -67,7 +70,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 	}
 	for _, e := range top {
 		switch e.key {
-		case "regions", "latency":
+		case "regions", "latency", "cidr_collections":
 		case "zones":
 			if d.Zones, err = p.zones(e.v); err != nil {
 				return nil, nil, err
@@ -86,11 +89,12 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 // parser holds what the parse of one file shares.
 type parser struct {
 	file    string
-	aliased int                // nodes built from YAML aliases
-	rdata   map[string]error   // checkRdata's answers by type and value
-	regions map[string]*Region // the file's regions: by name
-	latency *LatencyTable      // the file's latency: section
-	origin  string             // the zone being read: alias targets are relative to it
+	aliased int                        // nodes built from YAML aliases
+	rdata   map[string]error           // checkRdata's answers by type and value
+	regions map[string]*Region         // the file's regions: by name
+	colls   map[string]*CIDRCollection // the file's cidr_collections: by name
+	latency *LatencyTable              // the file's latency: section
+	origin  string                     // the zone being read: alias targets are relative to it
 }
 
 // checkRdata is checkRdata, remembered: aliases repeat values.

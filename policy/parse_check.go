@@ -36,6 +36,14 @@ func (p *parser) checkNode(c nodeCtx, nd *Node, es []pair, re pair, path string)
 			return err
 		}
 	}
+	if nd.Rule == RuleIP {
+		if err := p.checkLocations(nd, path, re); err != nil {
+			return err
+		}
+	}
+	if !c.top && c.parent == RuleIP && nd.Location == "" {
+		return p.errf(nd.Pos.Line, path, "a child of ip needs location: (a location of the collection, or \"*\" for the default)")
+	}
 	if c.rs.Type == cnameType && len(nd.Children) > 1 &&
 		(nd.Rule == RuleSimple || nd.Rule == RuleMultivalue && nd.Max > 1) {
 		return p.errf(re.k.Line, join(path, re.key), "a CNAME record set answers one value, this %s has %d", re.key, len(nd.Children))

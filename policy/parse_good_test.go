@@ -87,6 +87,11 @@ func checkTree(t testing.TB, rs *RecordSet, n *Node) {
 			t.Fatalf("%s: geolocation match %+v empty or repeated", rs.Name, m)
 		}
 		matches[c.Geo] = true
+		if n.Rule == RuleIP {
+			if _, ok := n.Collection.locs[c.Location]; !ok && c.Location != DefaultLocation {
+				t.Fatalf("%s: ip child location %q not in collection %s", rs.Name, c.Location, n.Collection.Name)
+			}
+		}
 		checkTree(t, rs, c)
 	}
 }

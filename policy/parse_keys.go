@@ -15,6 +15,8 @@ const (
 	onMultivalue                      // max
 	onWeighted                        // sticky, sticky_prefix
 	onLatency                         // source, hysteresis
+	onIP                              // collection
+	underIP                           // location
 	underWeighted                     // weight
 	underGeolocation                  // continent, country, subdivision, city, default
 	underGeoproximity                 // lat, lon, bias
@@ -32,6 +34,8 @@ var where = [...]string{
 	onMultivalue:      "only allowed on a multivalue node",
 	onWeighted:        "only allowed on a weighted node",
 	onLatency:         "only allowed on a latency node",
+	onIP:              "only allowed on an ip node",
+	underIP:           "only allowed on a child of ip",
 	underWeighted:     "only allowed on a child of weighted",
 	underGeolocation:  "only allowed on a child of geolocation",
 	underGeoproximity: "only allowed on a child of geoproximity",
@@ -60,6 +64,7 @@ var nodeKeys = []nodeKey{
 	{"geoproximity", isRuleKey, RuleGeoproximity, "the nearest healthy child to the client, by great-circle distance with bias"},
 	{"latency", isRuleKey, RuleLatency, "the healthy child with the lowest latency for the client (measured or from the latency: table)"},
 	{"alias", isRuleKey, RuleAlias, "another record set of the zone, same type (owner name, relative to the zone or \"@\"): its answer, under this owner"},
+	{"ip", isRuleKey, RuleIP, "the child of the client subnet's location in a CIDR collection (longest match), else the \"*\" default"},
 	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
 	{"all_down", onInnerNode, 0, "the answer when no child is healthy and the search ends here"},
@@ -79,6 +84,8 @@ var nodeKeys = []nodeKey{
 	{"source", onLatency, 0, "where latencies come from: auto (measured, else the table), table or measured"},
 	{"hysteresis", onLatency, 0, "switch only to a child better by more than the larger of ms and percent of the current latency"},
 	{"evaluate_target_health", onAlias, 0, "true: the alias is down when its target has no healthy answer (Route 53's evaluate-target-health); default false"},
+	{"collection", onIP, 0, "the CIDR collection of cidr_collections: that the client subnet is matched against"},
+	{"location", underIP, 0, "a location of the parent's collection, or \"*\": clients in no location and those whose location's child is down"},
 	{"ttl", onRecordSet, 0, "TTL of the record set (default: the zone's)"},
 }
 
@@ -92,7 +99,8 @@ var nodeKeyByName = func() map[string]*nodeKey {
 
 // Keys of the other mappings.
 var (
-	topKeys        = []string{"checks", "latency", "regions", "zones"}
+	topKeys        = []string{"checks", "cidr_collections", "latency", "regions", "zones"}
+	collectionKeys = []string{"locations", "file"}
 	regionKeys     = []string{"lat", "lon"}
 	hysteresisKeys = []string{"percent", "ms"}
 	zoneKeys       = []string{"ttl", "soa", "records"}

@@ -138,6 +138,10 @@ func allowed(s keyScope, c nodeCtx, rk *nodeKey) bool {
 		return !c.top && (c.parent == RuleGeoproximity || c.parent == RuleLatency)
 	case onLatency:
 		return rk.rule == RuleLatency
+	case onIP:
+		return rk.rule == RuleIP
+	case underIP:
+		return !c.top && c.parent == RuleIP
 	case onRecordSet:
 		return c.top
 	}
@@ -259,6 +263,10 @@ func (p *parser) attr(c nodeCtx, nd *Node, e pair, fp string) error {
 		nd.Hysteresis, err = p.hysteresis(e.v, fp)
 	case "evaluate_target_health":
 		nd.EvaluateTargetHealth, err = p.boolean(e.v, fp)
+	case "collection":
+		nd.Collection, err = p.collection(e.v, fp)
+	case "location":
+		nd.Location, err = p.text(e.v, fp, "a location name or \"*\"")
 	case "sticky":
 		nd.Sticky, err = p.boolean(e.v, fp)
 	case "sticky_prefix":

@@ -48,7 +48,7 @@ func TestSchema(t *testing.T) {
 		t.Errorf("$schema %q", s.Schema)
 	}
 	var keys []string
-	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild", "geoproximityChild", "latencyChild"} {
+	for _, def := range []string{"recordSet", "node", "weightedChild", "geolocationChild", "geoproximityChild", "latencyChild", "ipChild"} {
 		props, _ := s.Defs[def]["properties"].(obj)
 		for k := range props {
 			if !slices.Contains(keys, k) {
@@ -79,13 +79,14 @@ func dataSchema(t *testing.T) obj {
 			obj{"type": "object", "required": []string{"value"}, "additionalProperties": false,
 				"properties": obj{"value": ref("rdata")}},
 		}},
-		"zone":    zoneSchema(),
-		"soa":     soaSchema(),
-		"owner":   ownerSchema(),
-		"checks":  checksSchema(),
-		"regions": regionsSchema(),
-		"latency": latencySchema(),
-		"ms":      obj{"type": "number", "minimum": 0, "maximum": MaxLatencyMS, "description": "milliseconds"},
+		"zone":            zoneSchema(),
+		"soa":             soaSchema(),
+		"owner":           ownerSchema(),
+		"checks":          checksSchema(),
+		"regions":         regionsSchema(),
+		"latency":         latencySchema(),
+		"cidrCollections": cidrCollectionsSchema(),
+		"ms":              obj{"type": "number", "minimum": 0, "maximum": MaxLatencyMS, "description": "milliseconds"},
 	}
 	for name, c := range nodeContexts {
 		defs[name] = nodeSchema(t, c)
@@ -97,9 +98,10 @@ func dataSchema(t *testing.T) obj {
 		"description": "Zones with routing policies, and health checks. See policy/FORMAT.md.",
 		"type":        []string{"object", "null"}, "additionalProperties": false,
 		"properties": obj{
-			"checks":  ref("checks"),
-			"regions": ref("regions"),
-			"latency": ref("latency"),
+			"checks":           ref("checks"),
+			"regions":          ref("regions"),
+			"latency":          ref("latency"),
+			"cidr_collections": ref("cidrCollections"),
 			"zones": obj{"description": "zone origin (trailing dot optional) to zone", "type": []string{"object", "null"},
 				"additionalProperties": ref("zone")},
 		},
@@ -152,6 +154,22 @@ func latencySchema() obj {
 		"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
 		"additionalProperties": obj{"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
 			"additionalProperties": ref("ms")}}
+}
+
+func cidrCollectionsSchema() obj {
+	block := obj{"type": "string", "pattern": `^[^\s/]+/[0-9]{1,3}$`, "description": "a CIDR block: 203.0.113.0/24, 2001:db8::/32"}
+	props := obj{
+		"locations": obj{"description": "location name to its CIDR blocks", "type": "object",
+			"propertyNames":        obj{"pattern": regionName.String()},
+			"additionalProperties": obj{"oneOf": []any{block, obj{"type": "array", "minItems": 1, "items": block}}}},
+		"file": obj{"type": "string", "minLength": 1,
+			"description": "a collection file, one \"CIDR LOCATION\" a line, relative to the data file; reloaded with it"},
+	}
+	mustHave(props, collectionKeys)
+	return obj{"description": "collection name to its blocks by location, or a collection file; named by ip nodes",
+		"type": []string{"object", "null"}, "propertyNames": obj{"pattern": regionName.String()},
+		"additionalProperties": obj{"type": "object", "additionalProperties": false, "properties": props,
+			"oneOf": []any{obj{"required": []string{"locations"}}, obj{"required": []string{"file"}}}}}
 }
 
 func zoneSchema() obj {
@@ -211,6 +229,7 @@ var nodeContexts = map[string]nodeCtx{
 	"geolocationChild":  {parent: RuleGeolocation},
 	"geoproximityChild": {parent: RuleGeoproximity},
 	"latencyChild":      {parent: RuleLatency},
+	"ipChild":           {parent: RuleIP},
 }
 
 // nodeSchema describes a node at c: the keys allowed there, exactly one rule key,
@@ -237,6 +256,9 @@ func nodeSchema(t *testing.T, c nodeCtx) obj {
 			}
 		}
 		b := obj{"required": []string{rk.name}}
+		if rk.rule == RuleIP {
+			b["required"] = []string{rk.name, "collection"}
+		}
 		if len(forbid) > 0 {
 			b["properties"] = forbid
 		}
@@ -250,6 +272,8 @@ func nodeSchema(t *testing.T, c nodeCtx) obj {
 		s["anyOf"] = matchBranches()
 	case !c.top && c.parent == RuleLatency:
 		s["required"] = []string{"region"}
+	case !c.top && c.parent == RuleIP:
+		s["required"] = []string{"location"}
 	case !c.top && c.parent == RuleGeoproximity:
 		s["anyOf"] = []any{
 			obj{"required": []string{"region"}, "properties": obj{"lat": false, "lon": false}},
@@ -301,6 +325,12 @@ func keySchema(t *testing.T, k nodeKey) obj {
 		s = list(ref("geoproximityChild"))
 	case "latency":
 		s = list(ref("latencyChild"))
+	case "ip":
+		s = list(ref("ipChild"))
+	case "collection":
+		s = obj{"type": "string", "pattern": regionName.String()}
+	case "location":
+		s = obj{"type": "string", "pattern": `^(\*|` + strings.Trim(regionName.String(), "^$") + `)$`}
 	case "source":
 		s = obj{"type": "string", "pattern": caseless(latencySourceNames[:])}
 	case "hysteresis":

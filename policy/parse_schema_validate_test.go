@@ -239,6 +239,9 @@ var schemaRejects = []string{
 	"latency table row a list", "latency child without region", "latency child with lat", "latency child with bias",
 	"region under weighted", "source unknown", "source on weighted", "hysteresis on failover", "hysteresis unknown key",
 	"hysteresis percent too large", "hysteresis ms negative", "hysteresis empty", "hysteresis scalar", "latency empty",
+	"collections not a mapping", "collection both forms", "collection unknown key", "collection bad name",
+	"collection location bad name", "collection location star", "collection block without length", "collection empty list",
+	"ip without collection", "ip child without location", "location outside ip", "collection outside ip", "ip empty",
 }
 
 func TestSchemaRejects(t *testing.T) {

@@ -32,6 +32,15 @@ func latencyRecord(lines ...string) string {
 	return "zones:\n  example.net:\n    records:\n      www:\n        A:\n          latency:\n" + strings.Join(lines, "\n") + "\n"
 }
 
+// corp is a cidr_collections: section with collection corp (eu, us), lines 1 to 5.
+const corp = "cidr_collections:\n  corp:\n    locations:\n      eu: [192.0.2.0/24, \"2001:db8:1::/48\"]\n      us: 198.51.100.0/24\n"
+
+// ipRecord is www A with an ip node over collection corp: its children (indented by
+// 12) start at line 8 of the record (line 13 after corp), then its other keys.
+func ipRecord(lines ...string) string {
+	return "zones:\n  example.net:\n    records:\n      www:\n        A:\n          collection: corp\n          ip:\n" + strings.Join(lines, "\n") + "\n"
+}
+
 var badFiles = []struct {
 	name, in, want string
 }{
@@ -39,7 +48,7 @@ var badFiles = []struct {
 	{"invalid YAML", "zones:\n  a: [\n", "bad.yaml:2: invalid YAML: did not find expected node content"},
 	{"two documents", "zones: {}\n---\nzones: {}\n", "bad.yaml:2: a data file holds one YAML document"},
 	{"top not a mapping", "- zones\n", "bad.yaml:1: the top level must be a mapping"},
-	{"unknown top key", "zone: {}\n", "bad.yaml:1: zone: unknown top-level key (want checks, latency, regions, zones)"},
+	{"unknown top key", "zone: {}\n", "bad.yaml:1: zone: unknown top-level key (want checks, cidr_collections, latency, regions, zones)"},
 	{"duplicate YAML key", "zones: {}\nzones: {}\n", "bad.yaml:2: zones: set twice (first at line 1)"},
 	{"merge key", "zones:\n  <<: {}\n", "bad.yaml:2: zones.<<: merge keys (<<) are not supported"},
 	{"key not a string", "zones:\n  [a]: {}\n", "bad.yaml:2: zones: keys must be strings"},
@@ -181,6 +190,30 @@ var badFiles = []struct {
 	{"latency table too large", regions3 + "latency:\n  fra: {fra: 60001}\n", `latency.fra.fra: must be milliseconds 0..60000, not "60001"`},
 	{"latency table word", regions3 + "latency:\n  fra: {fra: fast}\n", `latency.fra.fra: must be milliseconds 0..60000, not "fast"`},
 	{"latency table row a list", regions3 + "latency:\n  fra: [5]\n", "bad.yaml:6: latency.fra: must be a mapping of endpoint region to milliseconds"},
+	{"collections not a mapping", "cidr_collections: [corp]\n", "bad.yaml:1: cidr_collections: must be a mapping of collection name to {locations: …} or {file: …}"},
+	{"collection both forms", "cidr_collections:\n  corp: {file: a.txt, locations: {eu: 192.0.2.0/24}}\n", "bad.yaml:2: cidr_collections.corp: a collection has locations: (blocks by location) or file: (a collection file), one of them"},
+	{"collection unknown key", "cidr_collections:\n  corp: {blocks: {eu: 192.0.2.0/24}}\n", "bad.yaml:2: cidr_collections.corp: a collection has locations:"},
+	{"collection bad name", "cidr_collections:\n  \"my corp\": {locations: {eu: 192.0.2.0/24}}\n", `bad.yaml:2: cidr_collections.my corp: a collection name is letters`},
+	{"collection location bad name", "cidr_collections:\n  corp: {locations: {\"eu west\": 192.0.2.0/24}}\n", `bad.yaml:2: cidr_collections.corp.locations.eu west: a location name is letters`},
+	{"collection location star", "cidr_collections:\n  corp: {locations: {\"*\": 0.0.0.0/0}}\n", `cidr_collections.corp.locations.*: a location name is letters`},
+	{"collection malformed block", "cidr_collections:\n  corp:\n    locations:\n      eu: [192.0.2.0/24, 198.51.100.0/33]\n", `bad.yaml:4: cidr_collections.corp.locations.eu[1]: malformed CIDR block "198.51.100.0/33": want an address/prefix-length`},
+	{"collection block without length", "cidr_collections:\n  corp:\n    locations:\n      eu: 192.0.2.1\n", `bad.yaml:4: cidr_collections.corp.locations.eu: malformed CIDR block "192.0.2.1": no prefix length; did you mean 192.0.2.1/32?`},
+	{"collection host bits", "cidr_collections:\n  corp:\n    locations:\n      eu:\n        - 192.0.2.0/24\n        - 10.1.0.0/8\n", `bad.yaml:6: cidr_collections.corp.locations.eu[1]: 10.1.0.0/8 has host bits set; did you mean 10.0.0.0/8?`},
+	{"collection duplicate block", "cidr_collections:\n  corp:\n    locations:\n      eu: [192.0.2.0/24]\n      us: [192.0.2.0/24]\n", `bad.yaml:5: cidr_collections.corp.locations.us[0]: 192.0.2.0/24 is in two locations of collection "corp": eu (line 4) and us`},
+	{"collection empty list", "cidr_collections:\n  corp:\n    locations:\n      eu: []\n", `bad.yaml:4: cidr_collections.corp.locations.eu: want a non-empty list of CIDR blocks`},
+	{"collection file missing", "cidr_collections:\n  bgp: {file: testdata/no-such.cidr}\n", `bad.yaml:2: cidr_collections.bgp.file: collection file: open testdata/no-such.cidr: no such file or directory`},
+	{"collection file broken", "cidr_collections:\n  bgp: {file: testdata/broken.cidr}\n", `bad.yaml:2: cidr_collections.bgp.file: testdata/broken.cidr:3: cidr: 198.51.100.1/24 has host bits set; did you mean 198.51.100.0/24?`},
+	{"collection file star location", "cidr_collections:\n  bgp: {file: testdata/star.cidr}\n", `bad.yaml:2: cidr_collections.bgp.file: location "*" is the default of the ip rule`},
+	{"ip unknown collection", corp + strings.Replace(ipRecord("            - {location: eu, value: 192.0.2.1}"), "collection: corp", "collection: crop", 1), `bad.yaml:11: zones.example.net.records.www.A.collection: unknown collection "crop" (cidr_collections: defines corp)`},
+	{"ip collection without section", ipRecord("            - {location: eu, value: 192.0.2.1}"), `bad.yaml:6: zones.example.net.records.www.A.collection: unknown collection "corp": the file has no cidr_collections: section`},
+	{"ip without collection", corp + aRecord("          ip: [{location: eu, value: 192.0.2.1}]"), `bad.yaml:11: zones.example.net.records.www.A: an ip node needs collection:`},
+	{"ip unknown location", corp + ipRecord("            - {location: eu, value: 192.0.2.1}", "            - {location: asia, value: 192.0.2.2}"), `bad.yaml:14: zones.example.net.records.www.A.ip[1].location: collection corp has no location "asia" (it has eu, us; "*" is the default)`},
+	{"ip two children for a location", corp + ipRecord("            - {location: eu, value: 192.0.2.1}", "            - {location: us, value: 192.0.2.2}", "            - {location: eu, value: 192.0.2.3}"), `bad.yaml:15: zones.example.net.records.www.A.ip[2].location: location "eu" has two children: also zones.example.net.records.www.A.ip[0] (line 13)`},
+	{"ip two defaults", corp + ipRecord(`            - {location: "*", value: 192.0.2.1}`, `            - {location: "*", value: 192.0.2.2}`), `bad.yaml:14: zones.example.net.records.www.A.ip[1].location: location "*" has two children`},
+	{"ip child without location", corp + ipRecord("            - {value: 192.0.2.1}"), `bad.yaml:13: zones.example.net.records.www.A.ip[0]: a child of ip needs location:`},
+	{"location outside ip", corp + aRecord("          failover: [{location: eu, value: 192.0.2.1}]"), `bad.yaml:11: zones.example.net.records.www.A.failover[0].location: only allowed on a child of ip`},
+	{"collection outside ip", corp + aRecord("          failover: [{value: 192.0.2.1}]", "          collection: corp"), `bad.yaml:12: zones.example.net.records.www.A.collection: only allowed on an ip node`},
+	{"ip empty", corp + strings.Replace(ipRecord(), "ip:\n", "ip: []", 1), `bad.yaml:12: zones.example.net.records.www.A.ip: want a non-empty list of nodes`},
 	{"latency child without region", regions3 + latencyRecord("            - {value: 192.0.2.1}"), "bad.yaml:11: zones.example.net.records.www.A.latency[0]: a child of latency needs region:"},
 	{"latency child unknown region", regions3 + latencyRecord("            - {region: sfo, value: 192.0.2.1}"), `bad.yaml:11: zones.example.net.records.www.A.latency[0].region: unknown region "sfo"`},
 	{"latency child with lat", regions3 + latencyRecord("            - {region: fra, lat: 50, value: 192.0.2.1}"), "bad.yaml:11: zones.example.net.records.www.A.latency[0].lat: only allowed on a child of geoproximity"},

@@ -25,11 +25,12 @@ type Tree struct {
 	children   []int32
 	places     []cplace   // children of geoproximity, by cnode.aux
 	lats       []clatency // latency nodes, by cnode.param
+	ips        []cip      // ip nodes, by cnode.param
 	Endpoints  []Endpoint
 	root       int32
 	maxOut     int  // most endpoints one evaluation can return
 	usesGeo    bool // some decision depends on the client's location
-	usesClient bool // some decision hashes the client subnet (sticky)
+	usesClient bool // some decision depends on the client subnet itself (sticky, ip)
 }
 
 // cnode is a compiled Node.
@@ -51,7 +52,7 @@ type cnode struct {
 	bits6    uint8  // sticky: leading bits of an IPv6 client hashed
 	seed     uint64 // as a child of weighted: its rendezvous hashing key
 	aux      int32  // as a child of geoproximity: index into places
-	param    int32  // latency: index into lats
+	param    int32  // latency: index into lats; ip: index into ips
 	geo      GeoMatch
 	label    string
 }
@@ -63,7 +64,7 @@ func (t *Tree) MaxAnswers() int { return t.maxOut }
 func (t *Tree) UsesGeo() bool { return t.usesGeo }
 
 // UsesClient reports whether the tree's answers can depend on the client subnet
-// itself (sticky weighted), so that one client's answer must not be served to others.
+// itself (sticky weighted, ip), so that one client's answer must not be served to others.
 func (t *Tree) UsesClient() bool { return t.usesClient }
 
 // Geolocation specificity levels: the most specific matching child wins.

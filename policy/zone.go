@@ -21,7 +21,7 @@ type CompiledZone struct {
 	Origin     string
 	SOA        *dns.SOA
 	UsesGeo    bool // some answer in the zone depends on the client's location
-	UsesClient bool // some answer in the zone depends on the client subnet (sticky)
+	UsesClient bool // some answer in the zone depends on the client subnet (sticky, ip)
 
 	names map[string]*entry // owners and empty non-terminals
 	wild  map[string]*entry // wildcard "*.p." keyed by p

@@ -28,7 +28,8 @@ type loader struct {
 
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
-	sums     [][32]byte // content of the files last loaded (or last rejected)
+	sums     [][32]byte // content of the files and refs last loaded (or last rejected)
+	refs     []string   // collection files the data files name: watched with them
 	stopCh   chan struct{}
 	done     chan struct{}
 	started  bool
@@ -37,11 +38,14 @@ type loader struct {
 
 // load reads every file and compiles the lot. The data files' checks are prepared
 // (validated, deduplicated against running ones) but not started. The result
-// remembers the checksums of exactly the bytes it parsed, so a file that changes
-// between setup and start-up is seen as changed by the watcher.
+// remembers the checksums of exactly the bytes it parsed — the data files', then
+// the collection files' they read — so a file that changes between setup and
+// start-up is seen as changed by the watcher.
 func (l *loader) load() (*loaded, *hc.Set, error) {
 	d := &policy.Data{Zones: append([]*policy.Zone(nil), l.inline.Zones...)}
 	var specs []hc.Spec
+	var refs []string
+	var refSums [][32]byte
 	sums := make([][32]byte, len(l.files))
 	for i, f := range l.files {
 		b, err := os.ReadFile(f)
@@ -55,7 +59,11 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 		}
 		d.Zones = mergeZones(d.Zones, fd.Zones)
 		specs = append(specs, fspecs...)
+		for _, f := range fd.Files {
+			refs, refSums = append(refs, f.Path), append(refSums, f.Sum)
+		}
 	}
+	sums = append(sums, refSums...)
 	set, err := l.engine.Prepare(l.owner, specs)
 	if err != nil {
 		return nil, nil, err
@@ -80,7 +88,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 			return nil, nil, err
 		}
 	}
-	return &loaded{snap: snap, counters: countersFor(snap), events: eventsFor(snap), sums: sums}, set, nil
+	return &loaded{snap: snap, counters: countersFor(snap), events: eventsFor(snap), sums: sums, refs: refs}, set, nil
 }
 
 // mergeZones adds zones from a file; a zone the Corefile's compact records already
@@ -138,7 +146,7 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.started = true
 	set.Start()
 	l.set = set
-	l.sums = ld.sums
+	l.sums, l.refs = ld.sums, ld.refs
 	p.snap.Store(ld)
 	live.add(l)
 	published(ld)
@@ -188,9 +196,14 @@ func (l *loader) watch(p *Policy) {
 }
 
 // reloadIfChanged loads the files when their content changed since the last load or
-// the last rejection (so a broken file is reported once, not at every tick).
+// the last rejection (so a broken file is reported once, not at every tick). The
+// files are the data files and the collection files they name: those the last load
+// read, or after a rejection those the data files name now.
 func (l *loader) reloadIfChanged(p *Policy) {
-	sums := l.checksums()
+	l.mu.Lock()
+	refs := l.refs
+	l.mu.Unlock()
+	sums := l.checksums(refs)
 	l.mu.Lock()
 	same := equalSums(sums, l.sums)
 	l.sums = sums
@@ -202,6 +215,13 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	if err != nil {
 		reloads.WithLabelValues("rejected").Inc()
 		log.Errorf("policy data rejected, still serving the previous data: %v", err)
+		// Watch the collection files the rejected data names, so that fixing a
+		// broken one (perhaps newly named) is seen as a change.
+		refs = l.named()
+		sums = append(sums[:len(l.files):len(l.files)], l.checksums(refs)[len(l.files):]...)
+		l.mu.Lock()
+		l.refs, l.sums = refs, sums
+		l.mu.Unlock()
 		return
 	}
 	set.Start()
@@ -209,6 +229,7 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.mu.Lock()
 	old := l.set
 	l.set = set
+	l.sums, l.refs = ld.sums, ld.refs
 	l.mu.Unlock()
 	old.Close() // after the swap: checks in both sets kept running throughout
 	published(ld)
@@ -221,11 +242,23 @@ func published(ld *loaded) {
 	loadedAt.SetToCurrentTime()
 }
 
-// checksums hashes every data file; an unreadable file hashes as empty, and load
-// then reports why.
-func (l *loader) checksums() [][32]byte {
-	out := make([][32]byte, len(l.files))
-	for i, f := range l.files {
+// named lists the collection files the data files name now (policy.CollectionFiles).
+func (l *loader) named() []string {
+	var refs []string
+	for _, f := range l.files {
+		if b, err := os.ReadFile(f); err == nil {
+			refs = append(refs, policy.CollectionFiles(f, bytes.NewReader(b))...)
+		}
+	}
+	return refs
+}
+
+// checksums hashes every data file, then every collection file of refs; an
+// unreadable file hashes as empty, and load then reports why.
+func (l *loader) checksums(refs []string) [][32]byte {
+	files := append(l.files[:len(l.files):len(l.files)], refs...)
+	out := make([][32]byte, len(files))
+	for i, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
 			out[i] = sha256.Sum256(b)
 		} else if !errors.Is(err, os.ErrNotExist) {

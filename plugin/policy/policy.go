@@ -43,7 +43,8 @@ type loaded struct {
 	snap     *policy.Snapshot
 	counters map[*policy.Set][]counter // per endpoint of the set's tree, same order
 	events   map[*policy.CompiledZone]zoneEvents
-	sums     [][32]byte // checksums of the data files as parsed
+	sums     [][32]byte // checksums of the data files, then of refs, as parsed
+	refs     []string   // the collection files the data files read
 }
 
 // zoneEvents are a zone's fail-open and fail-closed counters, resolved at load so

@@ -151,9 +151,10 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 
 // checkChain refuses plugin combinations that would serve one client's answer to
 // others: cache (its key has no client subnet) and loadbalance (it reorders or
-// filters answers) above per-client policy answers (location-based or sticky). It
+// filters answers) above per-client policy answers (location-based, sticky or ip). It
 // also requires geo when a rule needs the client's location; sticky rules do not
-// need it (without geo they hash the query's source address).
+// need it, nor do ip rules (without geo they use the query's source address; with
+// geo, the ECS client subnet, and the answer carries an ECS scope).
 func checkChain(cfg *dnsserver.Config, snap *policy.Snapshot) error {
 	usesGeo, perClient := false, false
 	for _, o := range snap.Origins() {
@@ -166,7 +167,7 @@ func checkChain(cfg *dnsserver.Config, snap *policy.Snapshot) error {
 	}
 	for _, bad := range []string{"cache", "loadbalance"} {
 		if cfg.Handler(bad) != nil {
-			return fmt.Errorf("%s in the server block %s would serve one client's per-client (location-based or sticky) answer "+
+			return fmt.Errorf("%s in the server block %s would serve one client's per-client (location-based, sticky or ip) answer "+
 				"to every client: remove it from this block (put policy zones in a block of their own)", bad, cfg.Zone+":"+cfg.Port)
 		}
 	}

@@ -41,21 +41,42 @@ func (c *Collection) Len() int { return c.n }
 
 // Lookup finds the longest block that contains the query prefix addr/bits and is
 // no longer than it: loc indexes Locations and matchedBits is the block's prefix
-// length (the ECS scope to answer with). bits is the ECS source prefix length, or
-// the address length for a source address; a longer bits counts as the address
-// length, a negative one or an invalid addr matches nothing, and 0 matches only a
-// /0 block. An IPv4-mapped IPv6 address is looked up as IPv4, bits less 96.
+// length. bits is the ECS source prefix length, or the address length for a source
+// address; a longer bits counts as the address length, a negative one or an invalid
+// addr matches nothing, and 0 matches only a /0 block. An IPv4-mapped IPv6 address
+// is looked up as IPv4, bits less 96.
 //
 // A block longer than the query prefix does not match it, as in Route 53: with
 // 10.0.0.0/8 and 10.1.0.0/16, the query 10.1.0.0/12 matches the /8.
 func (c *Collection) Lookup(addr netip.Addr, bits int) (loc, matchedBits int, ok bool) {
+	loc, matchedBits, _, ok = c.LookupScope(addr, bits)
+	return loc, matchedBits, ok
+}
+
+// LookupScope is Lookup that also returns the ECS scope of the decision: a prefix
+// length, no longer than the query's, such that every query prefix of the query's
+// length inside addr/scope gets the same result — the same location and block, or
+// no match. It is at least matchedBits, and longer when a more specific block of
+// another location nests inside the matched one near the client (10.0.0.0/8 with
+// 10.1.0.0/16: the query 10.2.3.0/24 matches the /8 with a scope of 16, not 8, so
+// that a resolver does not give the /8's answer to 10.1.0.0/16). For no match it
+// is the length from which no block overlaps, so a "no match" answer is never
+// shared with a subnet that would match; 0 when the address family has no blocks.
+//
+// The scope is the trie entry the lookup ended in (the root's 8 or 16 bits, then
+// multiples of 8): correct, and at most 7 bits longer than the shortest correct
+// one below the root's length. For an IPv4-mapped query it is in IPv6 bits (96
+// and more).
+func (c *Collection) LookupScope(addr netip.Addr, bits int) (loc, matchedBits, scope int, ok bool) {
 	if bits < 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	var (
 		t      *trie
 		hi, lo uint64
 		width  = 128
+		mapped = 0
+		query  = min(bits, 128)
 	)
 	switch {
 	case addr.Is4():
@@ -63,7 +84,7 @@ func (c *Collection) Lookup(addr netip.Addr, bits int) (loc, matchedBits int, ok
 		v := addr.As4()
 		hi = uint64(binary.BigEndian.Uint32(v[:])) << 32
 	case addr.Is4In6():
-		t, width, bits = &c.v4, 32, bits-96
+		t, width, bits, mapped = &c.v4, 32, bits-96, 96
 		v := addr.As16()
 		hi = uint64(binary.BigEndian.Uint32(v[12:])) << 32
 	case addr.Is6():
@@ -71,17 +92,18 @@ func (c *Collection) Lookup(addr netip.Addr, bits int) (loc, matchedBits int, ok
 		v := addr.As16()
 		hi, lo = binary.BigEndian.Uint64(v[:8]), binary.BigEndian.Uint64(v[8:])
 	default:
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	bits = min(max(bits, 0), width)
-	e := t.lookup(hi, lo)
+	e, depth := t.lookup(hi, lo)
+	scope = min(min(depth, bits)+mapped, query)
 	if e != 0 && leafBits(e) > bits {
 		e = c.shorter(t == &c.v6, hi, lo, e, bits)
 	}
 	if e == 0 {
-		return 0, 0, false
+		return 0, 0, scope, false
 	}
-	return leafLoc(e), leafBits(e), true
+	return leafLoc(e), leafBits(e), scope, true
 }
 
 // shorter finds the longest block no longer than bits that contains (hi, lo),

@@ -14,9 +14,14 @@
 //	10.1.2.3/32  → the /16     10.1.0.0/12 → the /8 (the /16 is longer than /12)
 //	10.1.2.0/24  → the /16     11.0.0.0/32 → no match
 //
-// The result is the location's index in Locations and the matched block's length,
-// which the caller answers with as the ECS scope. No match is reported as such:
-// the "*" default location of Route 53 is the rule's business, not this package's.
+// The result is the location's index in Locations and the matched block's length.
+// No match is reported as such: the "*" default location of Route 53 is the rule's
+// business, not this package's. LookupScope also gives the ECS scope to answer
+// with: not the matched block's length, which would let a resolver share the
+// answer with a more specific block of another location nested in it (nor 0 for no
+// match, which would share the "no match" answer with every block), but the length
+// of the trie entry the lookup ended in, capped at the query's — every query of the
+// query's length inside it gets the same result (tested against the reference).
 // A query length of 0 (no address) matches only a /0 block. IPv4-mapped IPv6
 // (::ffff:a.b.c.d) is IPv4: the query ::ffff:10.1.2.0/120 is 10.1.2.0/24, and a
 // configured ::ffff:10.0.0.0/104 is the block 10.0.0.0/8.

@@ -123,3 +123,86 @@ func checkQuery(t *testing.T, c *Collection, ref *reference, q query) {
 		t.Errorf("Lookup(%s, %d) = %q /%d %v, reference %q /%d %v", q.addr, q.bits, got, m, ok, want, wm, wok)
 	}
 }
+
+// TestScopeAgainstReference: every query prefix of the query's length inside the
+// scope LookupScope reports gets the reference's answer for the query itself, and
+// the scope lies between the matched block's length and the query's.
+func TestScopeAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	rounds := 200
+	if testing.Short() {
+		rounds = 20
+	}
+	for round := range rounds {
+		n := 1 + rng.IntN(200)
+		if round%50 == 0 {
+			n = 2 * bigRoot
+		}
+		es := randomEntries(rng, n)
+		c, err := build(es)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := newReference(es)
+		for range 300 {
+			q := randomQuery(rng)
+			if q.bits < 0 || q.addr.Is4In6() && q.bits < 96 { // not a prefix of IPv4 addresses
+				continue
+			}
+			loc, m, scope, ok := c.LookupScope(q.addr, q.bits)
+			if l2, m2, ok2 := c.Lookup(q.addr, q.bits); l2 != loc || m2 != m || ok2 != ok {
+				t.Fatalf("LookupScope and Lookup disagree on %s/%d", q.addr, q.bits)
+			}
+			qbits := min(q.bits, q.addr.BitLen())
+			mbits := m
+			if q.addr.Is4In6() {
+				mbits += 96
+			}
+			if scope > qbits || ok && scope < min(mbits, qbits) {
+				t.Fatalf("round %d: %s/%d: scope %d outside matched /%d .. query /%d", round, q.addr, q.bits, scope, mbits, qbits)
+			}
+			want, wm, wok := ref.lookup(q.addr, q.bits)
+			for range 8 {
+				a := flipAfter(rng, q.addr, scope)
+				got, gm, gok := ref.lookup(a, q.bits)
+				if got != want || gm != wm || gok != wok {
+					t.Fatalf("round %d: %s/%d has scope /%d, but %s/%d gets %q /%d %v, not %q /%d %v",
+						round, q.addr, q.bits, scope, a, q.bits, got, gm, gok, want, wm, wok)
+				}
+			}
+		}
+	}
+}
+
+// flipAfter flips random bits of a at offsets scope and beyond.
+func flipAfter(rng *rand.Rand, a netip.Addr, scope int) netip.Addr {
+	if scope >= a.BitLen() {
+		return a
+	}
+	b := a.AsSlice()
+	off := len(b)*8 - a.BitLen() // 0: the address's own bits
+	for range 1 + rng.IntN(4) {
+		i := off + scope + rng.IntN(a.BitLen()-scope)
+		b[i/8] ^= 0x80 >> (i % 8)
+	}
+	r, _ := netip.AddrFromSlice(b)
+	return r
+}
+
+// TestScopeEmptyFamily: a family without blocks decides nothing: scope 0 (96 for an
+// IPv4-mapped query, whose first 96 bits say it is IPv4).
+func TestScopeEmptyFamily(t *testing.T) {
+	c, err := build([]entry{{mp("2001:db8::/32"), "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q    string
+		bits int
+		want int
+	}{{"192.0.2.1", 32, 0}, {"::ffff:192.0.2.1", 128, 96}, {"2001:db8::1", 128, 32}, {"2001:db9::", 56, 32}, {"2001:db8::", 24, 24}, {"3000::", 128, 8}} {
+		if _, _, scope, _ := c.LookupScope(netip.MustParseAddr(tc.q), tc.bits); scope != tc.want {
+			t.Errorf("%s/%d: scope %d, want %d", tc.q, tc.bits, scope, tc.want)
+		}
+	}
+}

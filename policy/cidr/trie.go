@@ -57,14 +57,17 @@ func stride8(hi, lo uint64, base int) uint {
 	return uint(lo>>(120-base)) & 0xff
 }
 
-// lookup returns the leaf of the longest block containing (hi, lo).
-func (t *trie) lookup(hi, lo uint64) uint32 {
+// lookup returns the leaf of the longest block containing (hi, lo) and the length
+// of the trie entry that held it: no block longer than that overlaps the entry, so
+// every address of the entry's prefix gets the same leaf. An empty trie holds no
+// block at all: depth 0.
+func (t *trie) lookup(hi, lo uint64) (leaf uint32, depth int) {
 	if t.root == nil {
-		return 0
+		return 0, 0
 	}
 	e := t.root[hi>>(64-t.rootBits)]
 	if e&ptr == 0 {
-		return e
+		return e, t.rootBits
 	}
 	n := &t.nodes[e&^ptr]
 	for base := t.rootBits; ; base += 8 {
@@ -82,7 +85,7 @@ func (t *trie) lookup(hi, lo uint64) uint32 {
 		for j := range w {
 			r += bits.OnesCount64(n.leaf[j])
 		}
-		return t.leaves[n.leafBase+uint32(r)-1]
+		return t.leaves[n.leafBase+uint32(r)-1], base + 8
 	}
 }
 
