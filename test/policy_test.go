@@ -385,7 +385,7 @@ func TestPolicyRefusesPerClientHazards(t *testing.T) {
 	for _, tc := range []struct{ name, extra, want string }{
 		{"cache", geoLine + "\n    cache 30", "cache in the server block"},
 		{"loadbalance", geoLine + "\n    loadbalance", "loadbalance in the server block"},
-		{"no geo", "", "geolocation rules need the geo directive"},
+		{"no geo", "", "location-based rules (geolocation, geoproximity, latency) need the geo directive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			corefile := fmt.Sprintf("example.net:%d {\n    bind 127.0.0.1\n    %s\n    policy {\n        data %s/policy.yaml\n    }\n}\n", e2e.FreePort(t), tc.extra, dir)
