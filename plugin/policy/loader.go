@@ -29,6 +29,9 @@ type loader struct {
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
 	sums     [][32]byte // content of the files and refs last loaded (or last rejected)
+
+	stampMu sync.Mutex
+	stamps  map[string]fileStamp // by path: size and time at the last hashing
 	refs     []string   // collection files the data files name: watched with them
 	stopCh   chan struct{}
 	done     chan struct{}
@@ -254,18 +257,55 @@ func (l *loader) named() []string {
 }
 
 // checksums hashes every data file, then every collection file of refs; an
-// unreadable file hashes as empty, and load then reports why.
+// unreadable file hashes as empty, and load then reports why. A file whose size and
+// modification time are what they were at its last hashing, and which was not
+// modified in the last racyWindow, keeps its last sum without being read: hashing a
+// 100k-record file every tick cost 15–25 % of a core with nothing changed
+// (bench/scale/RESULTS.md).
 func (l *loader) checksums(refs []string) [][32]byte {
 	files := append(l.files[:len(l.files):len(l.files)], refs...)
 	out := make([][32]byte, len(files))
+	l.stampMu.Lock()
+	defer l.stampMu.Unlock()
+	if l.stamps == nil {
+		l.stamps = map[string]fileStamp{}
+	}
 	for i, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
+		fi, statErr := os.Stat(f)
+		if st, ok := l.stamps[f]; ok && statErr == nil && st.same(fi) {
+			out[i] = st.sum
+			continue
+		}
+		b, err := os.ReadFile(f)
+		switch {
+		case err == nil:
 			out[i] = sha256.Sum256(b)
-		} else if !errors.Is(err, os.ErrNotExist) {
+			if statErr == nil && time.Since(fi.ModTime()) > racyWindow {
+				l.stamps[f] = fileStamp{size: fi.Size(), mod: fi.ModTime(), sum: out[i]}
+			}
+		case !errors.Is(err, os.ErrNotExist):
 			out[i] = sha256.Sum256([]byte(err.Error()))
+		}
+		if err != nil || statErr != nil {
+			delete(l.stamps, f)
 		}
 	}
 	return out
+}
+
+// racyWindow: a file modified this recently is hashed whatever its stamp says, as a
+// write within the file system's timestamp granularity can leave size and time equal.
+const racyWindow = 2 * time.Second
+
+// fileStamp is what a file looked like when it was last hashed.
+type fileStamp struct {
+	size int64
+	mod  time.Time
+	sum  [32]byte
+}
+
+func (s fileStamp) same(fi os.FileInfo) bool {
+	return s.size == fi.Size() && s.mod.Equal(fi.ModTime()) && time.Since(fi.ModTime()) > racyWindow
 }
 
 func equalSums(a, b [][32]byte) bool {
