@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -150,4 +151,67 @@ func BenchmarkEvaluateAlias(b *testing.B) {
 		})
 	}
 	c.down()
+}
+
+// Record sets that alias the next one twice grow as 2^n when inlined: the compiler
+// refuses a tree past maxTreeNodes instead of exhausting memory (found by review).
+func TestAliasExpansionBounded(t *testing.T) {
+	const levels = 18 // 2^18 leaves
+	var b strings.Builder
+	b.WriteString("zones:\n  example.net:\n    records:\n")
+	for i := range levels {
+		fmt.Fprintf(&b, "      l%d:\n        A: {simple: [{alias: l%d}, {alias: l%d}]}\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "      l%d:\n        A: {value: 192.0.2.1}\n", levels)
+	start := time.Now()
+	_, err := compileData(t, b.String(), newChecks())
+	if err == nil || !strings.Contains(err.Error(), "grows past") {
+		t.Fatalf("error %v, want the tree refused", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v", d)
+	}
+}
+
+// evaluate_target_health holds when the target's root closes (all_down servfail or
+// nodata): the alias is down and the failover above it moves on (found by review).
+func TestAliasETHTargetAllDown(t *testing.T) {
+	for _, ad := range []string{"servfail", "nodata"} {
+		data := `zones:
+  example.net:
+    records:
+      lb:
+        A:
+          failover:
+            - {value: 192.0.2.1, check: a}
+            - {value: 192.0.2.2, check: b}
+          all_down: ` + ad + `
+      checked:
+        A:
+          failover:
+            - {alias: lb, evaluate_target_health: true}
+            - {value: 198.51.100.1, check: c}
+      unchecked:
+        A:
+          failover:
+            - {alias: lb}
+            - {value: 198.51.100.1, check: c}
+`
+		c := newChecks("a", "b", "c")
+		snap, err := compileData(t, data, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.down("a", "b")
+		if got := ask(t, snap, "checked.example.net.", 1); !slices.Equal(got, []string{"198.51.100.1"}) {
+			t.Errorf("target all_down %s, its checks down: got %v, want the failover's secondary", ad, got)
+		}
+		// Without evaluate_target_health the target's own all_down answers.
+		z := snap.Zone("unchecked.example.net.")
+		set := z.Lookup("unchecked.example.net.", 1).Set
+		out := make([]int32, set.Tree.MaxAnswers())
+		if r := set.Tree.Evaluate(&Input{}, out); r.N != 0 || r.Outcome == Answer {
+			t.Errorf("target all_down %s without evaluate_target_health: %+v, want the target's closed answer", ad, r)
+		}
+	}
 }

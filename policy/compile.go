@@ -17,6 +17,10 @@ func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error
 	return compileTreeIn(rs, ttl, resolve, nil)
 }
 
+// maxTreeNodes bounds one compiled tree, as maxAliasedNodes bounds what YAML aliases
+// build: record sets that alias each other twice over would otherwise grow as 2^n.
+const maxTreeNodes = maxAliasedNodes
+
 // setLookup finds a record set of the zone by owner and type, for alias; nil if none.
 type setLookup func(name string, t uint16) *RecordSet
 
@@ -108,6 +112,10 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 			return 0, fmt.Errorf("%s:%d: %s: ip without a collection", n.Pos.File, n.Pos.Line, path)
 		}
 		cn.param = c.ip(n)
+	}
+	if len(c.t.nodes) >= maxTreeNodes {
+		return 0, fmt.Errorf("%s:%d: %s: the tree of %s grows past %d nodes (each alias inlines its target's whole tree)",
+			n.Pos.File, n.Pos.Line, path, c.rs.Name, maxTreeNodes)
 	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)

@@ -83,6 +83,9 @@ type evaluation struct {
 	rcode int
 	trace *Trace // Input.Trace: explain
 	down  Down   // Input.Down: explain and simulate
+	// ethRoot is the target root of the evaluate-target-health alias being walked:
+	// it counts as down when nothing in it is healthy, whatever its all_down.
+	ethRoot *cnode
 	// Small fields last and together: the struct is zeroed once or twice per
 	// Evaluate, and its size shows in the benchmarks.
 	outcome      Outcome
@@ -147,7 +150,7 @@ func (e *evaluation) evalNode(nd *cnode) bool {
 	case RuleIP:
 		ok = e.ip(nd)
 	}
-	if ok || nd.allDown == AllDownOpen {
+	if ok || nd.allDown == AllDownOpen || nd == e.ethRoot {
 		return ok
 	}
 	return e.closed(nd)

@@ -127,15 +127,24 @@ func (e *evaluation) matches(m *GeoMatch) bool {
 }
 
 // alias answers with its target's tree (inlined as its one child). With evaluate
-// target health it is down when the target is; without, it answers as the target
-// record set alone would: walked again as if every check were up (fail-open) when
-// nothing in it is healthy.
+// target health it is down when nothing in the target is healthy — also when the
+// target's root closes with an all_down answer, which would otherwise never count as
+// down and keep the alias's parent from moving on. Without, it answers as the target
+// record set alone would: its own all_down, or walked again as if every check were up
+// (fail-open) when nothing in it is healthy.
 func (e *evaluation) alias(nd *cnode) bool {
 	kid := e.kids(nd)[0]
+	if nd.eth {
+		prev := e.ethRoot
+		e.ethRoot = &e.t.nodes[kid]
+		ok := e.eval(kid)
+		e.ethRoot = prev
+		return ok
+	}
 	if e.eval(kid) {
 		return true
 	}
-	if nd.eth || e.ignoreHealth {
+	if e.ignoreHealth {
 		return false
 	}
 	e.ignoreHealth = true

@@ -186,3 +186,26 @@ func (t *Tree) GeoMatches() []GeoMatch {
 	}
 	return m
 }
+
+// Keys lists what Input.Down can name in the snapshot's trees: health check names,
+// node labels and leaf values, so that explain and simulate can refuse a name that
+// matches nothing (a typo would otherwise report that nothing moves).
+func (s *Snapshot) Keys() map[string]bool {
+	keys := map[string]bool{}
+	for _, z := range s.zones {
+		for _, set := range z.Sets() {
+			t := set.Tree
+			for i := range t.nodes {
+				nd := &t.nodes[i]
+				keys[nd.label] = true
+				if nd.check != "" {
+					keys[nd.check] = true
+				}
+				if nd.rule == RuleLeaf {
+					keys[t.Endpoints[nd.endpoint].Value] = true
+				}
+			}
+		}
+	}
+	return keys
+}

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/coretraffic/coretraffic/geo"
@@ -39,6 +40,7 @@ type Explanation struct {
 	TTL      uint32     `json:"ttl"`                 // the smallest TTL in the answer section
 	Scope    *int       `json:"ecs_scope,omitempty"` // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
 	Sets     []SetTrace `json:"record_sets"`
+	Next     string     `json:"next_plugin,omitempty"` // set when policy passes the query on
 }
 
 // SetTrace is the trace of one record set's tree (a CNAME chain or glue evaluates
@@ -54,7 +56,10 @@ type locator func(src netip.Addr, ecs *geo.ECS) (geo.Client, error)
 
 // explain answers q from ld exactly as ServeDNS answers a query with the same
 // name, type, source and ECS option, recording the trees' decisions.
-func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
+//
+// fall is the block's fallthrough (nil: none): an NXDOMAIN it passes on is not
+// this plugin's answer, and the explanation says so.
+func explain(ld *loaded, locate locator, fall func(qname string) bool, q Question) (*Explanation, error) {
 	qname := strings.ToLower(dns.Fqdn(q.Name))
 	if _, ok := dns.IsDomainName(qname); !ok {
 		return nil, fmt.Errorf("%q is not a domain name", q.Name)
@@ -110,7 +115,14 @@ func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
 	}
 	a.m.SetReply(r)
 	a.m.Authoritative = true
-	a.answer(qname, q.Type)
+	if q.Type == dns.TypeAXFR || q.Type == dns.TypeIXFR {
+		x.Rcode, x.Answer = "REFUSED", []string{} // as ServeDNS: answers depend on the client, no transfers
+		return x, nil
+	}
+	kind := a.answer(qname, q.Type)
+	if kind == policy.NXDomain && len(a.m.Answer) == 0 && fall != nil && fall(qname) {
+		x.Next = "fallthrough: the name is not in the policy data, the next plugin of the block answers"
+	}
 	a.setECS(r)
 
 	x.Rcode = dns.RcodeToString[a.m.Rcode]
@@ -134,6 +146,22 @@ func explain(ld *loaded, locate locator, q Question) (*Explanation, error) {
 	}
 	x.Sets = traces
 	return x, nil
+}
+
+// checkDown refuses down keys that name nothing in the data: no health check, node
+// name or endpoint value. A typo ("fra1" for "fra-1") would otherwise report that
+// nothing moves.
+func checkDown(keys map[string]bool, down []string) error {
+	var unknown []string
+	for _, d := range down {
+		if !keys[d] {
+			unknown = append(unknown, strconv.Quote(d))
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("down: %s names no health check, node or endpoint value in the data", strings.Join(unknown, ", "))
+	}
+	return nil
 }
 
 // describe is a client's location in one line.
@@ -171,6 +199,10 @@ func (x *Explanation) String() string {
 	}
 	for _, s := range x.Sets {
 		fmt.Fprintf(&b, "\n%s:\n%s", s.Set, s.Trace)
+	}
+	if x.Next != "" {
+		fmt.Fprintf(&b, "\n%s\n", x.Next)
+		return b.String()
 	}
 	fmt.Fprintf(&b, "\nrcode     %s\n", x.Rcode)
 	for _, a := range x.Answer {

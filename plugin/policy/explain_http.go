@@ -86,7 +86,8 @@ func acquireExplain(addr string, t *explainTarget) (*explainServer, error) {
 		return nil, err
 	}
 	s := &explainServer{addr: addr, refs: 1, targets: []*explainTarget{t}}
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 5 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Errorf("explain on %s: %v", addr, err)
@@ -140,7 +141,11 @@ func (s *explainServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, q.Name+" is in no policy zone served here", http.StatusNotFound)
 		return
 	}
-	x, err := explain(ld, t.locate, q)
+	if err := checkDown(ld.snap.Keys(), q.Down); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	x, err := explain(ld, t.locate, t.p.Fall.Through, q)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return

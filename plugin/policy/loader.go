@@ -25,18 +25,21 @@ type loader struct {
 	// check vets a compiled snapshot against the server block's plugin chain (set at
 	// OnStartup, when the chain is known); reloads pass through it too.
 	check func(*policy.Snapshot) error
+	// onStop runs once when the loader stops, also when a failed reload discards
+	// its instance without OnShutdown (live.go).
+	onStop func()
 
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
 	sums     [][32]byte // content of the files and refs last loaded (or last rejected)
-
-	stampMu sync.Mutex
-	stamps  map[string]fileStamp // by path: size and time at the last hashing
 	refs     []string   // collection files the data files name: watched with them
 	stopCh   chan struct{}
 	done     chan struct{}
 	started  bool
 	stopOnce sync.Once
+
+	stampMu sync.Mutex
+	stamps  map[string]fileStamp // by path: size and time at the last hashing
 }
 
 // load reads every file and compiles the lot. The data files' checks are prepared
@@ -162,6 +165,9 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 // stop ends the watcher and releases the checks.
 func (l *loader) stop() {
 	l.stopOnce.Do(func() {
+		if l.onStop != nil {
+			l.onStop() // what else the instance started: the explain endpoint's reference
+		}
 		l.mu.Lock()
 		stopCh, done := l.stopCh, l.done
 		l.mu.Unlock()

@@ -44,7 +44,8 @@ func setup(c *caddy.Controller) error {
 		p.loader.start(p, ld, set)
 		return p.startExplain(cfg)
 	})
-	c.OnShutdown(func() error { p.stopExplain(); p.loader.stop(); return nil })
+	p.loader.onStop = p.stopExplain
+	c.OnShutdown(func() error { p.loader.stop(); return nil })
 	instanceLoaders(c).add(p.loader)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		p.Next = next

@@ -145,3 +145,35 @@ func TestOfflineExplain(t *testing.T) {
 		t.Error("a name outside the zones was explained")
 	}
 }
+
+// Explain says what the server does where the answer is not the tree's: zone
+// transfers are refused, and a fallthrough NXDOMAIN is the next plugin's; a down key
+// that names nothing is refused, not silently ignored (found by review).
+func TestExplainEdges(t *testing.T) {
+	o := offline(t, simulateData)
+	for _, qt := range []uint16{252, 251} { // AXFR, IXFR
+		x, err := o.Explain(Question{Name: "example.net.", Type: qt, Source: netip.MustParseAddr("127.0.0.1")})
+		if err != nil || x.Rcode != "REFUSED" {
+			t.Errorf("type %d: %+v %v, want REFUSED", qt, x, err)
+		}
+	}
+	q := Question{Name: "nope.example.net.", Type: 1, Source: netip.MustParseAddr("127.0.0.1")}
+	x, err := explain(o.ld, nil, func(string) bool { return true }, q)
+	if err != nil || x.Next == "" || !strings.Contains(x.String(), "fallthrough") {
+		t.Errorf("fallthrough NXDOMAIN: %+v %v", x, err)
+	}
+	if x, _ := explain(o.ld, nil, nil, q); x.Next != "" || x.Rcode != "NXDOMAIN" {
+		t.Errorf("NXDOMAIN without fallthrough: %+v", x)
+	}
+	q.Name, q.Down = "www.example.net.", []string{"fra1"}
+	if _, err := o.Explain(q); err == nil || !strings.Contains(err.Error(), `"fra1" names no health check`) {
+		t.Errorf("unknown down key: %v", err)
+	}
+	if _, err := o.Simulate(o.Classes(nil), []string{"fra-1", "fra2"}, 5); err == nil || !strings.Contains(err.Error(), `"fra2"`) {
+		t.Errorf("simulate with an unknown down key: %v", err)
+	}
+	q.Down = []string{"fra-1", "eu", "192.0.2.10"} // a check, a node name, a value
+	if _, err := o.Explain(q); err != nil {
+		t.Errorf("known down keys refused: %v", err)
+	}
+}
