@@ -145,22 +145,28 @@ func (g *run) schedule(e *Engine) {
 // probeSlot is how the real clock batches probes: every probe due within one slot
 // fires at the slot's end, together. 10,000 checks at 10 s are 1,000 probes a
 // second; fired each at its own instant, nearly every one wakes an idle thread
-// (futex, the scheduler spinning) before doing any work. In 10 ms slots the process
-// wakes at most 100 times a second and runs the due probes back to back: about a
-// third less CPU in BenchmarkScale10kHTTP (21–25 % → 14–17 % of a core, alternating
-// runs). A probe is late by less than one slot, which the detection bound
-// (interval × fall + timeout, intervals ≥ 1 s) absorbs. g.next stays exact, so the
-// lateness never accumulates.
-const probeSlot = 10 * time.Millisecond
+// (futex, the scheduler spinning) before doing any work. In slots the process wakes
+// at most 1/probeSlot times a second and runs the due probes back to back. In
+// alternating runs of BenchmarkScale10kHTTP (10,000 checks): unslotted 34–43 % of
+// a core, 10 ms slots 16–18 %, 20 ms 15–18 %, 50 ms 12–14 % (load 1–6). A probe
+// fires late by less than one slot, so a check's detection bound is interval × fall
+// + timeout + probeSlot; g.next stays exact, so the lateness never accumulates.
+const probeSlot = 50 * time.Millisecond
 
-// untilSlot is the wait until the end of the slot that holds t.
+// untilSlot is the wait until t, rounded up to the end of t's slot. The wait itself
+// is monotonic (t and Now carry monotonic readings): a step of the wall clock (NTP
+// at boot, a resumed VM) must neither freeze probes nor fire them back to back. Only
+// the rounding, less than one slot, comes from the wall clock, so that the probes
+// of all checks share slot ends.
 func (e *Engine) untilSlot(t time.Time) time.Duration {
+	d := t.Sub(e.clock.Now())
 	if e.grid > 0 {
-		if s := t.Truncate(e.grid); s.Before(t) {
-			t = s.Add(e.grid)
+		w := t.Round(0) // the wall reading alone
+		if s := w.Truncate(e.grid); s.Before(w) {
+			d += s.Add(e.grid).Sub(w)
 		}
 	}
-	return t.Sub(e.clock.Now())
+	return d
 }
 
 // probeOnce probes within the timeout and records the result.
