@@ -7,11 +7,12 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/coretraffic/coretraffic/internal/cpuclock"
 )
 
 // BenchmarkEvaluateIP measures one ip decision (target ≤ 300 ns, 0 allocs): with
@@ -40,7 +41,7 @@ func BenchmarkEvaluateIP(b *testing.B) {
 			in := &Input{Client: netip.MustParsePrefix(bc.client)}
 			out := make([]int32, tree.MaxAnswers())
 			b.ReportAllocs()
-			defer threadClock(b)()
+			defer cpuclock.Thread(b)()
 			for b.Loop() {
 				tree.Evaluate(in, out)
 			}
@@ -65,7 +66,7 @@ func BenchmarkEvaluateIP(b *testing.B) {
 			out := make([]int32, tree.MaxAnswers())
 			in := &Input{}
 			b.ReportAllocs()
-			defer threadClock(b)()
+			defer cpuclock.Thread(b)()
 			i := 0
 			for b.Loop() {
 				in.Client = qs[i&(len(qs)-1)]
@@ -82,7 +83,7 @@ func BenchmarkEvaluateIP(b *testing.B) {
 //	go test -run '^$' -bench BenchmarkLoadIP1M -benchmem -count 5 ./policy/
 func BenchmarkLoadIP1M(b *testing.B) {
 	data, _ := writeBigCollection(b, 1_000_000)
-	defer processClock(b)()
+	defer cpuclock.Process(b)()
 	for b.Loop() {
 		d, _, err := ParseFile(data)
 		if err != nil {
@@ -90,30 +91,6 @@ func BenchmarkLoadIP1M(b *testing.B) {
 		}
 		if _, err := Compile(d, nil, time.Now()); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// threadClock locks the benchmark to its thread and returns the function that
-// reports the thread's CPU time per op (call it after the loop): on a shared
-// machine it counts the work, not the wait for a CPU.
-func threadClock(b *testing.B) func() {
-	runtime.LockOSThread()
-	c0 := threadCPU()
-	return func() {
-		if d := threadCPU() - c0; d > 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
-		}
-		runtime.UnlockOSThread()
-	}
-}
-
-// processClock returns the function that reports the process's CPU time per op.
-func processClock(b *testing.B) func() {
-	c0 := processCPU()
-	return func() {
-		if d := processCPU() - c0; d > 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N)/1e6, "cpu-ms/op")
 		}
 	}
 }

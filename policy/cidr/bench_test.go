@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/coretraffic/coretraffic/internal/cpuclock"
 )
 
 // Benchmarks over the BGP-like mix (see mix) at 1k, 100k and 1M blocks:
@@ -70,7 +72,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i, hits := qs[kind], 0, 0
 				b.ReportAllocs()
-				defer threadClock(b)()
+				defer cpuclock.Thread(b)()
 				for b.Loop() {
 					x := &q[i&(len(q)-1)]
 					if _, _, ok := c.Lookup(x.addr, x.bits); ok {
@@ -93,7 +95,7 @@ func BenchmarkNaive(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				q, i := qs[kind], 0
 				b.ReportAllocs()
-				defer threadClock(b)()
+				defer cpuclock.Thread(b)()
 				for b.Loop() {
 					x := &q[i&(len(q)-1)]
 					nv.lookup(x.addr, x.bits)
@@ -111,7 +113,7 @@ func BenchmarkBuild(b *testing.B) {
 		es := cachedMix(n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
-			stop := processClock(b)
+			stop := cpuclock.Process(b)
 			for b.Loop() {
 				if _, err := build(es); err != nil {
 					b.Fatal(err)
@@ -131,7 +133,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(st.Size())
-			defer processClock(b)()
+			defer cpuclock.Process(b)()
 			for b.Loop() {
 				if _, err := ParseFile(path); err != nil {
 					b.Fatal(err)
@@ -173,27 +175,4 @@ func heapOf(make func() any) uint64 {
 		return 0
 	}
 	return after.HeapAlloc - before.HeapAlloc
-}
-
-// threadClock locks the benchmark to its thread and returns the function that
-// reports the thread's CPU time per op (call it after the loop).
-func threadClock(b *testing.B) func() {
-	runtime.LockOSThread()
-	c0 := threadCPU()
-	return func() {
-		if d := threadCPU() - c0; d > 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
-		}
-		runtime.UnlockOSThread()
-	}
-}
-
-// processClock returns the function that reports the process's CPU time per op.
-func processClock(b *testing.B) func() {
-	c0 := processCPU()
-	return func() {
-		if d := processCPU() - c0; d > 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N)/1e6, "cpu-ms/op")
-		}
-	}
 }

@@ -1,16 +1,13 @@
 //go:build linux
 
-package policy
+package cpuclock
 
 import (
 	"syscall"
 	"time"
 )
 
-// threadCPU is the CPU time of the calling thread (RUSAGE_THREAD), processCPU that
-// of the whole process: on a shared machine they count the work, not the queue.
-func threadCPU() time.Duration { return rusage(1) }
-
+func threadCPU() time.Duration  { return rusage(1) } // RUSAGE_THREAD
 func processCPU() time.Duration { return rusage(syscall.RUSAGE_SELF) }
 
 func rusage(who int) time.Duration {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package cidr
+package cpuclock
 
 import "time"
 
