@@ -51,8 +51,8 @@ var errMultipleECS = errors.New("ecs: more than one option")
 // instance's Metadata already did, answers FORMERR for a malformed ECS option,
 // and passes the request on with the Client in the context.
 func (g *Geo) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	growStack(int(r.Id))
 	if g.located(ctx) == nil {
+		growStack(int(r.Id)) // Metadata, when it ran, has grown it already
 		l, err := g.locate(ctx, w, r)
 		if err != nil {
 			ecsFormErr.WithLabelValues(metrics.WithServer(ctx)).Inc()
