@@ -13,7 +13,9 @@ package geo
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // MaxSubdivisions is how many subdivision levels a Location keeps. GeoIP2 has at
@@ -152,4 +154,22 @@ func Locate(db Locator, src netip.Addr, ecs *ECS, c *Client) error {
 		c.Scope = 0
 	}
 	return err
+}
+
+// String is the location in one line, most general first: "EU DE DE-HE Frankfurt am
+// Main (50.11, 8.68)"; "" when it holds nothing. Explain and simulate print it.
+func (l *Location) String() string {
+	parts := make([]string, 0, 4+MaxSubdivisions)
+	for _, s := range append([]string{l.Continent, l.Country}, l.SubdivisionList()...) {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if l.City != "" {
+		parts = append(parts, l.City)
+	}
+	if l.HasCoords {
+		parts = append(parts, fmt.Sprintf("(%.2f, %.2f)", l.Lat, l.Lon))
+	}
+	return strings.Join(parts, " ")
 }

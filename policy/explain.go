@@ -210,23 +210,10 @@ func (e *evaluation) inputs(nd *cnode) string {
 
 // whereString describes the client's location as the rules see it.
 func (e *evaluation) whereString() string {
-	if e.in == nil || e.in.Loc == nil {
+	if e.in == nil || e.in.Loc == nil || e.in.Loc.String() == "" {
 		return "location unknown"
 	}
-	l := e.in.Loc
-	parts := []string{}
-	for _, s := range []string{l.Continent, l.Country, strings.Trim(strings.Join(l.Subdivisions[:], "/"), "/"), l.City} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if l.HasCoords {
-		parts = append(parts, fmt.Sprintf("(%.2f, %.2f)", l.Lat, l.Lon))
-	}
-	if len(parts) == 0 {
-		return "location unknown"
-	}
-	return strings.Join(parts, " ")
+	return e.in.Loc.String()
 }
 
 // rel is a child's label as seen from its parent: derived labels (paths) repeat the

@@ -78,7 +78,7 @@ func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*lo
 	l := &located{Context: ctx, g: g}
 	var ecs geo.ECS
 	var hasECS bool
-	if g.ecs && (g.trustAll || g.trusted(src)) {
+	if g.useECS(src) {
 		var err error
 		if ecs, hasECS, err = findECS(r); err != nil {
 			return nil, err
@@ -100,6 +100,9 @@ func (g *Geo) locate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (*lo
 	}
 	return l, nil
 }
+
+// useECS reports whether a query from src has its ECS option read.
+func (g *Geo) useECS(src netip.Addr) bool { return g.ecs && (g.trustAll || g.trusted(src)) }
 
 func (g *Geo) trusted(a netip.Addr) bool {
 	for _, p := range g.trust {
@@ -174,7 +177,7 @@ var _ plugin.Handler = (*Geo)(nil)
 // Locate places a client the way a query from src carrying ecs (nil: none) would
 // be placed by this directive, trust rules included: policy's explain asks it.
 func (g *Geo) Locate(src netip.Addr, ecs *geo.ECS) (geo.Client, error) {
-	if ecs != nil && !(g.ecs && (g.trustAll || g.trusted(src))) {
+	if ecs != nil && !g.useECS(src) {
 		ecs = nil
 	}
 	var c geo.Client

@@ -169,21 +169,7 @@ func describe(c *geo.Client) string {
 	if !c.Found {
 		return fmt.Sprintf("%s: not in the geo databases", c.Addr)
 	}
-	l := &c.Location
-	parts := []string{l.Continent, l.Country}
-	for _, s := range l.Subdivisions {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if l.City != "" {
-		parts = append(parts, l.City)
-	}
-	s := fmt.Sprintf("%s: %s", c.Addr, strings.Join(parts, " "))
-	if l.HasCoords {
-		s += fmt.Sprintf(" (%.2f, %.2f)", l.Lat, l.Lon)
-	}
-	return s + fmt.Sprintf(", database network /%d", c.Scope)
+	return fmt.Sprintf("%s: %s, database network /%d", c.Addr, c.Location.String(), c.Scope)
 }
 
 // String renders x for a terminal.

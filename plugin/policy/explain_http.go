@@ -141,7 +141,7 @@ func (s *explainServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, q.Name+" is in no policy zone served here", http.StatusNotFound)
 		return
 	}
-	if err := checkDown(ld.snap.Keys(), q.Down); err != nil {
+	if err := checkDown(ld.downKeys(), q.Down); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}

@@ -17,15 +17,6 @@ import (
 type Offline struct {
 	ld     *loaded
 	reader *geo.Reader // nil without geo databases
-	known  map[string]bool
-}
-
-// keys is what a question's Down may name, computed once.
-func (o *Offline) keys() map[string]bool {
-	if o.known == nil {
-		o.known = o.ld.snap.Keys()
-	}
-	return o.known
 }
 
 // NewOffline parses and compiles files (policy data, as the directive's `data`)
@@ -73,7 +64,7 @@ func (o *Offline) Snapshot() *policy.Snapshot { return o.ld.snap }
 
 // Explain answers q as a server with this data and every other check up would.
 func (o *Offline) Explain(q Question) (*Explanation, error) {
-	if err := checkDown(o.keys(), q.Down); err != nil {
+	if err := checkDown(o.ld.downKeys(), q.Down); err != nil {
 		return nil, err
 	}
 	return explain(o.ld, o.locate(), nil, q)

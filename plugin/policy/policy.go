@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/coredns/coredns/plugin"
@@ -45,6 +46,16 @@ type loaded struct {
 	events   map[*policy.CompiledZone]zoneEvents
 	sums     [][32]byte // checksums of the data files, then of refs, as parsed
 	refs     []string   // the collection files the data files read
+
+	keysOnce sync.Once
+	keys     map[string]bool // what explain's down may name: policy.Snapshot.Keys, once
+}
+
+// downKeys is what an explain or simulate question may take down, computed on the
+// first question of this load (a walk of every tree), not per question.
+func (ld *loaded) downKeys() map[string]bool {
+	ld.keysOnce.Do(func() { ld.keys = ld.snap.Keys() })
+	return ld.keys
 }
 
 // zoneEvents are a zone's fail-open and fail-closed counters, resolved at load so
