@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -31,6 +33,26 @@ func TestCorefileExample(t *testing.T) {
 		}
 		corefile = strings.ReplaceAll(corefile, from, fmt.Sprintf(":%d", to))
 	}
+	// make run starts demo/endpoints for the health checks to probe; here each
+	// endpoint is a real HTTP server on a free port, named in a copy of the data,
+	// so that the answers do not depend on how soon the checks find nobody there.
+	data := readFile(t, filepath.Join(root, "demo", "policy.yaml"))
+	for _, port := range []string{"9001", "9002", "9003", "9004"} {
+		from := "127.0.0.1:" + port
+		if !strings.Contains(data, from) {
+			t.Fatalf("demo/policy.yaml no longer checks %s; update this test", from)
+		}
+		data = strings.ReplaceAll(data, from, healthyEndpoint(t))
+	}
+	dataPath := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(dataPath, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(corefile, "data demo/policy.yaml") {
+		t.Fatal("Corefile.example no longer reads demo/policy.yaml; update this test")
+	}
+	corefile = strings.ReplaceAll(corefile, "data demo/policy.yaml", "data "+dataPath)
+
 	// Run from the repo root so the relative data paths resolve exactly as in make run.
 	s := e2e.StartIn(t, e2e.CoreTraffic(t), corefile, root, fmt.Sprintf("127.0.0.1:%d", port))
 
@@ -58,6 +80,19 @@ func TestCorefileExample(t *testing.T) {
 	if !strings.Contains(body, "203.0.113.10") || !strings.Contains(body, "[geolocation]") {
 		t.Errorf("explain of Corefile.example:\n%s", body)
 	}
+}
+
+// healthyEndpoint serves 200 on /health, like a healthy demo/endpoints
+// address, until the test ends; it returns its address.
+func healthyEndpoint(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/health" {
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
 }
 
 func httpGetBody(t *testing.T, url string) string {
