@@ -38,6 +38,7 @@ func startGeo(t *testing.T) *geoServer {
     metadata
     geo %s %s {
         reload 1s
+        labels all
     }
     log . "GEO {name} {/geo/country/code} {/geo/city/name} {/geo/subdivisions/code} {/geo/asn/number} {/geo/client/subnet} {/geo/client/scope} {rcode}"
     prometheus 127.0.0.1:%d

@@ -59,16 +59,16 @@ SCENARIOS = {
                       desc="diagnostic: `metadata` + `file` (no label provider)"),
     "file+geo-only": dict(kind="coredns", conf="file-geo-only.Corefile", answers="static", geo=True,
                           desc="diagnostic: coretraffic `geo` (ECS) + `file`, no `metadata`"),
-    "file+geo-2labels": dict(kind="coredns", conf="file-geo-labels.Corefile", answers="static", geo=True,
-                             desc="diagnostic: `metadata` + coretraffic `geo` (ECS, `labels` the two a log line reads) + `file`"),
+    "file+geo-all": dict(kind="coredns", conf="file-geo-all.Corefile", answers="static", geo=True,
+                         desc="diagnostic: `metadata` + coretraffic `geo` (ECS, `labels all`: twelve) + `file`"),
 }
 BASE = "file"
-DEFAULT = ["file", "policy", "file+geo", "file+geoip", "coredns-gslb",
+DEFAULT = ["file", "policy", "file+meta", "file+geo", "file+geoip", "coredns-gslb",
            "gdnsd-static", "gdnsd-gslb", "pdns-static", "pdns-lua"]
-DIAG = ["file+meta", "file+geo-only", "file+geo-2labels"]
+DIAG = ["file+geo-only", "file+geo-all"]
 GROUPS = {
     "default": DEFAULT,
-    "ours": ["file", "policy", "file+geo", "file+geoip"],
+    "ours": ["file", "policy", "file+meta", "file+geo", "file+geoip"],
     "gslb": ["file", "policy", "coredns-gslb", "gdnsd-gslb", "pdns-lua"],
     "static": ["file", "gdnsd-static", "pdns-static"],
 }
@@ -76,16 +76,17 @@ GROUPS = {
 # figure, numerator, denominator, target for the per-CPU-second ratio (None: reference)
 FIGURES = [
     ("1. policy vs file", "policy", "file", 1.00),
-    ("2. geo overhead (ours)", "file+geo", "file", 0.95),
+    ("2. geo overhead (ours)", "file+geo", "file+meta", 0.95),
+    ("2. geo + metadata overhead (ours)", "file+geo", "file", None),
     ("2. geoip overhead (stock)", "file+geoip", "file", None),
     ("3. policy vs stock CoreDNS GSLB", "policy", "coredns-gslb", None),
     ("3. policy vs gdnsd GSLB", "policy", "gdnsd-gslb", None),
     ("3. policy vs PowerDNS LUA", "policy", "pdns-lua", None),
     ("4. gdnsd static vs file", "gdnsd-static", "file", None),
     ("4. PowerDNS static vs file", "pdns-static", "file", None),
-    ("diagnostic: metadata alone", "file+meta", "file", None),
+    ("2. metadata alone", "file+meta", "file", None),
     ("diagnostic: geo without metadata", "file+geo-only", "file", None),
-    ("diagnostic: geo, metadata, two labels", "file+geo-2labels", "file", None),
+    ("diagnostic: geo, metadata, all twelve labels", "file+geo-all", "file", None),
 ]
 
 # Answers: name -> [(address set, expected share)], shares summing to 1.

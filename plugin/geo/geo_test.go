@@ -130,7 +130,7 @@ func TestServeDNS(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	g := newGeo(t, "geo "+cityDB+" "+asnDB)
+	g := newGeo(t, "geo "+cityDB+" "+asnDB+" {\n labels all\n}")
 	next := &capture{}
 	g.Next = next.handler()
 	w := &test.ResponseWriter{RemoteIP: "10.0.0.1"}

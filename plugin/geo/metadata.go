@@ -7,6 +7,8 @@ import (
 
 	"github.com/coredns/coredns/plugin/metadata"
 	"github.com/coredns/coredns/request"
+
+	"github.com/coretraffic/coretraffic/geo"
 )
 
 // Metadata implements metadata.Provider. The metadata plugin calls it before
@@ -30,87 +32,112 @@ func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Conte
 }
 
 // setLabels publishes the instance's labels for l's Client. Values are
-// formatted only when read.
+// formatted only when read. The functions of the location's labels come from
+// the location cache when the location is a frequent one, so that a query
+// allocates at most the subnet label's closure.
 func (g *Geo) setLabels(m map[string]metadata.Func, l *located) {
-	for _, lb := range g.labels {
-		m[lb.name] = lb.value(l)
+	loc := &l.c.Location
+	var cached []metadata.Func
+	if e := g.locationFuncs.get(loc, g.labels); e != nil {
+		cached = e.funcs
+	}
+	for i, lb := range g.labels {
+		switch {
+		case lb.ofClient != nil:
+			m[lb.name] = lb.ofClient(&l.c)
+		case cached != nil:
+			m[lb.name] = cached[i]
+		default:
+			m[lb.name] = lb.ofLocation(loc)
+		}
 	}
 }
 
-// label is a metadata label: its name and how to get its value's function for
-// one query. Values that do not depend on the query (booleans, small numbers,
-// the empty string) use functions built once, so that a query allocates a
-// closure only for the labels that carry its own data.
+// label is a metadata label: its name, whether it is set by default, and how
+// to get its value's function for one query, from the Location alone (these
+// functions are cached per location) or from the whole Client. Values that do
+// not depend on the query (booleans, small numbers, the empty string) use
+// functions built once.
 type label struct {
-	name  string
-	value func(*located) metadata.Func
+	name       string
+	byDefault  bool
+	ofLocation func(*geo.Location) metadata.Func
+	ofClient   func(*geo.Client) metadata.Func
 }
 
-// allLabels is every label, in the order of the README's table, and the
-// default; the labels property selects some of them.
+// allLabels is every label, in the order of the README's table; the labels
+// property selects some of them, or all.
 var allLabels = []label{
-	{"geo/continent/code", func(l *located) metadata.Func {
-		if l.c.Location.Continent == "" {
+	{name: "geo/continent/code", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		return stringFunc(l.Continent)
+	}},
+	{name: "geo/country/code", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		return stringFunc(l.Country)
+	}},
+	{name: "geo/country/is_in_european_union", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		return boolFuncs[b2i(l.InEU)]
+	}},
+	{name: "geo/subdivisions/code", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		if l.Subdivisions[0] == "" {
 			return emptyFunc
 		}
-		return func() string { return l.c.Location.Continent }
+		return func() string { return strings.Join(l.SubdivisionList(), ",") }
 	}},
-	{"geo/country/code", func(l *located) metadata.Func {
-		if l.c.Location.Country == "" {
+	{name: "geo/city/name", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		return stringFunc(l.City)
+	}},
+	{name: "geo/latitude", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		if !l.HasCoords {
 			return emptyFunc
 		}
-		return func() string { return l.c.Location.Country }
+		return func() string { return formatCoord(l.Lat) }
 	}},
-	{"geo/country/is_in_european_union", func(l *located) metadata.Func {
-		return boolFuncs[b2i(l.c.Location.InEU)]
-	}},
-	{"geo/subdivisions/code", func(l *located) metadata.Func {
-		if l.c.Location.Subdivisions[0] == "" {
+	{name: "geo/longitude", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		if !l.HasCoords {
 			return emptyFunc
 		}
-		return func() string {
-			return strings.Join(l.c.Location.SubdivisionList(), ",")
-		}
+		return func() string { return formatCoord(l.Lon) }
 	}},
-	{"geo/city/name", func(l *located) metadata.Func {
-		if l.c.Location.City == "" {
+	{name: "geo/asn/number", byDefault: true, ofLocation: func(l *geo.Location) metadata.Func {
+		if l.ASN == 0 {
 			return emptyFunc
 		}
-		return func() string { return l.c.Location.City }
+		return func() string { return strconv.FormatUint(uint64(l.ASN), 10) }
 	}},
-	{"geo/latitude", func(l *located) metadata.Func {
-		if !l.c.Location.HasCoords {
-			return emptyFunc
+	{name: "geo/asn/org", ofLocation: func(l *geo.Location) metadata.Func {
+		return stringFunc(l.ASOrg)
+	}},
+	{name: "geo/client/subnet", ofClient: func(c *geo.Client) metadata.Func {
+		return func() string { return c.Subnet().String() }
+	}},
+	{name: "geo/client/scope", ofClient: func(c *geo.Client) metadata.Func {
+		return scopeFuncs[min(max(c.Scope, 0), len(scopeFuncs)-1)]
+	}},
+	{name: "geo/client/ecs", ofClient: func(c *geo.Client) metadata.Func {
+		return boolFuncs[b2i(c.FromECS)]
+	}},
+}
+
+// defaultLabels are the labels set without a labels property: eight, the
+// most a metadata plugin's per-query map holds before it grows. Growing it
+// (allocating a table and moving the eight entries) costs more than the eight
+// insertions before it; the organisation name and the client labels are set
+// when asked for.
+var defaultLabels = func() (ls []label) {
+	for _, l := range allLabels {
+		if l.byDefault {
+			ls = append(ls, l)
 		}
-		return func() string { return formatCoord(l.c.Location.Lat) }
-	}},
-	{"geo/longitude", func(l *located) metadata.Func {
-		if !l.c.Location.HasCoords {
-			return emptyFunc
-		}
-		return func() string { return formatCoord(l.c.Location.Lon) }
-	}},
-	{"geo/asn/number", func(l *located) metadata.Func {
-		if l.c.Location.ASN == 0 {
-			return emptyFunc
-		}
-		return func() string { return strconv.FormatUint(uint64(l.c.Location.ASN), 10) }
-	}},
-	{"geo/asn/org", func(l *located) metadata.Func {
-		if l.c.Location.ASOrg == "" {
-			return emptyFunc
-		}
-		return func() string { return l.c.Location.ASOrg }
-	}},
-	{"geo/client/subnet", func(l *located) metadata.Func {
-		return func() string { return l.c.Subnet().String() }
-	}},
-	{"geo/client/scope", func(l *located) metadata.Func {
-		return scopeFuncs[min(max(l.c.Scope, 0), len(scopeFuncs)-1)]
-	}},
-	{"geo/client/ecs", func(l *located) metadata.Func {
-		return boolFuncs[b2i(l.c.FromECS)]
-	}},
+	}
+	return ls
+}()
+
+// stringFunc returns a function returning s.
+func stringFunc(s string) metadata.Func {
+	if s == "" {
+		return emptyFunc
+	}
+	return func() string { return s }
 }
 
 func emptyFunc() string { return "" }

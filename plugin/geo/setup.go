@@ -42,7 +42,7 @@ func setup(c *caddy.Controller) error {
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {
-	g := &Geo{ecs: true, trustAll: true, interval: defaultReload, labels: allLabels}
+	g := &Geo{ecs: true, trustAll: true, interval: defaultReload, labels: defaultLabels}
 	root := dnsserver.GetConfig(c).Root
 	i := 0
 	for c.Next() {
@@ -136,19 +136,24 @@ func parseBlock(c *caddy.Controller, g *Geo) error {
 }
 
 // parseLabels turns the labels property's arguments into the labels to set:
-// label names from allLabels, or the single word none.
+// label names from allLabels, or the single word all or none.
 func parseLabels(args []string) ([]label, error) {
 	if len(args) == 0 {
-		return nil, errors.New("want one or more label names, or none")
+		return nil, errors.New("want one or more label names, all, or none")
 	}
-	if len(args) == 1 && args[0] == "none" {
-		return nil, nil
+	if len(args) == 1 {
+		switch args[0] {
+		case "none":
+			return nil, nil
+		case "all":
+			return allLabels, nil
+		}
 	}
 	var ls []label
 	for _, a := range args {
 		i := slices.IndexFunc(allLabels, func(l label) bool { return l.name == a })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown label %q (labels are named as in the README, e.g. geo/country/code; or none alone)", a)
+			return nil, fmt.Errorf("unknown label %q (labels are named as in the README, e.g. geo/country/code; or all or none alone)", a)
 		}
 		if slices.ContainsFunc(ls, func(l label) bool { return l.name == a }) {
 			return nil, fmt.Errorf("label %q listed twice", a)

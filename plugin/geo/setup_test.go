@@ -3,6 +3,7 @@ package geo
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,13 @@ func TestSetup(t *testing.T) {
 		{"reload bad", "geo " + cityDB + " {\n reload soon\n}", "invalid duration", nil},
 		{"reload too fast", "geo " + cityDB + " {\n reload 10ms\n}", "at least 1s", nil},
 		{"labels default", "geo " + cityDB, "", func(t *testing.T, g *Geo) {
+			want := []string{"geo/continent/code", "geo/country/code", "geo/country/is_in_european_union",
+				"geo/subdivisions/code", "geo/city/name", "geo/latitude", "geo/longitude", "geo/asn/number"}
+			if got := labelNames(g.labels); !slices.Equal(got, want) {
+				t.Errorf("labels %v, want %v", got, want)
+			}
+		}},
+		{"labels all", "geo " + cityDB + " {\n labels all\n}", "", func(t *testing.T, g *Geo) {
 			if len(g.labels) != len(allLabels) {
 				t.Errorf("%d labels, want all %d", len(g.labels), len(allLabels))
 			}
@@ -118,6 +126,7 @@ func TestSetup(t *testing.T) {
 		{"labels unknown", "geo " + cityDB + " {\n labels geo/country/name\n}", `Testfile:2 - Error during parsing: labels: unknown label "geo/country/name"`, nil},
 		{"labels without prefix", "geo " + cityDB + " {\n labels country/code\n}", `unknown label "country/code"`, nil},
 		{"labels none and more", "geo " + cityDB + " {\n labels none geo/country/code\n}", `unknown label "none"`, nil},
+		{"labels all and more", "geo " + cityDB + " {\n labels all geo/client/scope\n}", `unknown label "all"`, nil},
 		{"labels repeated", "geo " + cityDB + " {\n labels geo/city/name geo/city/name\n}", "listed twice", nil},
 		{"labels twice", "geo " + cityDB + " {\n labels geo/city/name\n labels geo/asn/org\n}", "labels appears once", nil},
 		{"reload negative", "geo " + cityDB + " {\n reload -1s\n}", "invalid duration", nil},
@@ -207,4 +216,12 @@ func onlyVerifyNotices(t *testing.T, db []byte) []byte {
 	}
 	t.Fatal("no such corruption")
 	return nil
+}
+
+func labelNames(ls []label) []string {
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = l.name
+	}
+	return names
 }
