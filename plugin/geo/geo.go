@@ -36,7 +36,8 @@ type Geo struct {
 	interval time.Duration  // file check interval; 0 disables
 	labels   []label        // metadata labels to set
 
-	locationFuncs locationCache // label functions of frequent locations
+	cacheLocations bool          // some label depends on the location alone
+	locationFuncs  locationCache // label functions of frequent locations
 
 	counters lookupCounters
 

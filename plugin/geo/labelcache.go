@@ -39,8 +39,13 @@ type locationFuncs struct {
 }
 
 // get returns loc's entry, making one for labels when loc has just missed in
-// its slot for the second time in a row; nil otherwise.
+// its slot for the second time in a row; nil otherwise. An admission clears
+// the slot's last miss, so that two locations sharing a hash do not replace
+// each other's entry on every query.
 func (c *locationCache) get(loc *geo.Location, labels []label) *locationFuncs {
+	if math.IsNaN(loc.Lat) || math.IsNaN(loc.Lon) {
+		return nil // never equal to itself: it would be admitted again and again
+	}
 	h, i := locationSlot(loc)
 	if e := c.entries[i].Load(); e != nil && e.loc == *loc {
 		return e
@@ -48,6 +53,7 @@ func (c *locationCache) get(loc *geo.Location, labels []label) *locationFuncs {
 	if c.misses[i].Swap(h) != h {
 		return nil
 	}
+	c.misses[i].Store(0)
 	e := &locationFuncs{loc: *loc, funcs: make([]metadata.Func, len(labels))}
 	for j, lb := range labels {
 		if lb.ofLocation != nil {
@@ -66,11 +72,11 @@ func locationSlot(loc *geo.Location) (hash, slot uint64) {
 
 var locationSeed = maphash.MakeSeed()
 
-// locationHash mixes the fields that tell locations apart: the city name,
-// coordinates, country and AS. Locations that share all of these share a hash
-// and are told apart by the entry's comparison.
+// locationHash mixes the fields that tell locations apart: the city name, the
+// first subdivision, coordinates, country and AS. Locations that share all of
+// these share a hash and are told apart by the entry's comparison.
 func locationHash(l *geo.Location) uint64 {
-	h := maphash.String(locationSeed, l.City)
+	h := maphash.String(locationSeed, l.City) ^ bits.RotateLeft64(maphash.String(locationSeed, l.Subdivisions[0]), 17)
 	h ^= math.Float64bits(l.Lat) ^ bits.RotateLeft64(math.Float64bits(l.Lon), 29)
 	h ^= uint64(l.ASN)<<32 | countryBits(l.Country)
 	return h * 0x9E3779B97F4A7C15

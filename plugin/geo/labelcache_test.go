@@ -1,7 +1,13 @@
 package geo
 
 import (
+	"context"
+	"math"
 	"testing"
+
+	"github.com/coredns/coredns/plugin/metadata"
+	"github.com/coredns/coredns/plugin/test"
+	"github.com/coredns/coredns/request"
 
 	"github.com/coretraffic/coretraffic/geo"
 )
@@ -44,5 +50,64 @@ func TestLocationCacheComparesLocation(t *testing.T) {
 	c.entries[slot].Store(planted)
 	if e := c.get(&lyon, allLabels); e == planted {
 		t.Fatal("Lyon got Paris's labels")
+	}
+}
+
+// TestLocationCacheSharedHash has two locations that differ only in a field
+// the hash leaves out take turns: neither gets the other's labels, and they
+// do not rebuild an entry on every query.
+func TestLocationCacheSharedHash(t *testing.T) {
+	var c locationCache
+	in := geo.Location{Continent: "EU", Country: "CY", City: "Nicosia", InEU: true}
+	out := in
+	out.InEU = false
+	hIn, _ := locationSlot(&in)
+	hOut, _ := locationSlot(&out)
+	if hIn != hOut {
+		t.Fatal("the two locations no longer share a hash; pick a field the hash leaves out")
+	}
+	const eu = 2 // allLabels[2] is geo/country/is_in_european_union
+	built := map[*locationFuncs]bool{}
+	for i := range 40 {
+		loc, want := &in, "true"
+		if i%2 == 1 {
+			loc, want = &out, "false"
+		}
+		e := c.get(loc, allLabels)
+		if e == nil {
+			continue
+		}
+		built[e] = true
+		if e.loc != *loc || e.funcs[eu]() != want {
+			t.Fatalf("query %d: entry for %+v, EU %q; want %+v, EU %s", i, e.loc, e.funcs[eu](), *loc, want)
+		}
+	}
+	if len(built) > 20 {
+		t.Errorf("%d entries built for 40 alternating queries", len(built))
+	}
+}
+
+func TestLocationCacheSkipsNaN(t *testing.T) {
+	var c locationCache
+	loc := geo.Location{Country: "DE", Lat: math.NaN(), HasCoords: true}
+	for range 3 {
+		if c.get(&loc, allLabels) != nil {
+			t.Fatal("a location with NaN coordinates was cached")
+		}
+	}
+}
+
+// TestLocationCacheUnusedForClientLabels: with only client labels there is
+// nothing to cache, and queries make no entries.
+func TestLocationCacheUnusedForClientLabels(t *testing.T) {
+	g := newGeo(t, "geo "+cityDB+" {\n labels geo/client/scope geo/client/ecs\n}")
+	for range 3 {
+		ctx := metadata.ContextWithMetadata(context.Background())
+		g.Metadata(ctx, request.Request{W: &test.ResponseWriter{RemoteIP: "192.0.2.1"}, Req: query()})
+	}
+	for i := range g.locationFuncs.entries {
+		if g.locationFuncs.entries[i].Load() != nil {
+			t.Fatal("an entry was made for client labels only")
+		}
 	}
 }

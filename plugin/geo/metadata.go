@@ -38,8 +38,10 @@ func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Conte
 func (g *Geo) setLabels(m map[string]metadata.Func, l *located) {
 	loc := &l.c.Location
 	var cached []metadata.Func
-	if e := g.locationFuncs.get(loc, g.labels); e != nil {
-		cached = e.funcs
+	if g.cacheLocations {
+		if e := g.locationFuncs.get(loc, g.labels); e != nil {
+			cached = e.funcs
+		}
 	}
 	for i, lb := range g.labels {
 		switch {

@@ -68,6 +68,7 @@ func parse(c *caddy.Controller) (*Geo, error) {
 			return nil, err
 		}
 	}
+	g.cacheLocations = slices.ContainsFunc(g.labels, func(l label) bool { return l.ofLocation != nil })
 	return g, nil
 }
 
