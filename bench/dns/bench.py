@@ -858,9 +858,13 @@ def write_summary(args, names, results, figs, profiles, meta, lat, mem, mach, st
     byname = {(f["num"], f["den"]): f for f in figs}
     g, s_ = byname.get(("file+geo", BASE)), byname.get(("file+geoip", BASE))
     if g and s_:
-        L.append(f"\nPer server CPU-second, locating every client from ECS costs: ours (`geo`) "
+        L.append(f"\nPer server CPU-second, locating every client from ECS, with `metadata`, costs: ours (`geo`) "
                  f"{(1 - g['eff_ratio']) * 100:.1f} %, stock `geoip` {(1 - s_['eff_ratio']) * 100:.1f} % "
                  f"(wall-clock qps: {(1 - g['qps_ratio']) * 100:.1f} % and {(1 - s_['qps_ratio']) * 100:.1f} %).")
+    own = byname.get(("file+geo", "file+meta"))
+    if own:
+        L.append(f"`geo` alone, against the same Corefile without it (`metadata` + `file`): "
+                 f"{(1 - own['eff_ratio']) * 100:.1f} % per server CPU-second.")
     L.append("\n## Per scenario (medians over rounds; ratios: median of per-round ratios to `file`)\n")
     L.append("| scenario | what | qps | min–max | vs file | q per server CPU-s | vs file | server CPU (cores) | "
              "latency p50 / p90 / p99 / p99.9 (ms) | peak RSS (MiB) | response bytes | lost | rcodes (last round) |")
