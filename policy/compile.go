@@ -163,10 +163,16 @@ func (c *treeCompiler) aliasTarget(n *Node, path string) (*RecordSet, error) {
 
 // endpoint prebuilds the record a value answers with.
 func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int32, error) {
-	typ := dns.TypeToString[c.rs.Type]
-	rr, err := dns.NewRR(c.rs.Name + " " + strconv.FormatUint(uint64(c.ttl), 10) + " IN " + typ + " " + value)
-	if err != nil || rr == nil {
-		return 0, fmt.Errorf("%s:%d: %s: %q is not %s data: %v", pos.File, pos.Line, path, value, typ, err)
+	var rr dns.RR
+	if ip, ok := addrRdata(c.rs.Type, value); ok {
+		rr = addrRR(c.rs.Name, c.rs.Type, c.ttl, ip)
+	} else {
+		typ := dns.TypeToString[c.rs.Type]
+		var err error
+		rr, err = dns.NewRR(c.rs.Name + " " + strconv.FormatUint(uint64(c.ttl), 10) + " IN " + typ + " " + value)
+		if err != nil || rr == nil {
+			return 0, fmt.Errorf("%s:%d: %s: %q is not %s data: %v", pos.File, pos.Line, path, value, typ, err)
+		}
 	}
 	c.t.Endpoints = append(c.t.Endpoints, Endpoint{RR: rr, Value: value, Label: label})
 	return int32(len(c.t.Endpoints) - 1), nil

@@ -97,8 +97,12 @@ type parser struct {
 	origin  string                     // the zone being read: alias targets are relative to it
 }
 
-// checkRdata is checkRdata, remembered: aliases repeat values.
+// checkRdata is checkRdata, remembered: aliases repeat values. Addresses are
+// checked without the zone parser and not remembered (cheaper than the memo).
 func (p *parser) checkRdata(rs *RecordSet, value string) error {
+	if _, ok := addrRdata(rs.Type, value); ok {
+		return nil
+	}
 	key := typeName(rs.Type) + " " + value
 	err, ok := p.rdata[key]
 	if !ok {

@@ -4,6 +4,8 @@ package policy
 // (data.schema.json, generated from these tables by parse_schema_test.go) share it,
 // so both accept exactly the same keys.
 
+import "strings"
+
 // keyScope says where a node key may appear.
 type keyScope uint8
 
@@ -125,6 +127,13 @@ const (
 	MaxTTL           = 1<<31 - 1 // RFC 2181 §8
 	maxDepth         = 64        // nesting of rules in one record set
 	maxAliasedNodes  = 100000    // nodes reached through YAML aliases, per file
+)
+
+// ruleKeyList is the rule keys for error messages, and wantNode the message for
+// a node that is not a mapping: made once, not per node parsed.
+var (
+	ruleKeyList = strings.Join(ruleKeyNames(), ", ")
+	wantNode    = "want a node: a mapping with one of " + ruleKeyList
 )
 
 // ruleKeyNames are the rule keys, in table order.

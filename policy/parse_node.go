@@ -46,7 +46,7 @@ func (p *parser) node(c nodeCtx, n *yaml.Node, path string) (*Node, error) {
 			return nil, p.errf(n.Line, path, "more than %d nodes built from YAML aliases", maxAliasedNodes)
 		}
 	}
-	es, err := p.mapping(n, path, "want a node: a mapping with one of "+strings.Join(ruleKeyNames(), ", "))
+	es, err := p.mapping(n, path, wantNode)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (p *parser) ruleKey(es []pair, n *yaml.Node, path string) (*nodeKey, pair, 
 		rk, re = k, e
 	}
 	if rk == nil {
-		return nil, re, p.errf(n.Line, path, "no rule key: want one of %s", strings.Join(ruleKeyNames(), ", "))
+		return nil, re, p.errf(n.Line, path, "no rule key: want one of %s", ruleKeyList)
 	}
 	return rk, re, nil
 }
