@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -12,9 +13,10 @@ import (
 // Snapshot is every zone of one configuration, compiled and immutable. A reload
 // builds a new one and swaps it in whole.
 type Snapshot struct {
-	zones   map[string]*CompiledZone
-	origins []string // longest first
-	sets    int
+	zones     map[string]*CompiledZone
+	origins   []string // longest first
+	sets      int
+	endpoints int // of every set's tree, numbered by Set.Slot
 }
 
 // Compile validates d against the health checks resolve knows and builds a
@@ -28,6 +30,13 @@ func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 		cz, err := compileZone(z, resolve, now)
 		if err != nil {
 			return nil, err
+		}
+		cz.EachSet(func(set *Set) {
+			set.Slot = int32(s.endpoints)
+			s.endpoints += len(set.Tree.Endpoints)
+		})
+		if s.endpoints > math.MaxInt32 {
+			return nil, fmt.Errorf("more than %d endpoints", math.MaxInt32)
 		}
 		s.zones[z.Origin] = cz
 		s.origins = append(s.origins, z.Origin)
@@ -54,6 +63,10 @@ func (s *Snapshot) Origins() []string { return s.origins }
 
 // RecordSets is how many record sets the snapshot holds.
 func (s *Snapshot) RecordSets() int { return s.sets }
+
+// Endpoints is how many endpoints the trees of all record sets hold: the bound of
+// Set.Slot.
+func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
 	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{}}

@@ -9,9 +9,13 @@ import (
 
 // Set is a compiled record set.
 type Set struct {
-	Name  string // owner, lower-case FQDN; "*.x." for a wildcard
-	Type  uint16
-	TTL   uint32
+	Name string // owner, lower-case FQDN; "*.x." for a wildcard
+	Type uint16
+	TTL  uint32
+	// Slot numbers the tree's endpoints among all of the snapshot's: endpoint i is
+	// Slot+i, below Snapshot.Endpoints. Per-endpoint state kept beside a snapshot
+	// (the plugin's answer counters) is a slice indexed by it, not a map of sets.
+	Slot  int32
 	Tree  *Tree
 	Label string // "www.example.net./A", for metrics
 }

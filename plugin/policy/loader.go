@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
@@ -94,7 +95,8 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 			return nil, nil, err
 		}
 	}
-	return &loaded{snap: snap, counters: countersFor(snap), events: eventsFor(snap), sums: sums, refs: refs}, set, nil
+	return &loaded{snap: snap, counters: make([]atomic.Pointer[counter], snap.Endpoints()), events: eventsFor(snap),
+		sums: sums, refs: refs}, set, nil
 }
 
 // mergeZones adds zones from a file; a zone the Corefile's compact records already
@@ -122,22 +124,6 @@ func eventsFor(snap *policy.Snapshot) map[*policy.CompiledZone]zoneEvents {
 	out := map[*policy.CompiledZone]zoneEvents{}
 	for _, o := range snap.Origins() {
 		out[snap.Zone(o)] = zoneEvents{failOpen: failOpen.WithLabelValues(o), failClosed: failClosed.WithLabelValues(o)}
-	}
-	return out
-}
-
-// countersFor resolves the answer counter of every endpoint once per load, so the
-// hot path only increments.
-func countersFor(snap *policy.Snapshot) map[*policy.Set][]counter {
-	out := map[*policy.Set][]counter{}
-	for _, o := range snap.Origins() {
-		snap.Zone(o).EachSet(func(s *policy.Set) {
-			cs := make([]counter, len(s.Tree.Endpoints))
-			for i, ep := range s.Tree.Endpoints {
-				cs[i] = answers.WithLabelValues(o, s.Label, ep.Label)
-			}
-			out[s] = cs
-		})
 	}
 	return out
 }

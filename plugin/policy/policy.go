@@ -41,8 +41,10 @@ type Policy struct {
 // loaded is what one successful load published: the compiled zones and the metric
 // handles of their endpoints, swapped together.
 type loaded struct {
-	snap     *policy.Snapshot
-	counters map[*policy.Set][]counter // per endpoint of the set's tree, same order
+	snap *policy.Snapshot
+	// counters are the answer counters of the endpoints, by policy.Set.Slot: nil
+	// until the endpoint's first answer (answerer.count).
+	counters []atomic.Pointer[counter]
 	events   map[*policy.CompiledZone]zoneEvents
 	sums     [][32]byte // checksums of the data files, then of refs, as parsed
 	refs     []string   // the collection files the data files read
@@ -56,6 +58,13 @@ type loaded struct {
 func (ld *loaded) downKeys() map[string]bool {
 	ld.keysOnce.Do(func() { ld.keys = ld.snap.Keys() })
 	return ld.keys
+}
+
+// counter resolves and keeps the answer counter of an endpoint, on its first answer.
+func (ld *loaded) counter(slot int, zone, rrset, endpoint string) *counter {
+	c := counter(answers.WithLabelValues(zone, rrset, endpoint))
+	ld.counters[slot].Store(&c)
+	return &c
 }
 
 // zoneEvents are a zone's fail-open and fail-closed counters, resolved at load so
