@@ -20,6 +20,7 @@ import (
 	"github.com/coredns/coredns/request"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/stack"
 	"github.com/miekg/dns"
 )
 
@@ -39,6 +40,11 @@ type Geo struct {
 	cacheLocations bool          // some label depends on the location alone
 	locationFuncs  locationCache // label functions of frequent locations
 
+	// growStack is false in a block with policy, whose answers fit in the query
+	// goroutine's first stack (internal/stack); policy grows it when it hands a
+	// query on.
+	growStack bool
+
 	counters lookupCounters
 
 	ready atomic.Bool
@@ -55,7 +61,9 @@ var errMultipleECS = errors.New("ecs: more than one option")
 // and passes the request on with the Client in the context.
 func (g *Geo) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	if g.located(ctx) == nil {
-		growStack(int(r.Id)) // Metadata, when it ran, has grown it already
+		if g.growStack {
+			stack.Grow(int(r.Id)) // Metadata, when it ran, has grown it already
+		}
 		l, err := g.locate(ctx, w, r)
 		if err != nil {
 			ecsFormErr.WithLabelValues(metrics.WithServer(ctx)).Inc()

@@ -9,6 +9,7 @@ import (
 	"github.com/coredns/coredns/request"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/stack"
 )
 
 // Metadata implements metadata.Provider. The metadata plugin calls it before
@@ -16,7 +17,9 @@ import (
 // here once and ServeDNS reuses it. A malformed ECS option sets nothing;
 // ServeDNS then answers FORMERR.
 func (g *Geo) Metadata(ctx context.Context, state request.Request) context.Context {
-	growStack(int(state.Req.Id)) // before the lookup's frames, as in ServeDNS
+	if g.growStack {
+		stack.Grow(int(state.Req.Id)) // before the lookup's frames, as in ServeDNS
+	}
 	l, err := g.locate(ctx, state.W, state.Req)
 	if err != nil {
 		return ctx

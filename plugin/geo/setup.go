@@ -34,11 +34,20 @@ func setup(c *caddy.Controller) error {
 	}
 	c.OnStartup(g.OnStartup)
 	c.OnShutdown(g.OnShutdown)
-	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
+	cfg := dnsserver.GetConfig(c)
+	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		g.Next = next
+		g.growStack = growsStack(cfg)
 		return g
 	})
 	return nil
+}
+
+// growsStack says whether geo grows the query goroutine's stack (internal/stack)
+// in a block: not when policy answers there. It is asked while the chain is built,
+// from its end, when every plugin after geo is registered.
+func growsStack(cfg interface{ Handler(string) plugin.Handler }) bool {
+	return cfg.Handler("policy") == nil
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {

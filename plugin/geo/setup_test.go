@@ -10,6 +10,7 @@ import (
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
 
 	"github.com/coretraffic/coretraffic/geo"
 )
@@ -224,4 +225,23 @@ func labelNames(ls []label) []string {
 		names[i] = l.name
 	}
 	return names
+}
+
+type handlers map[string]plugin.Handler
+
+func (h handlers) Handler(name string) plugin.Handler { return h[name] }
+
+func TestGrowsStack(t *testing.T) {
+	for _, tc := range []struct {
+		block handlers
+		want  bool
+	}{
+		{handlers{"file": nextNop}, true},
+		{handlers{"policy": nextNop, "file": nextNop}, false},
+		{handlers{}, true},
+	} {
+		if got := growsStack(tc.block); got != tc.want {
+			t.Errorf("block with %v: grows the stack %v, want %v", tc.block, got, tc.want)
+		}
+	}
 }

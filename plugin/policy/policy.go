@@ -16,6 +16,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/stack"
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/miekg/dns"
 )
@@ -82,13 +83,13 @@ const maxChase = 8
 func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	ld := p.snap.Load()
 	if ld == nil || len(r.Question) != 1 || r.Question[0].Qclass != dns.ClassINET {
-		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+		return p.next(ctx, w, r)
 	}
 	q := r.Question[0]
 	qname := strings.ToLower(q.Name) // no allocation when already lower case
 	z := ld.snap.Zone(qname)
 	if z == nil {
-		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+		return p.next(ctx, w, r)
 	}
 	switch q.Qtype {
 	case dns.TypeAXFR, dns.TypeIXFR:
@@ -106,7 +107,7 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	a.m.Authoritative = true
 	kind := a.answer(qname, q.Qtype)
 	if kind == policy.NXDomain && len(a.m.Answer) == 0 && p.Fall.Through(qname) {
-		return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
+		return p.next(ctx, w, r)
 	}
 	a.setECS(r)
 	w.WriteMsg(a.m)
@@ -131,6 +132,14 @@ func sourcePrefix(w dns.ResponseWriter) netip.Prefix {
 		return netip.Prefix{}
 	}
 	return netip.PrefixFrom(addr, addr.BitLen())
+}
+
+// next hands a query policy does not answer to the plugins after it, whose
+// answers (file, forward) run deeper than policy's: geo leaves the goroutine's
+// stack as it started in a block with policy, so it is grown here in one step.
+func (p *Policy) next(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	stack.Grow(int(r.Id))
+	return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
 }
 
 // Name implements plugin.Handler.

@@ -1,0 +1,28 @@
+// Package stack grows a query goroutine's stack in one step, for plugins that hand
+// queries on to plugins whose answers run deep.
+package stack
+
+// Grow grows the calling goroutine's stack once, while it is still shallow, to the
+// size the rest of the plugin chain needs; i is any number (the query ID), so the
+// frame cannot be optimised away.
+//
+// miekg/dns serves every UDP query on a new goroutine whose stack starts small; a
+// plugin chain that ends in stock data plugins (metadata's label functions, file, the
+// response writer) then grows it by doubling, each time copying every frame below —
+// in a callgrind profile of a geo+metadata+file block that was about half of the
+// query's instructions. A frame this large near the top makes the runtime allocate
+// the final size in one step and copy only the few frames above dnsserver.
+//
+// A chain that stays shallow must not call it: a policy answer fits in the stack the
+// goroutine starts with, and growing it anyway costs policy a quarter of its
+// instructions per query (callgrind: 53k without, 74k with).
+//
+//go:noinline
+func Grow(i int) byte {
+	var frame [reserve]byte
+	return frame[i&(reserve-1)]
+}
+
+// reserve is the frame Grow asks for: with what dnsserver and the caller have used it
+// rounds the stack up to 8 KiB, which a file answer fits in.
+const reserve = 4 << 10
