@@ -170,7 +170,7 @@ func (p *parser) ruleValue(c nodeCtx, nd *Node, re pair, path string) error {
 		if err != nil {
 			return err
 		}
-		if nd.Alias, err = ownerName(v, p.origin); err != nil {
+		if nd.Alias, err = OwnerName(v, p.origin); err != nil {
 			return p.errf(re.v.Line, rpath, "%v", err)
 		}
 		return nil

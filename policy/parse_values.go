@@ -125,10 +125,11 @@ func zoneOrigin(key string) (string, error) {
 	return dns.CanonicalName(s), nil
 }
 
-// ownerName resolves an owner name of records: against origin: "@" is the origin,
+// OwnerName resolves an owner name of records against origin: "@" is the origin,
 // relative names are under it, absolute names (with a trailing dot) must be inside
-// it and "*" may be the leftmost label (a wildcard).
-func ownerName(owner, origin string) (string, error) {
+// it and "*" may be the leftmost label (a wildcard). It is the one check of owner
+// names, for data files and for the Corefile's compact records alike.
+func OwnerName(owner, origin string) (string, error) {
 	name := owner
 	switch {
 	case name == "":

@@ -116,7 +116,7 @@ func (p *parser) records(z *Zone, n *yaml.Node, path string) ([]*RecordSet, erro
 	byName := map[string][]*RecordSet{}
 	for _, o := range owners {
 		opath := join(path, o.key)
-		name, err := ownerName(o.key, z.Origin)
+		name, err := OwnerName(o.key, z.Origin)
 		if err != nil {
 			return nil, p.errf(o.k.Line, opath, "%v", err)
 		}

@@ -30,6 +30,9 @@ func (in *inlineRecords) add(c *caddy.Controller) error {
 	if !ok {
 		return c.Errf("%s: %s is not in the zones of this block %v", kind, args[0], in.origins)
 	}
+	if _, err := policy.OwnerName(name, origin); err != nil {
+		return c.Errf("%s: %v", kind, err)
+	}
 	typ, ok := dns.StringToType[strings.ToUpper(args[1])]
 	if !ok {
 		return c.Errf("%s: unknown record type %q", kind, args[1])
