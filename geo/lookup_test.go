@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/coretraffic/coretraffic/geo/geotest"
 )
@@ -157,6 +159,41 @@ func TestOpenErrors(t *testing.T) {
 				t.Errorf("error %q, want it to name %s and contain %q", err, path, tc.want)
 			}
 		})
+	}
+}
+
+// TestCorruptDataRandom damages a database at random places, several bytes at a
+// time (reproducibly), and asks what TestCorruptData asks, and more: every variant
+// is refused or answers lookups, each within a second, never hanging the loader
+// (start-up, reload) or a query.
+func TestCorruptDataRandom(t *testing.T) {
+	base := mustRead(t, writeDB(t, geotest.TypeCity))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		data := append([]byte(nil), base...)
+		for range 1 + r.IntN(4) {
+			j := r.IntN(len(data) - 4)
+			switch r.IntN(3) {
+			case 0:
+				data[j] = byte(r.IntN(256))
+			case 1:
+				data[j] ^= 1 << r.IntN(8)
+			case 2:
+				copy(data[j:], []byte{0xff, 0xff, 0xff, 0xff}) // a far pointer or size
+			}
+		}
+		for _, o := range []options{{}, {verify: true}} {
+			start := time.Now()
+			if db, err := openBytes("corrupt.mmdb", data, o); err == nil {
+				var loc Location
+				for _, a := range []string{"192.0.2.1", "2001:db8:1::1", "100.68.0.1", "8.8.8.8"} {
+					_, _, _ = db.Lookup(netip.MustParseAddr(a), &loc)
+				}
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("variant %d (verify %v): %v to open and look up", i, o.verify, d)
+			}
+		}
 	}
 }
 

@@ -76,6 +76,12 @@ func geoWrite(t *testing.T, dst string, b []byte) {
 // returns the rcode.
 func (s *geoServer) ask(t *testing.T, qname, subnet string) int {
 	t.Helper()
+	return s.askOver(t, "udp", qname, subnet)
+}
+
+// askOver is ask over network "udp" or "tcp".
+func (s *geoServer) askOver(t *testing.T, network, qname, subnet string) int {
+	t.Helper()
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(qname), dns.TypeA)
 	if subnet != "" {
@@ -91,9 +97,9 @@ func (s *geoServer) ask(t *testing.T, qname, subnet string) int {
 		}
 		m.IsEdns0().Option = append(m.IsEdns0().Option, e)
 	}
-	r, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(m, s.Addr)
+	r, _, err := (&dns.Client{Net: network, Timeout: 2 * time.Second}).Exchange(m, s.Addr)
 	if err != nil {
-		t.Fatalf("%s: %v", qname, err)
+		t.Fatalf("%s over %s: %v", qname, network, err)
 	}
 	return r.Rcode
 }
@@ -132,15 +138,18 @@ func TestGeoECS(t *testing.T) {
 		{"optout.example.org", "0.0.0.0/0", "US   64511 0.0.0.0/0 0 NOERROR"},
 		{"unknown.example.org", "10.1.0.0/16", "    10.1.0.0/16 5 NOERROR"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.qname, func(t *testing.T) {
-			if rcode := s.ask(t, tc.qname, tc.subnet); rcode != dns.RcodeSuccess {
-				t.Errorf("rcode %s", dns.RcodeToString[rcode])
-			}
-			if got := s.logLine(t, tc.qname); got != tc.want {
-				t.Errorf("logged %q, want %q", got, tc.want)
-			}
-		})
+	for _, network := range []string{"udp", "tcp"} {
+		for _, tc := range tests {
+			qname := network + "-" + tc.qname
+			t.Run(qname, func(t *testing.T) {
+				if rcode := s.askOver(t, network, qname, tc.subnet); rcode != dns.RcodeSuccess {
+					t.Errorf("rcode %s", dns.RcodeToString[rcode])
+				}
+				if got := s.logLine(t, qname); got != tc.want {
+					t.Errorf("logged %q, want %q", got, tc.want)
+				}
+			})
+		}
 	}
 
 	// Malformed options, sent raw (miekg's packer would clean them up).
@@ -152,21 +161,23 @@ func TestGeoECS(t *testing.T) {
 		{"scope in query", [][]byte{{0, 1, 24, 24, 192, 0, 2}}},
 		{"two options", [][]byte{{0, 1, 24, 0, 192, 0, 2}, {0, 1, 24, 0, 203, 0, 113}}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m := new(dns.Msg)
-			m.SetQuestion("bad.example.org.", dns.TypeA)
-			m.SetEdns0(1232, false)
-			for _, o := range tc.opts {
-				m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_LOCAL{Code: dns.EDNS0SUBNET, Data: o})
-			}
-			r, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(m, s.Addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Rcode != dns.RcodeFormatError {
-				t.Errorf("rcode %s, want FORMERR", dns.RcodeToString[r.Rcode])
-			}
-		})
+		for _, network := range []string{"udp", "tcp"} {
+			t.Run(network+" "+tc.name, func(t *testing.T) {
+				m := new(dns.Msg)
+				m.SetQuestion("bad.example.org.", dns.TypeA)
+				m.SetEdns0(1232, false)
+				for _, o := range tc.opts {
+					m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_LOCAL{Code: dns.EDNS0SUBNET, Data: o})
+				}
+				r, _, err := (&dns.Client{Net: network, Timeout: 2 * time.Second}).Exchange(m, s.Addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Rcode != dns.RcodeFormatError {
+					t.Errorf("rcode %s, want FORMERR", dns.RcodeToString[r.Rcode])
+				}
+			})
+		}
 	}
 
 	t.Run("kdig", func(t *testing.T) {

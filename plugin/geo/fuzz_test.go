@@ -128,7 +128,13 @@ func TestWireECS(t *testing.T) {
 		{"family 0", []byte{0, 0, 0, 0}, true, dns.RcodeSuccess, false},
 		{"bits beyond prefix", []byte{0, 1, 20, 0, 198, 51, 100}, true, dns.RcodeFormatError, false},
 		{"scope set", []byte{0, 1, 24, 24, 192, 0, 2}, true, dns.RcodeFormatError, false},
-		{"address short", []byte{0, 1, 24, 0, 192, 0}, true, dns.RcodeSuccess, true}, // miekg pads: 192.0.0.0/24
+		// RFC 7871 §6 wants FORMERR for an ADDRESS of the wrong length, but miekg
+		// pads a short one and drops octets past the full address before any plugin
+		// sees the option (README, Bugs): these pin that behaviour, so that a DNS
+		// library that starts reporting it is noticed.
+		{"address short", []byte{0, 1, 24, 0, 192, 0}, true, dns.RcodeSuccess, true},               // read as 192.0.0.0/24
+		{"address long", []byte{0, 1, 24, 0, 192, 0, 2, 0}, true, dns.RcodeSuccess, true},          // a zero octet too many
+		{"address past v4", []byte{0, 1, 32, 0, 192, 0, 2, 1, 9, 9}, true, dns.RcodeSuccess, true}, // 9, 9 dropped
 		{"family 3", []byte{0, 3, 8, 0, 1}, false, 0, false},
 		{"v4 /33", []byte{0, 1, 33, 0, 1, 2, 3, 4, 5}, false, 0, false},
 		{"truncated option", []byte{0, 1}, false, 0, false},
