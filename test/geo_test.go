@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -219,9 +220,10 @@ func TestGeoECS(t *testing.T) {
 	})
 }
 
-// TestGeoReload replaces the City database under a running server: a new
-// version is picked up, garbage and a database of the wrong type are refused
-// with a log line while the loaded version keeps answering.
+// TestGeoReload replaces the City database under a running server while queries
+// run: a new version is picked up; garbage, a truncated file and a database of the
+// wrong type are refused with a log line and a metric while the loaded version keeps
+// answering, and no query fails.
 func TestGeoReload(t *testing.T) {
 	s := startGeo(t)
 	moved := append([]geotest.Entry(nil), geotest.Demo...)
@@ -230,26 +232,56 @@ func TestGeoReload(t *testing.T) {
 	if err := geotest.Write(v2, "coretraffic-Demo-City", moved); err != nil {
 		t.Fatal(err)
 	}
+	v2Data, err := os.ReadFile(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	asnData, err := os.ReadFile("../geo/testdata/demo-asn.mmdb")
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// Queries all along, over UDP, each one answered NOERROR.
+	stop, failed := make(chan struct{}), make(chan string, 1)
+	var asked sync.WaitGroup
+	asked.Go(func() {
+		c := &dns.Client{Timeout: 2 * time.Second}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			m := new(dns.Msg)
+			m.SetQuestion(fmt.Sprintf("load%d.example.org.", i), dns.TypeA)
+			if r, _, err := c.Exchange(m, s.Addr); err != nil || r.Rcode != dns.RcodeSuccess {
+				select {
+				case failed <- fmt.Sprintf("query %d: %v %v", i, err, r):
+				default:
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+
 	steps := []struct {
-		name    string
-		replace func()
-		logWant string
-		want    string
+		name     string
+		replace  func()
+		logWant  string
+		logCount int
+		want     string
 	}{
-		{"new version", func() { geoCopy(t, v2, s.city) }, "Reloaded " + s.city, "JP Osaka JP-27"},
-		{"garbage", func() { geoWrite(t, s.city, []byte("garbage")) }, "not a valid MaxMind DB", "JP Osaka JP-27"},
-		{"wrong type", func() { geoWrite(t, s.city, asnData) }, "replaces a city database", "JP Osaka JP-27"},
+		{"new version", func() { geoCopy(t, v2, s.city) }, "Reloaded " + s.city, 1, "JP Osaka JP-27"},
+		{"garbage", func() { geoWrite(t, s.city, []byte("garbage")) }, "Refused new version", 1, "JP Osaka JP-27"},
+		{"truncated", func() { geoWrite(t, s.city, v2Data[:len(v2Data)/2]) }, "Refused new version", 2, "JP Osaka JP-27"},
+		{"wrong type", func() { geoWrite(t, s.city, asnData) }, "replaces a city database", 1, "JP Osaka JP-27"},
 	}
 	for i, st := range steps {
 		st.replace()
 		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(s.Output(), st.logWant) {
+		for strings.Count(s.Output(), st.logWant) < st.logCount {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: no %q in the log\n%s", st.name, st.logWant, s.Output())
+				t.Fatalf("%s: no %q (%d) in the log\n%s", st.name, st.logWant, st.logCount, s.Output())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -261,8 +293,24 @@ func TestGeoReload(t *testing.T) {
 			t.Errorf("%s: logged %q, want %q", st.name, got, st.want)
 		}
 	}
-	if n := strings.Count(s.Output(), "Refused new version"); n != 2 {
-		t.Errorf("%d refusal log lines, want 2 (one per bad version)\n%s", n, s.Output())
+	close(stop)
+	asked.Wait()
+	select {
+	case f := <-failed:
+		t.Errorf("a query failed during the reloads: %s", f)
+	default:
+	}
+	if n := strings.Count(s.Output(), "Refused new version"); n != 3 {
+		t.Errorf("%d refusal log lines, want 3 (one per bad version)\n%s", n, s.Output())
+	}
+	body := geoGet(t, s.metrics)
+	for _, want := range []string{
+		`coredns_geo_reloads_total{database="` + s.city + `"} 1`,
+		`coredns_geo_reload_failures_total{database="` + s.city + `"} 3`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
 
