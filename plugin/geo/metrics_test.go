@@ -2,11 +2,15 @@ package geo
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin/test"
+
+	"github.com/coretraffic/coretraffic/geo"
+	"github.com/miekg/dns"
 )
 
 // TestLookupCounters checks that the cached counters are the lookups_total
@@ -50,3 +54,34 @@ func TestLookupCounters(t *testing.T) {
 		t.Errorf("cached servers %v, want %d", p, len(servers))
 	}
 }
+
+// TestLookupErrorAnswers: a lookup that fails (here: a transport whose remote
+// address is not an IP address, so there is nothing to look up) still passes the
+// query on, with an empty location, and counts as result="error".
+func TestLookupErrorAnswers(t *testing.T) {
+	g := newGeo(t, "geo "+cityDB)
+	next := &capture{}
+	g.Next = next.handler()
+	errors := lookups.WithLabelValues("", "error")
+	before := value(errors)
+	rcode, err := g.ServeDNS(context.Background(), &oddWriter{}, query())
+	if rcode != dns.RcodeSuccess || err != nil {
+		t.Errorf("rcode %d, %v; want the query passed on", rcode, err)
+	}
+	if next.client == nil || next.client.Found || next.client.Location != (geo.Location{}) {
+		t.Errorf("client %+v, want an empty location", next.client)
+	}
+	if d := value(errors) - before; d != 1 {
+		t.Errorf("error lookups counted %v, want 1", d)
+	}
+}
+
+// oddWriter is a transport with a remote address that is no IP address.
+type oddWriter struct{ test.ResponseWriter }
+
+func (*oddWriter) RemoteAddr() net.Addr { return oddAddr{} }
+
+type oddAddr struct{}
+
+func (oddAddr) Network() string { return "pipe" }
+func (oddAddr) String() string  { return "pipe:client" }

@@ -131,6 +131,7 @@ func TestSetup(t *testing.T) {
 		{"labels repeated", "geo " + cityDB + " {\n labels geo/city/name geo/city/name\n}", "listed twice", nil},
 		{"labels twice", "geo " + cityDB + " {\n labels geo/city/name\n labels geo/asn/org\n}", "labels appears once", nil},
 		{"reload negative", "geo " + cityDB + " {\n reload -1s\n}", "invalid duration", nil},
+		{"not a file", "geo " + dir, "is a directory", nil}, // unreadable even for root
 	}
 	if os.Geteuid() != 0 { // root reads anything
 		tests = append(tests, struct {
