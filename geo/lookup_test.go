@@ -40,6 +40,8 @@ func TestSchemas(t *testing.T) {
 		{"DBIP-Country-Lite", SchemaCountry, Location{Continent: "EU", Country: "DE", InEU: true}},
 		{"DBIP-ASN-Lite", SchemaASN, Location{ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
 		{geotest.TypeIPinfoLite, SchemaIPinfo, Location{Continent: "EU", Country: "DE", ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
+		{geotest.TypeIPinfoCountryASN, SchemaIPinfo, Location{Continent: "EU", Country: "DE", ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
+		{geotest.TypeISP, SchemaASN, Location{ASN: 64496, ASOrg: "EXAMPLE-FRA"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.dbType, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // without full verification, for every schema the demo table is written in.
 func FuzzOpen(f *testing.F) {
 	for _, typ := range []string{geotest.TypeCity, geotest.TypeCountry, geotest.TypeASN,
-		geotest.TypeEnterprise, geotest.TypeDBIPCity, geotest.TypeIPinfoLite} {
+		geotest.TypeEnterprise, geotest.TypeDBIPCity, geotest.TypeIPinfoLite, geotest.TypeIPinfoCountryASN, geotest.TypeISP} {
 		data := mustRead(f, writeDB(f, typ))
 		f.Add(data)
 		f.Add(data[:len(data)/2])

@@ -35,6 +35,11 @@ const (
 	TypeEnterprise = "GeoIP2-Enterprise"
 	TypeDBIPCity   = "DBIP-City-Lite"
 	TypeIPinfoLite = "ipinfo ipinfo_lite.mmdb"
+	// TypeIPinfoCountryASN is IPinfo's older free country_asn file: codes in
+	// "country" and "continent", names beside them.
+	TypeIPinfoCountryASN = "ipinfo country_asn.mmdb"
+	// TypeISP is GeoIP2-ISP: the ASN layout plus isp and organization.
+	TypeISP = "GeoIP2-ISP"
 )
 
 // BuildEpoch is the fixed build time of written databases, so output is
@@ -94,8 +99,15 @@ func write(path, dbType string, ipVersion int, entries []Entry) error {
 func Record(dbType string, e Entry) mmdbtype.Map {
 	t := strings.ToLower(dbType)
 	switch {
+	case strings.Contains(t, "country_asn"):
+		return ipinfoCountryASN(e)
 	case strings.Contains(t, "ipinfo"):
 		return ipinfo(e)
+	case strings.Contains(t, "isp"):
+		m := asn(e)
+		m["isp"] = mmdbtype.String("ISP of " + e.ASOrg)
+		m["organization"] = mmdbtype.String("Organization of " + e.ASOrg)
+		return m
 	case strings.Contains(t, "asn"):
 		return asn(e)
 	case strings.Contains(t, "country"):
@@ -172,6 +184,23 @@ func asn(e Entry) mmdbtype.Map {
 	}
 	if e.ASOrg != "" {
 		m["autonomous_system_organization"] = mmdbtype.String(e.ASOrg)
+	}
+	return m
+}
+
+// ipinfoCountryASN is the flat layout of IPinfo's country_asn file: the codes
+// in country and continent, names in *_name, the AS number as "AS64496".
+func ipinfoCountryASN(e Entry) mmdbtype.Map {
+	m := mmdbtype.Map{
+		"country":        mmdbtype.String(e.Country),
+		"country_name":   mmdbtype.String("Country " + e.Country),
+		"continent":      mmdbtype.String(e.Continent),
+		"continent_name": mmdbtype.String("Continent " + e.Continent),
+	}
+	if e.ASN != 0 {
+		m["asn"] = mmdbtype.String(fmt.Sprintf("AS%d", e.ASN))
+		m["as_name"] = mmdbtype.String(e.ASOrg)
+		m["as_domain"] = mmdbtype.String("example.net")
 	}
 	return m
 }
