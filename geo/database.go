@@ -97,7 +97,8 @@ func openBytes(path string, data []byte, o options) (*Database, error) {
 		}
 	}
 	d := &Database{
-		r: r,
+		r:     r,
+		cache: newRecordCache(),
 		info: Info{
 			Path:         path,
 			Schema:       schema,

@@ -4,31 +4,30 @@ import (
 	"hash/maphash"
 	"math"
 	"math/bits"
-	"sync/atomic"
 
 	"github.com/coredns/coredns/plugin/metadata"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/slotcache"
 )
 
-const (
-	locationCacheBits  = 10
-	locationCacheSlots = 1 << locationCacheBits
-)
+// locationCacheBits sizes the location cache: 1024 slots.
+const locationCacheBits = 10
 
 // locationCache keeps, for frequent locations, the functions of an instance's
 // location labels, so that the queries from one place share them instead of
-// allocating a closure per label each. Like the geo library's record cache it
-// is direct-mapped and lock-free and admits a location on its second
-// consecutive miss in a slot: a one-off location costs a hash and a compare,
-// never an entry.
+// allocating a closure per label each (slotcache: a one-off location costs a
+// hash and a compare, never an entry).
 //
 // It is keyed by the Location's value, not by address or database record, so
 // an entry stays right across database reloads: it describes exactly the
 // location it holds.
 type locationCache struct {
-	entries [locationCacheSlots]atomic.Pointer[locationFuncs]
-	misses  [locationCacheSlots]atomic.Uint64 // hash|1 of the slot's last miss
+	c *slotcache.Cache[locationFuncs]
+}
+
+func newLocationCache() locationCache {
+	return locationCache{slotcache.New[locationFuncs](locationCacheBits)}
 }
 
 // locationFuncs are one location's label functions, indexed like the
@@ -39,35 +38,26 @@ type locationFuncs struct {
 }
 
 // get returns loc's entry, making one for labels when loc has just missed in
-// its slot for the second time in a row; nil otherwise. An admission clears
-// the slot's last miss, so that two locations sharing a hash do not replace
-// each other's entry on every query.
-func (c *locationCache) get(loc *geo.Location, labels []label) *locationFuncs {
+// its slot for the second time in a row; nil otherwise.
+func (c locationCache) get(loc *geo.Location, labels []label) *locationFuncs {
 	if math.IsNaN(loc.Lat) || math.IsNaN(loc.Lon) {
 		return nil // never equal to itself: it would be admitted again and again
 	}
-	h, i := locationSlot(loc)
-	if e := c.entries[i].Load(); e != nil && e.loc == *loc {
+	h := locationHash(loc)
+	if e := c.c.Get(h); e != nil && e.loc == *loc {
 		return e
 	}
-	if c.misses[i].Swap(h) != h {
+	if !c.c.Admit(h) {
 		return nil
 	}
-	c.misses[i].Store(0)
 	e := &locationFuncs{loc: *loc, funcs: make([]metadata.Func, len(labels))}
 	for j, lb := range labels {
 		if lb.ofLocation != nil {
 			e.funcs[j] = lb.ofLocation(&e.loc)
 		}
 	}
-	c.entries[i].Store(e)
+	c.c.Store(h, e)
 	return e
-}
-
-// locationSlot returns loc's hash, never the zero of an unused slot, and its slot.
-func locationSlot(loc *geo.Location) (hash, slot uint64) {
-	h := locationHash(loc) | 1
-	return h, h >> (64 - locationCacheBits)
 }
 
 var locationSeed = maphash.MakeSeed()
@@ -78,8 +68,7 @@ var locationSeed = maphash.MakeSeed()
 func locationHash(l *geo.Location) uint64 {
 	h := maphash.String(locationSeed, l.City) ^ bits.RotateLeft64(maphash.String(locationSeed, l.Subdivisions[0]), 17)
 	h ^= math.Float64bits(l.Lat) ^ bits.RotateLeft64(math.Float64bits(l.Lon), 29)
-	h ^= uint64(l.ASN)<<32 | countryBits(l.Country)
-	return h * 0x9E3779B97F4A7C15
+	return h ^ (uint64(l.ASN)<<32 | countryBits(l.Country))
 }
 
 // countryBits packs a two-letter code into an integer.

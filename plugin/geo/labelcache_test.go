@@ -13,7 +13,7 @@ import (
 )
 
 func TestLocationCacheAdmitsOnSecondMiss(t *testing.T) {
-	var c locationCache
+	c := newLocationCache()
 	frankfurt := geo.Location{Continent: "EU", Country: "DE", City: "Frankfurt am Main", Lat: 50.11, Lon: 8.68, HasCoords: true}
 	if e := c.get(&frankfurt, allLabels); e != nil {
 		t.Fatal("first miss made an entry")
@@ -41,13 +41,12 @@ func TestLocationCacheAdmitsOnSecondMiss(t *testing.T) {
 // TestLocationCacheComparesLocation plants one location's entry in the slot of
 // another: the other must not get it.
 func TestLocationCacheComparesLocation(t *testing.T) {
-	var c locationCache
+	c := newLocationCache()
 	paris := geo.Location{Continent: "EU", Country: "FR", City: "Paris"}
 	lyon := geo.Location{Continent: "EU", Country: "FR", City: "Lyon"}
 	c.get(&paris, allLabels)
 	planted := c.get(&paris, allLabels)
-	_, slot := locationSlot(&lyon)
-	c.entries[slot].Store(planted)
+	c.c.Store(locationHash(&lyon), planted)
 	if e := c.get(&lyon, allLabels); e == planted {
 		t.Fatal("Lyon got Paris's labels")
 	}
@@ -57,13 +56,11 @@ func TestLocationCacheComparesLocation(t *testing.T) {
 // the hash leaves out take turns: neither gets the other's labels, and they
 // do not rebuild an entry on every query.
 func TestLocationCacheSharedHash(t *testing.T) {
-	var c locationCache
+	c := newLocationCache()
 	in := geo.Location{Continent: "EU", Country: "CY", City: "Nicosia", InEU: true}
 	out := in
 	out.InEU = false
-	hIn, _ := locationSlot(&in)
-	hOut, _ := locationSlot(&out)
-	if hIn != hOut {
+	if locationHash(&in) != locationHash(&out) {
 		t.Fatal("the two locations no longer share a hash; pick a field the hash leaves out")
 	}
 	const eu = 2 // allLabels[2] is geo/country/is_in_european_union
@@ -88,7 +85,7 @@ func TestLocationCacheSharedHash(t *testing.T) {
 }
 
 func TestLocationCacheSkipsNaN(t *testing.T) {
-	var c locationCache
+	c := newLocationCache()
 	loc := geo.Location{Country: "DE", Lat: math.NaN(), HasCoords: true}
 	for range 3 {
 		if c.get(&loc, allLabels) != nil {
@@ -105,9 +102,12 @@ func TestLocationCacheUnusedForClientLabels(t *testing.T) {
 		ctx := metadata.ContextWithMetadata(context.Background())
 		g.Metadata(ctx, request.Request{W: &test.ResponseWriter{RemoteIP: "192.0.2.1"}, Req: query()})
 	}
-	for i := range g.locationFuncs.entries {
-		if g.locationFuncs.entries[i].Load() != nil {
-			t.Fatal("an entry was made for client labels only")
-		}
+	c, _ := geo.FromContext(g.Metadata(metadata.ContextWithMetadata(context.Background()),
+		request.Request{W: &test.ResponseWriter{RemoteIP: "192.0.2.1"}, Req: query()}))
+	if c == nil || c.Location.Country == "" {
+		t.Fatal("the query was not located")
+	}
+	if g.locationFuncs.c.Get(locationHash(&c.Location)) != nil {
+		t.Fatal("an entry was made for client labels only")
 	}
 }

@@ -51,7 +51,7 @@ func growsStack(cfg interface{ Handler(string) plugin.Handler }) bool {
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {
-	g := &Geo{ecs: true, trustAll: true, interval: defaultReload, labels: defaultLabels}
+	g := &Geo{ecs: true, trustAll: true, interval: defaultReload, labels: defaultLabels, locationFuncs: newLocationCache()}
 	root := dnsserver.GetConfig(c).Root
 	i := 0
 	for c.Next() {
