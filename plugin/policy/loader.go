@@ -75,9 +75,9 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 	}
 	sums = append(sums, refSums...)
 	if read >= collectAfterParse {
-		// The files and their YAML node trees (twice the parsed data) are garbage
-		// now; left to the collector, they set the heap goal that Compile then grows
-		// into. 100k record sets: peak heap 970 → 690 MiB.
+		// The files and their YAML node trees are garbage now; left to the
+		// collector, they set the heap goal that Compile then grows into. Peak RSS
+		// with 100k / 1M record sets: 1.10 → 0.93 GiB / 10.6 → 8.0 GiB (bench/scale).
 		runtime.GC()
 	}
 	set, err := l.engine.Prepare(l.owner, specs)
