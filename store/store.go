@@ -128,7 +128,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) (rev int64, err error)
 	// Watch streams every Event with Revision > after, then live ones.
 	Watch(ctx context.Context, after int64) (<-chan Event, error)
-	// Revision returns the latest committed revision.
+	// Revision returns the latest committed revision; it is never below the
+	// revision a View or Update has already returned.
 	Revision() int64
 	// Close releases the store; watch channels close, later calls get ErrClosed.
 	Close() error

@@ -122,8 +122,21 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Revision returns the latest committed revision.
+// Revision returns the latest committed revision: at least the revision of
+// every View and Update that has returned.
 func (s *Store) Revision() int64 { return s.rev.Load() }
+
+// raiseRev lifts the published revision to rev, which a View has just seen
+// committed; publish would store the same value moments later. Keeps
+// Revision() from lagging behind what View returned.
+func (s *Store) raiseRev(rev int64) {
+	for {
+		cur := s.rev.Load()
+		if cur >= rev || s.rev.CompareAndSwap(cur, rev) {
+			return
+		}
+	}
+}
 
 // Path returns the file's path.
 func (s *Store) Path() string { return s.db.Path() }

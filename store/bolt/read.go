@@ -22,6 +22,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Reader) error) (int64, e
 		if rev, _, err = readMeta(btx); err != nil {
 			return err
 		}
+		s.raiseRev(rev)
 		return fn(reader{b: btx.Bucket(bucketKV)})
 	})
 	if err != nil {
