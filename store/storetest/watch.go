@@ -93,7 +93,7 @@ func testWatch(t *testing.T, open func(*testing.T) store.Store) {
 				t.Fatalf("Update %d with an unread watcher: %v", i, err)
 			}
 		}
-		got := drainContiguous(t, ch, 0)
+		got := drainContiguous(t, ch, 0, n)
 		if got != n {
 			// The backend gave up on the watcher: resuming must say why.
 			if _, err := s.Watch(ctxFor(t), got); !errors.Is(err, store.ErrCompacted) {
@@ -134,7 +134,7 @@ func testWatch(t *testing.T, open func(*testing.T) store.Store) {
 		// The watcher opened before the compaction gets an unbroken run of
 		// Events, then either all of them or a closed channel whose resume
 		// reports ErrCompacted.
-		if got := drainContiguous(t, early, 0); got != n {
+		if got := drainContiguous(t, early, 0, n); got != n {
 			if _, err := s.Watch(ctxFor(t), got); !errors.Is(err, store.ErrCompacted) {
 				t.Fatalf("early watcher stopped at %d; Watch(%d) = %v, want ErrCompacted", got, got, err)
 			}
@@ -145,12 +145,13 @@ func testWatch(t *testing.T, open func(*testing.T) store.Store) {
 	})
 }
 
-// drainContiguous reads ch until it closes or stays quiet for a while, checks
-// revisions follow after without gaps, and returns the last one.
-func drainContiguous(t *testing.T, ch <-chan store.Event, after int64) int64 {
+// drainContiguous reads ch until revision upto, until it closes or until it
+// stays quiet for a second, checks revisions follow after without gaps, and
+// returns the last one.
+func drainContiguous(t *testing.T, ch <-chan store.Event, after, upto int64) int64 {
 	t.Helper()
 	last := after
-	for {
+	for last < upto {
 		select {
 		case ev, ok := <-ch:
 			if !ok {
@@ -164,4 +165,5 @@ func drainContiguous(t *testing.T, ch <-chan store.Event, after int64) int64 {
 			return last
 		}
 	}
+	return last
 }
