@@ -110,6 +110,10 @@ func (d *decoder) uvarint() uint64 {
 		d.err = fmt.Errorf("bad length at byte %d", d.off)
 		return 0
 	}
+	if n > 1 && d.buf[d.off+n-1] == 0 { // padded: not what encodeChanges writes
+		d.err = fmt.Errorf("non-minimal length at byte %d", d.off)
+		return 0
+	}
 	d.off += n
 	return v
 }
