@@ -25,8 +25,12 @@
 // is all-or-nothing. When fn returns an error, or ctx ends before the commit
 // begins, nothing is written and that error is returned. Update returns the new
 // revision only after the batch is durable (bbolt: fsync'd to the file; etcd:
-// committed by the cluster's quorum). fn may be called at most once and must not
-// call other Store methods.
+// committed by the cluster's quorum). fn must not call other Store methods and
+// must not keep the Tx (after fn returns its methods fail). fn may run more
+// than once: bolt runs it once, but a backend with optimistic concurrency
+// (etcd, where other replicas write too) reruns it when another Update
+// committed first, and commits only the last run. So fn acts only through tx
+// and resets whatever it captures at its start.
 //
 // An Event lists one Change per key whose state the Update set, in the order fn
 // first wrote each key, with the key's final value in that Update:
@@ -53,6 +57,16 @@
 // store still open means "resume": call Watch again with the last Revision
 // received; it either continues where the channel stopped or returns
 // ErrCompacted, which means reload. Follow is that loop, packaged.
+//
+// # For the etcd backend
+//
+// etcd's own revision counts every write in the cluster (other prefixes,
+// leases), so the backend keeps this package's revision in a key of its own
+// under its prefix and advances it in the same transaction as the batch; the
+// batch's Event is then read back from etcd's watch of the prefix (one etcd
+// transaction is one watch response) or from a log key written alongside, and
+// ErrCompacted maps from etcd's compaction error. An etcd transaction cannot
+// name a key twice, which is why an Event carries one Change per key.
 //
 // # Values and lifetimes
 //

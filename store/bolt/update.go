@@ -14,6 +14,9 @@ import (
 // no write, no fsync and no revision.
 var errNothing = errors.New("nothing to commit")
 
+// errFinished refuses a Tx used after its Update's fn returned.
+var errFinished = errors.New("boltstore: Tx used after the Update's fn returned")
+
 // Update runs fn in one bbolt read-write transaction and returns the new
 // revision once the commit is fsync'd. fn's error is returned as is, with
 // nothing written.
@@ -140,9 +143,25 @@ func (t *txn) Delete(key string) error {
 	return nil
 }
 
+// Get reads key, seeing this Update's own writes.
+func (t *txn) Get(key string) ([]byte, bool, error) {
+	if t.finished {
+		return nil, false, errFinished
+	}
+	return t.reader.Get(key)
+}
+
+// Scan walks keys, seeing this Update's own writes.
+func (t *txn) Scan(prefix, after string, fn func(key string, value []byte) bool) error {
+	if t.finished {
+		return errFinished
+	}
+	return t.reader.Scan(prefix, after, fn)
+}
+
 func (t *txn) writable(key string) error {
 	if t.finished {
-		return fmt.Errorf("boltstore: write of %q after the Update's fn returned", key)
+		return fmt.Errorf("write of %q: %w", key, errFinished)
 	}
 	if key == "" {
 		return store.ErrEmptyKey

@@ -192,6 +192,30 @@ func testUpdate(t *testing.T, open func(*testing.T) store.Store) {
 		}
 	})
 
+	t.Run("TxUnusableAfterFn", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "a", "1")
+		var leaked store.Tx
+		if _, err := s.Update(ctxFor(t), func(tx store.Tx) error { leaked = tx; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := leaked.Put("b", nil); err == nil {
+			t.Error("Put on a Tx after its Update returned succeeded")
+		}
+		if err := leaked.Delete("a"); err == nil {
+			t.Error("Delete on a Tx after its Update returned succeeded")
+		}
+		if _, _, err := leaked.Get("a"); err == nil {
+			t.Error("Get on a Tx after its Update returned succeeded")
+		}
+		if err := leaked.Scan("", "", func(string, []byte) bool { return true }); err == nil {
+			t.Error("Scan on a Tx after its Update returned succeeded")
+		}
+		if kvs, rev := dump(t, s, ""); rev != 1 || !slices.Equal(kvs, []string{"a=1"}) {
+			t.Errorf("after using a leaked Tx: %v at %d", kvs, rev)
+		}
+	})
+
 	t.Run("KeysAndValues", func(t *testing.T) {
 		s := open(t)
 		buf := []byte("orig")
