@@ -73,6 +73,9 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if s.db.NoSync {
+		t.Fatal("bbolt NoSync is on: Update would acknowledge batches that are not on disk")
+	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("file mode %v, %v; want 0600", fi.Mode().Perm(), err)
 	}

@@ -51,15 +51,19 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 			fnErr = err
 			return err
 		}
-		rev = s.rev.Load() + 1
+		// The file, not memory, says which revision comes next.
+		cur, curCompact, err := readMeta(btx)
+		if err != nil {
+			return err
+		}
+		rev = cur + 1
 		if err := putUint(btx.Bucket(bucketMeta), metaRev, rev); err != nil {
 			return err
 		}
 		if err := btx.Bucket(bucketLog).Put(revKey(rev), encodeChanges(changes)); err != nil {
 			return fmt.Errorf("log revision %d: %w", rev, err)
 		}
-		var err error
-		compact, err = trimLog(btx, s.compact.Load(), rev-s.history)
+		compact, err = trimLog(btx, curCompact, rev-s.history)
 		return err
 	})
 	switch {
