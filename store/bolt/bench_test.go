@@ -1,5 +1,11 @@
 package boltstore
 
+// Measured on the shared 2-core dev VM (go test -bench . -count 3, ext4 on
+// virtio): Update 3.0–5.6 ms/op, fsync-bound, so one writer sustains roughly
+// 180–330 batches/s; UpdateParallel 2.9–4.3 ms/op (batches queue for the one
+// writer); ViewScan100k 13–50 ms (130–500 ns per key, the range is the noisy
+// neighbours); WatchReplay 0.6–1.8 µs per Event.
+
 import (
 	"context"
 	"fmt"

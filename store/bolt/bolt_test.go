@@ -186,3 +186,31 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("Watch(-1) succeeded")
 	}
 }
+
+func TestUpdateQueuedGivesUpWithContext(t *testing.T) {
+	s := openTemp(t, Options{})
+	hold, held := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.Update(context.Background(), func(tx store.Tx) error {
+			close(held)
+			<-hold
+			return tx.Put("first", nil)
+		})
+		first <- err
+	}()
+	<-held
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	ran := false
+	if _, err := s.Update(ctx, func(tx store.Tx) error { ran = true; return tx.Put("second", nil) }); !errors.Is(err, context.DeadlineExceeded) || ran {
+		t.Fatalf("queued Update whose ctx ended: err %v, fn ran %v; want DeadlineExceeded without running", err, ran)
+	}
+	close(hold)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if s.Revision() != 1 {
+		t.Fatalf("Revision() = %d, want 1 (only the first Update)", s.Revision())
+	}
+}
