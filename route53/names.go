@@ -119,16 +119,16 @@ func inZone(name, zone string) bool {
 	return name == zone || zone == "." || strings.HasSuffix(name, "."+zone)
 }
 
-// sortKey is a normalized name with its labels reversed, Route 53's listing order
-// ("com.example.www"): a name sorts right after its parent, before its siblings.
-// Labels are compared octet by octet, shorter first, so a separator that sorts
-// below every label octet is used.
+// sortKey is a normalized name as Route 53 sorts it in ListResourceRecordSets: its
+// labels (unescaped octets) reversed and joined with dots, with a trailing dot
+// ("com.example.www."). Route 53 documents that the dots take part in the
+// comparison, so "a-b.example.com." ("-" is below ".") sorts before "a.example.com.".
 func sortKey(name string) string {
 	labels, _ := splitName(name)
 	var b strings.Builder
 	for i := len(labels) - 1; i >= 0; i-- {
 		b.WriteString(labels[i])
-		b.WriteByte(0)
+		b.WriteByte('.')
 	}
 	return b.String()
 }
