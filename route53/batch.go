@@ -315,4 +315,3 @@ func cloneRecordSet(rs *ResourceRecordSet) *ResourceRecordSet {
 	}
 	return &c
 }
-

@@ -58,7 +58,9 @@ func (b *batch) checkAliases() {
 	for k := range b.over {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(x, y rkey) int { return compareRecordSets(&ResourceRecordSet{Name: x.name, Type: x.typ, SetIdentifier: x.id}, &ResourceRecordSet{Name: y.name, Type: y.typ, SetIdentifier: y.id}) })
+	slices.SortFunc(keys, func(x, y rkey) int {
+		return compareRecordSets(&ResourceRecordSet{Name: x.name, Type: x.typ, SetIdentifier: x.id}, &ResourceRecordSet{Name: y.name, Type: y.typ, SetIdentifier: y.id})
+	})
 	for _, k := range keys {
 		check(b.over[k])
 	}

@@ -60,7 +60,9 @@ func weighted(id string, w int64, rs ResourceRecordSet) ResourceRecordSet {
 	return rs
 }
 
-func change(action string, rs ResourceRecordSet) Change { return Change{Action: action, ResourceRecordSet: rs} }
+func change(action string, rs ResourceRecordSet) Change {
+	return Change{Action: action, ResourceRecordSet: rs}
+}
 
 func batchOf(cs ...Change) *ChangeBatch { return &ChangeBatch{Changes: cs} }
 
