@@ -2,6 +2,7 @@ package route53
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -74,4 +75,10 @@ func mustApply(t testing.TB, z *Zone, cur []ResourceRecordSet, cs ...Change) []R
 		t.Fatalf("ApplyChanges: %v", err)
 	}
 	return next
+}
+
+// show prints a record set for a failure message.
+func show(rs *ResourceRecordSet) string {
+	b, _ := json.Marshal(rs)
+	return string(b)
 }

@@ -124,16 +124,18 @@ const (
 )
 
 var regionTable = sync.OnceValues(func() ([]*policy.Region, *policy.LatencyTable) {
-	var regions []*policy.Region
+	var regions, latency []*policy.Region
 	for _, p := range awsPlaces {
+		r := &policy.Region{Name: p.Name, Lat: p.Lat, Lon: p.Lon}
+		regions = append(regions, r)
 		if !p.Local {
-			regions = append(regions, &policy.Region{Name: p.Name, Lat: p.Lat, Lon: p.Lon})
+			latency = append(latency, r)
 		}
 	}
 	t := &policy.LatencyTable{}
-	for _, from := range regions {
-		row := policy.LatencyRow{From: from, MS: make(map[string]float64, len(regions))}
-		for _, to := range regions {
+	for _, from := range latency {
+		row := policy.LatencyRow{From: from, MS: make(map[string]float64, len(latency))}
+		for _, to := range latency {
 			km := geo.Distance(from.Lat, from.Lon, to.Lat, to.Lon)
 			row.MS[to.Name] = math.Round(km/kmPerRTTms) + lastMileRTTms
 		}
@@ -142,16 +144,17 @@ var regionTable = sync.OnceValues(func() ([]*policy.Region, *policy.LatencyTable
 	return regions, t
 })
 
-// Regions returns the AWS Regions as policy regions, in the table's order: the
-// regions: section an exported data file needs for its latency nodes. The caller
-// must not modify them.
+// Regions returns the AWS Regions and Local Zone groups as policy regions, in the
+// table's order: the regions: section an exported data file needs for its latency
+// and geoproximity nodes. The caller must not modify them.
 func Regions() []*policy.Region {
 	r, _ := regionTable()
 	return slices.Clone(r)
 }
 
 // LatencyTable returns the latency table every latency node of a translated zone
-// uses: from clients at each AWS Region (a client belongs to the nearest) to
+// uses: from clients at each AWS Region (a client belongs to the nearest; Local
+// Zone groups are not rows or columns) to
 // endpoints at each Region, estimated from the great-circle distance. So a latency
 // record set answers with the record of the Region nearest to the client's nearest
 // Region, as Route 53's latency measurements between its Regions mostly do. The
