@@ -1,0 +1,317 @@
+package route53
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/coretraffic/coretraffic/route53/apierr"
+)
+
+// Limits of one change batch, as Route 53's. An UPSERT's values count twice.
+const (
+	MaxChanges         = 1000
+	MaxBatchRecords    = 1000
+	MaxBatchValueChars = 32000
+)
+
+// References answers what a change batch refers to outside its zone.
+type References interface {
+	// HealthCheckExists reports whether a health check with the ID exists.
+	HealthCheckExists(id string) bool
+	// CidrCollection finds a CIDR collection by ID.
+	CidrCollection(id string) (*CidrCollection, bool)
+}
+
+// rkey identifies a record set in a zone.
+type rkey struct{ name, typ, id string }
+
+func keyOf(rs *ResourceRecordSet) rkey { return rkey{rs.Name, rs.Type, rs.SetIdentifier} }
+
+// batch is a change batch being applied: the zone's record sets (sorted, never
+// modified) overlaid with what the changes so far put or removed.
+type batch struct {
+	z      *Zone
+	cur    []ResourceRecordSet
+	over   map[rkey]*ResourceRecordSet // nil: deleted
+	byName map[string][]rkey           // over's keys by name
+	refs   References
+	msgs   []string
+	ttl    map[rkey]int64 // (name, type) group → TTL of its last changed record set
+}
+
+// ApplyChanges validates a change batch against the zone's record sets and applies
+// it all or nothing, as ChangeResourceRecordSets does. current must be the zone's
+// record sets in ListResourceRecordSets order (SortRecordSets) with normalized names,
+// as ApplyChanges returns them; it is not modified. The result is the zone's new
+// record sets in the same order.
+//
+// Errors are Route 53's: InvalidInput for a batch that breaks the API model's
+// constraints (lengths, ranges, enums, which members a record set has),
+// NoSuchHealthCheck for an unknown health check, and otherwise one
+// InvalidChangeBatch with a message for every refused change: creating what
+// exists, deleting what does not or with other values, names outside the zone,
+// CNAMEs beside other types, routing policies mixed within one name and type,
+// duplicate failover/geolocation/latency/CIDR locations, aliases to missing
+// targets, unknown CIDR collections and locations, and the batch limits.
+func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) ([]ResourceRecordSet, *apierr.Error) {
+	changes, err := prepare(z, cb, refs)
+	if err != nil {
+		return nil, err
+	}
+	b := &batch{z: z, cur: current, over: map[rkey]*ResourceRecordSet{}, byName: map[string][]rkey{}, refs: refs, ttl: map[rkey]int64{}}
+	for i := range changes {
+		b.apply(&changes[i])
+	}
+	if len(b.msgs) == 0 {
+		b.spreadTTLs()
+		b.validate()
+	}
+	if len(b.msgs) > 0 {
+		return nil, apierr.InvalidChangeBatch(b.msgs...)
+	}
+	return b.result(), nil
+}
+
+// prepare checks the batch before it touches the zone: the model's constraints,
+// each record set's members, values and references. It returns the changes with
+// normalized names.
+func prepare(z *Zone, cb *ChangeBatch, refs References) ([]Change, *apierr.Error) {
+	var v violations
+	v.length(cb.Comment, "changeBatch.comment", 0, 256)
+	if len(cb.Changes) == 0 {
+		v.add("[]", "changeBatch.changes", "Member must have length greater than or equal to 1")
+	}
+	for i := range cb.Changes {
+		path := "changeBatch.changes." + strconv.Itoa(i+1) + ".member"
+		v.enum(cb.Changes[i].Action, path+".action", changeActions)
+		checkShape(&v, &cb.Changes[i].ResourceRecordSet, path+".resourceRecordSet")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if len(cb.Changes) > MaxChanges {
+		return nil, apierr.InvalidChangeBatch(fmt.Sprintf("Number of changes limit of %d exceeded.", MaxChanges))
+	}
+	records, chars := 0, 0
+	for _, c := range cb.Changes {
+		k := 1
+		if c.Action == ActionUpsert {
+			k = 2
+		}
+		records += k * len(c.ResourceRecordSet.ResourceRecords)
+		for _, r := range c.ResourceRecordSet.ResourceRecords {
+			chars += k * len(r.Value)
+		}
+	}
+	var msgs []string
+	if records > MaxBatchRecords {
+		msgs = append(msgs, fmt.Sprintf("Number of records limit of %d exceeded.", MaxBatchRecords))
+	}
+	if chars > MaxBatchValueChars {
+		msgs = append(msgs, fmt.Sprintf("Number of characters limit of %d exceeded.", MaxBatchValueChars))
+	}
+	if len(msgs) > 0 {
+		return nil, apierr.InvalidChangeBatch(msgs...)
+	}
+	out := make([]Change, len(cb.Changes))
+	for i, c := range cb.Changes {
+		if err := checkStructure(c.Action, &c.ResourceRecordSet); err != nil {
+			return nil, err
+		}
+		rs := cloneRecordSet(&c.ResourceRecordSet)
+		msgs = append(msgs, normalize(z, rs)...)
+		if c.Action != ActionDelete {
+			if rs.HealthCheckId != "" && (refs == nil || !refs.HealthCheckExists(rs.HealthCheckId)) {
+				return nil, apierr.NotFound("NoSuchHealthCheck", "No health check exists with the specified ID %s", rs.HealthCheckId)
+			}
+			msgs = append(msgs, checkNew(z, rs, refs)...)
+		}
+		out[i] = Change{Action: c.Action, ResourceRecordSet: *rs}
+	}
+	if len(msgs) > 0 {
+		return nil, apierr.InvalidChangeBatch(msgs...)
+	}
+	return out, nil
+}
+
+// normalize puts the record set's names in Route 53's form and checks that it
+// belongs to the zone.
+func normalize(z *Zone, rs *ResourceRecordSet) []string {
+	name, ok := NormalizeName(rs.Name)
+	if !ok {
+		return []string{fmt.Sprintf("FATAL problem: DomainNameInvalid (Domain name is not valid) encountered with '%s'", rs.Name)}
+	}
+	rs.Name = name
+	if !inZone(name, z.Name) {
+		return []string{fmt.Sprintf("RRSet with DNS name %s is not permitted in zone %s", name, z.Name)}
+	}
+	if a := rs.AliasTarget; a != nil {
+		t, ok := NormalizeName(a.DNSName)
+		if !ok {
+			return []string{fmt.Sprintf("FATAL problem: DomainNameInvalid (Domain name is not valid) encountered with '%s'", a.DNSName)}
+		}
+		a.DNSName = t
+	}
+	return nil
+}
+
+// apply applies one change to the overlay, or records why it cannot be.
+func (b *batch) apply(c *Change) {
+	rs := &c.ResourceRecordSet
+	k := keyOf(rs)
+	old := b.lookup(k)
+	switch c.Action {
+	case ActionCreate:
+		if old != nil {
+			b.msgs = append(b.msgs, fmt.Sprintf("Tried to create resource record set %s but it already exists", rrsetRef(rs)))
+			return
+		}
+	case ActionDelete:
+		switch {
+		case old == nil:
+			b.msgs = append(b.msgs, fmt.Sprintf("Tried to delete resource record set %s but it was not found", rrsetRef(rs)))
+		case !equalRecordSets(old, rs):
+			b.msgs = append(b.msgs, fmt.Sprintf("Tried to delete resource record set %s but the values provided do not match the current values", rrsetRef(rs)))
+		default:
+			b.put(k, nil)
+		}
+		return
+	}
+	if rs.TTL != nil {
+		b.ttl[rkey{rs.Name, rs.Type, ""}] = *rs.TTL
+	}
+	b.put(k, rs)
+}
+
+func (b *batch) put(k rkey, rs *ResourceRecordSet) {
+	if _, ok := b.over[k]; !ok {
+		b.byName[k.name] = append(b.byName[k.name], k)
+	}
+	b.over[k] = rs
+}
+
+// lookup finds a record set in the zone as the batch has changed it so far.
+func (b *batch) lookup(k rkey) *ResourceRecordSet {
+	if rs, ok := b.over[k]; ok {
+		return rs
+	}
+	if i, ok := findRecordSet(b.cur, k); ok {
+		return &b.cur[i]
+	}
+	return nil
+}
+
+// findRecordSet binary-searches sorted record sets for a key.
+func findRecordSet(rrsets []ResourceRecordSet, k rkey) (int, bool) {
+	probe := ResourceRecordSet{Name: k.name, Type: k.typ, SetIdentifier: k.id}
+	key := sortKey(k.name)
+	i, _ := slices.BinarySearchFunc(rrsets, &probe, func(rs ResourceRecordSet, p *ResourceRecordSet) int {
+		return compareKeyed(sortKey(rs.Name), &rs, key, p)
+	})
+	if i < len(rrsets) && keyOf(&rrsets[i]) == k {
+		return i, true
+	}
+	return i, false
+}
+
+// atName returns the record sets at a name as the batch has changed them.
+func (b *batch) atName(name string) []*ResourceRecordSet {
+	var out []*ResourceRecordSet
+	i, _ := findRecordSet(b.cur, rkey{name: name})
+	key := sortKey(name)
+	for ; i < len(b.cur) && sortKey(b.cur[i].Name) == key; i++ {
+		if rs := &b.cur[i]; rs.Name == name {
+			if _, changed := b.over[keyOf(rs)]; !changed {
+				out = append(out, rs)
+			}
+		}
+	}
+	for _, k := range b.byName[name] {
+		if rs := b.over[k]; rs != nil {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+// spreadTTLs gives every value record set of a changed group the TTL of the group's
+// last changed one: Route 53 keeps one TTL per name and type.
+func (b *batch) spreadTTLs() {
+	for g, ttl := range b.ttl {
+		for _, rs := range b.atName(g.name) {
+			if rs.Type != g.typ || rs.TTL == nil || *rs.TTL == ttl {
+				continue
+			}
+			cp := cloneRecordSet(rs)
+			cp.TTL = ptr(ttl)
+			b.put(keyOf(cp), cp)
+		}
+	}
+}
+
+// result merges the overlay into the sorted record sets.
+func (b *batch) result() []ResourceRecordSet {
+	keys := make([]rkey, 0, len(b.over))
+	for k := range b.over {
+		keys = append(keys, k)
+	}
+	type pos struct {
+		k     rkey
+		i     int
+		found bool
+	}
+	ps := make([]pos, len(keys))
+	for j, k := range keys {
+		i, found := findRecordSet(b.cur, k)
+		ps[j] = pos{k, i, found}
+	}
+	slices.SortFunc(ps, func(x, y pos) int {
+		if x.i != y.i {
+			return x.i - y.i
+		}
+		a := ResourceRecordSet{Name: x.k.name, Type: x.k.typ, SetIdentifier: x.k.id}
+		c := ResourceRecordSet{Name: y.k.name, Type: y.k.typ, SetIdentifier: y.k.id}
+		return compareRecordSets(&a, &c)
+	})
+	out := make([]ResourceRecordSet, 0, len(b.cur)+len(ps))
+	prev := 0
+	for _, p := range ps {
+		out = append(out, b.cur[prev:p.i]...)
+		prev = p.i
+		if p.found {
+			prev = p.i + 1
+		}
+		if rs := b.over[p.k]; rs != nil {
+			out = append(out, *rs)
+		}
+	}
+	return append(out, b.cur[prev:]...)
+}
+
+// cloneRecordSet copies a record set deeply enough that the copy can be changed.
+func cloneRecordSet(rs *ResourceRecordSet) *ResourceRecordSet {
+	c := *rs
+	c.ResourceRecords = slices.Clone(rs.ResourceRecords)
+	if rs.AliasTarget != nil {
+		a := *rs.AliasTarget
+		c.AliasTarget = &a
+	}
+	if rs.GeoLocation != nil {
+		g := *rs.GeoLocation
+		c.GeoLocation = &g
+	}
+	if rs.GeoProximityLocation != nil {
+		g := *rs.GeoProximityLocation
+		if g.Coordinates != nil {
+			cc := *g.Coordinates
+			g.Coordinates = &cc
+		}
+		c.GeoProximityLocation = &g
+	}
+	if rs.CidrRoutingConfig != nil {
+		cc := *rs.CidrRoutingConfig
+		c.CidrRoutingConfig = &cc
+	}
+	return &c
+}
