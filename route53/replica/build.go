@@ -1,0 +1,239 @@
+package replica
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53"
+	"github.com/coretraffic/coretraffic/route53/catalog"
+	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/store"
+)
+
+// follower is the Replica as store.Follow drives it, in one goroutine. Its methods
+// never fail: data the replica cannot compile is refused with a log line and the
+// previous snapshot keeps serving.
+type follower Replica
+
+func (f *follower) Load(rd store.Reader) error {
+	r := (*Replica)(f)
+	d := newDirt()
+	m, err := load(rd, d, r.logf)
+	if err != nil {
+		return err
+	}
+	r.loaded, r.loadedChanges = m, d.changes
+	return nil
+}
+
+func (f *follower) Loaded(rev int64) error {
+	r := (*Replica)(f)
+	r.m, r.loaded = r.loaded, nil
+	r.noteChanges(r.loadedChanges, rev)
+	r.loadedChanges = nil
+	r.rebuild(rev)
+	return nil
+}
+
+func (f *follower) Apply(ev store.Event) error {
+	r := (*Replica)(f)
+	d := newDirt()
+	for _, c := range ev.Changes {
+		if err := r.m.put(c.Key, c.Value, c.Deleted, d); err != nil {
+			r.logf("store revision %d: refused %v", ev.Revision, err)
+		}
+	}
+	r.noteChanges(d.changes, ev.Revision)
+	if d.checks || r.broken.Load() || r.servedZonesChange(d) {
+		r.rebuild(ev.Revision)
+	} else {
+		r.incremental(d, ev.Revision)
+	}
+	return nil
+}
+
+func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
+	r.changeMu.Lock()
+	defer r.changeMu.Unlock()
+	for id := range ids {
+		r.changes[id] = rev
+	}
+}
+
+// rebuild compiles every served zone and restarts the checks that changed.
+func (r *Replica) rebuild(rev int64) {
+	set := r.startChecks()
+	resolve := resolver(set)
+	served := r.m.servedZones()
+	d := &policy.Data{}
+	for id, origin := range served {
+		pz, _, err := route53.ToPolicy(&r.m.zones[id].Zone, r.m.zoneRecordSets(id), nil)
+		if err != nil {
+			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
+			return
+		}
+		d.Zones = append(d.Zones, pz)
+	}
+	snap, err := policy.Compile(d, resolve, time.Now())
+	if err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
+	r.served = served
+	r.broken.Store(false)
+	r.publish(&Published{Snap: snap, Revision: rev})
+}
+
+// incremental compiles only the record sets an event changed (and those aliasing
+// them) into the current snapshot.
+func (r *Replica) incremental(d *dirt, rev int64) {
+	cur := r.pub.Load()
+	if cur == nil {
+		r.rebuild(rev)
+		return
+	}
+	var u policy.Update
+	for id, groups := range d.groups {
+		origin, ok := r.served[id]
+		if !ok {
+			continue
+		}
+		zu := policy.ZoneUpdate{Origin: origin}
+		z := &r.m.zones[id].Zone
+		ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
+		for _, g := range r.m.withAliasers(id, groups) {
+			if g.typ == "SOA" {
+				soa := r.m.recordSets(id, g)
+				if len(soa) == 0 {
+					continue // the zone is going; its deletion rebuilds
+				}
+				pz, _, err := route53.ToPolicy(z, []route53.ResourceRecordSet{*soa[0]}, nil)
+				if err != nil {
+					r.refuse(rev, "zone %s SOA: %v", id, err)
+					return
+				}
+				zu.Zone = &policy.ZoneSettings{TTL: pz.TTL, SOA: pz.SOA}
+				continue
+			}
+			recs := r.m.recordSets(id, g)
+			typ, known := dns.StringToType[g.typ]
+			if len(recs) == 0 {
+				if known && cur.Snap.Zone(origin).Set(strings.ToLower(route53.PolicyName(g.name)), typ) != nil {
+					zu.Remove = append(zu.Remove, policy.SetKey{Name: strings.ToLower(route53.PolicyName(g.name)), Type: typ})
+				}
+				continue
+			}
+			rs, err := route53.GroupToPolicy(z, recs, ttlOf, nil)
+			if err != nil {
+				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
+				return
+			}
+			zu.Put = append(zu.Put, rs)
+		}
+		u.Zones = append(u.Zones, zu)
+	}
+	snap, err := cur.Snap.Update(u, resolver(r.checks), time.Now())
+	if err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
+	r.publish(&Published{Snap: snap, Revision: rev})
+}
+
+// refuse keeps the snapshot that serves and says why; the next event rebuilds.
+func (r *Replica) refuse(rev int64, format string, args ...any) {
+	r.broken.Store(true)
+	r.logf("store revision %d not served, previous data kept: "+format, append([]any{rev}, args...)...)
+}
+
+// servedZonesChange reports whether an event adds, removes or renames a hosted zone.
+func (r *Replica) servedZonesChange(d *dirt) bool { return len(d.zones) > 0 }
+
+// startChecks runs the mirror's health checks as the replica's Set, replacing the
+// previous one (checks with unchanged specs keep running: the engine dedupes).
+func (r *Replica) startChecks() *hc.Set {
+	var specs []hc.Spec
+	ids := make([]string, 0, len(r.m.checks))
+	for id := range r.m.checks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		spec, err := checks.ToSpec(id, r.m.checks[id].HealthCheckConfig)
+		if err != nil {
+			r.logf("health check %s refused: %v", id, err)
+			continue
+		}
+		specs = append(specs, spec)
+	}
+	set, err := r.engine.Prepare(r.owner, specs)
+	if err != nil {
+		r.logf("health checks refused, previous ones keep running: %v", err)
+		return r.checks
+	}
+	set.Start()
+	for _, id := range ids {
+		r.engine.SetOverride(id, checks.Forced(r.m.checks[id].HealthCheckConfig))
+	}
+	if r.checks != nil {
+		r.checks.Close()
+	}
+	r.checks = set
+	return set
+}
+
+func resolver(set *hc.Set) policy.CheckResolver {
+	return func(name string) (policy.HealthSource, bool) {
+		if set == nil {
+			return nil, false
+		}
+		if h, ok := set.Handle(name); ok {
+			return h, true
+		}
+		return nil, false
+	}
+}
+
+// servedZones picks, for every zone name, the hosted zone served: Route 53 lets
+// several hosted zones share a name (each with its own delegation); one server
+// answers for one, the first created.
+func (m *mirror) servedZones() map[string]string {
+	first := map[string]*catalog.Zone{}
+	for _, z := range m.zones {
+		if f := first[z.Name]; f == nil || z.Created.Before(f.Created) || (z.Created.Equal(f.Created) && z.ID < f.ID) {
+			first[z.Name] = z
+		}
+	}
+	out := make(map[string]string, len(first))
+	for _, z := range first {
+		out[z.ID] = strings.ToLower(dns.Fqdn(route53.PolicyName(z.Name)))
+	}
+	return out
+}
+
+// withAliasers returns the changed groups and every group of the zone whose alias
+// targets one of them: an alias answers with its target's TTL, so it is rebuilt too
+// (its tree is re-inlined by Snapshot.Update).
+func (m *mirror) withAliasers(id string, changed map[group]bool) []group {
+	out := make([]group, 0, len(changed))
+	for g := range changed {
+		out = append(out, g)
+	}
+	for g, bySet := range m.sets[id] {
+		if changed[g] {
+			continue
+		}
+		for _, rs := range bySet {
+			if rs.AliasTarget != nil && changed[group{rs.AliasTarget.DNSName, rs.Type}] {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	return out
+}

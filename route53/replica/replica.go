@@ -1,0 +1,135 @@
+// Package replica keeps one server's view of the Route 53 API's data: it follows the
+// store revision by revision (store.Follow) and turns what changed into the policy
+// snapshot the query path serves — compiling only the changed record sets
+// (policy.Snapshot.Update) — and into the health checks the engine runs. It reports
+// the revision it serves, which is what GetChange's INSYNC means.
+//
+// No CoreDNS imports: plugin/route53api and plugin/policy are the glue.
+package replica
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/store"
+)
+
+// Published is what one revision compiled to: the snapshot of every served hosted
+// zone, immutable.
+type Published struct {
+	Snap     *policy.Snapshot
+	Revision int64
+}
+
+// Replica follows a store. Create it with New, run it with Run; it is safe for
+// concurrent use.
+type Replica struct {
+	st     store.Store
+	engine *hc.Engine
+	owner  string
+	logf   func(format string, args ...any)
+
+	// Follow's goroutine alone touches the mirror and the check set.
+	m             *mirror
+	loaded        *mirror         // built by Load, put in force by Loaded
+	loadedChanges map[string]bool // the change IDs Load saw
+	checks        *hc.Set
+	served        map[string]string // zone ID → origin, of the hosted zones compiled
+
+	pub      atomic.Pointer[Published]
+	subMu    sync.Mutex
+	subs     map[int]func(*Published)
+	nextSub  int
+	changeMu sync.Mutex
+	changes  map[string]int64 // change ID → revision that wrote it
+	broken   atomic.Bool      // the last event could not be compiled; the next one rebuilds
+}
+
+// New returns a replica of st whose health checks run on engine under owner.
+// logf reports data it refuses (nil: silent).
+func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...any)) *Replica {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Replica{st: st, engine: engine, owner: owner, logf: logf, subs: map[int]func(*Published){}, changes: map[string]int64{}}
+}
+
+// Run follows the store until ctx ends, then releases the replica's health checks.
+func (r *Replica) Run(ctx context.Context) error {
+	defer func() {
+		if r.checks != nil {
+			r.checks.Close()
+		}
+	}()
+	return store.Follow(ctx, r.st, (*follower)(r))
+}
+
+// Current is the newest published snapshot, nil before the first load.
+func (r *Replica) Current() *Published { return r.pub.Load() }
+
+// Served is the revision the replica serves: every subscriber has been handed its
+// snapshot. -1 before the first load.
+func (r *Replica) Served() int64 {
+	if p := r.pub.Load(); p != nil {
+		return p.Revision
+	}
+	return -1
+}
+
+// ChangeRevision returns the revision that wrote change id, if the replica has
+// applied it.
+func (r *Replica) ChangeRevision(id string) (int64, bool) {
+	r.changeMu.Lock()
+	defer r.changeMu.Unlock()
+	rev, ok := r.changes[id]
+	return rev, ok
+}
+
+// WaitServed waits until the replica serves rev or later, or ctx ends.
+func (r *Replica) WaitServed(ctx context.Context, rev int64) bool {
+	for r.Served() < rev {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return true
+}
+
+// Subscribe calls fn with the current snapshot, if any, and with every later one,
+// in the replica's goroutine before it counts the revision as served. fn must not
+// block. The returned function cancels.
+func (r *Replica) Subscribe(fn func(*Published)) (cancel func()) {
+	r.subMu.Lock()
+	id := r.nextSub
+	r.nextSub++
+	r.subs[id] = fn
+	p := r.pub.Load()
+	r.subMu.Unlock()
+	if p != nil {
+		fn(p)
+	}
+	return func() {
+		r.subMu.Lock()
+		delete(r.subs, id)
+		r.subMu.Unlock()
+	}
+}
+
+// publish hands p to every subscriber, then makes it current.
+func (r *Replica) publish(p *Published) {
+	r.subMu.Lock()
+	defer r.subMu.Unlock()
+	for _, fn := range r.subs {
+		fn(p)
+	}
+	r.pub.Store(p)
+}
+
+// Handle resolves a health check by ID among the engine's running checks.
+func (r *Replica) Handle(id string) (*hc.Handle, bool) { return r.engine.Handle(id) }
