@@ -50,12 +50,19 @@ func (m *model) data() *Data {
 }
 
 // apply changes the model as u changes a snapshot. It reports false for an update
-// Update must refuse whatever the data (removing what is not there).
+// that Update refuses whatever the record sets hold and Compile cannot be given:
+// removing what is not there, a set put twice, a name outside its zone.
 func (m *model) apply(u Update) bool {
 	for _, o := range u.RemoveZones {
+		if m.zones[o] == nil {
+			return false
+		}
 		delete(m.zones, o)
 	}
 	for _, z := range u.AddZones {
+		if m.zones[z.Origin] != nil {
+			return false
+		}
 		mz := &modelZone{settings: ZoneSettings{TTL: z.TTL, SOA: z.SOA}, sets: map[SetKey]*RecordSet{}}
 		for _, rs := range z.Records {
 			mz.sets[SetKey{rs.Name, rs.Type}] = rs
@@ -64,14 +71,23 @@ func (m *model) apply(u Update) bool {
 	}
 	for _, zu := range u.Zones {
 		mz := m.zones[zu.Origin]
+		if mz == nil {
+			return false
+		}
 		for _, k := range zu.Remove {
 			if mz.sets[k] == nil {
 				return false
 			}
 			delete(mz.sets, k)
 		}
+		put := map[SetKey]bool{}
 		for _, rs := range zu.Put {
-			mz.sets[SetKey{rs.Name, rs.Type}] = rs
+			k := SetKey{rs.Name, rs.Type}
+			if put[k] || !dns.IsSubDomain(zu.Origin, strings.TrimPrefix(rs.Name, "*.")) {
+				return false
+			}
+			put[k] = true
+			mz.sets[k] = rs
 		}
 		if zu.Zone != nil {
 			mz.settings = *zu.Zone
