@@ -86,7 +86,9 @@ func TestUpdate(t *testing.T) {
 		// Where several sets are at fault, Compile names the first in data order,
 		// Update the first it compiles: the fault is the same, the set may differ.
 		{"a set at a new deep name: its empty non-terminals appear",
-			func(t *testing.T) Update { return inNet(nil, puts(t, "      x.y.z:\n        A: {value: 192.0.2.30}\n")) },
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      x.y.z:\n        A: {value: 192.0.2.30}\n"))
+			},
 			[]question{{"x.y.z.example.net.", A, Found, "192.0.2.30"}, {"y.z.example.net.", A, NoRecords, ""},
 				{"z.example.net.", TXT, NoRecords, ""}, {"q.z.example.net.", A, NXDomain, ""}}, ""},
 		{"the last set under empty non-terminals: they go",
@@ -97,10 +99,14 @@ func TestUpdate(t *testing.T) {
 			func(*testing.T) Update { return inNet([]SetKey{key("www.", A)}, nil) },
 			[]question{{"www.example.net.", A, NoRecords, ""}, {"www.example.net.", TXT, Found, `"hello"`}}, ""},
 		{"a set below an owner: the owner is not an empty non-terminal to remove",
-			func(t *testing.T) Update { return inNet(nil, puts(t, "      deep.www:\n        A: {value: 192.0.2.31}\n")) },
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      deep.www:\n        A: {value: 192.0.2.31}\n"))
+			},
 			[]question{{"deep.www.example.net.", A, Found, "192.0.2.31"}, {"www.example.net.", A, Found, "192.0.2.1"}}, ""},
 		{"a wildcard added",
-			func(t *testing.T) Update { return inNet(nil, puts(t, "      \"*.w\":\n        A: {value: 192.0.2.40}\n")) },
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      \"*.w\":\n        A: {value: 192.0.2.40}\n"))
+			},
 			[]question{{"any.w.example.net.", A, Found, "192.0.2.40"}, {"w.example.net.", A, NoRecords, ""},
 				{"any.w.example.net.", TXT, NoRecords, ""}}, ""},
 		{"a wildcard removed, its parent's own set stays",
@@ -119,7 +125,9 @@ func TestUpdate(t *testing.T) {
 			func(*testing.T) Update { return inNet([]SetKey{key("sub.", NS)}, nil) },
 			[]question{{"host.sub.example.net.", A, NXDomain, ""}, {"sub.example.net.", NS, NXDomain, ""}}, ""},
 		{"a CNAME beside an A is refused",
-			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n")) },
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n"))
+			},
 			nil, "data.yaml:6: www.example.net.: a CNAME owner holds no other record set"},
 		{"an A beside a CNAME is refused",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      cname:\n        A: {value: 192.0.2.1}\n")) },
@@ -141,7 +149,9 @@ func TestUpdate(t *testing.T) {
 			func(*testing.T) Update { return inNet([]SetKey{key("lb.", A)}, nil) },
 			nil, "data.yaml:19: front.example.net./A: alias: no A record set at lb.example.net. in this zone"},
 		{"an alias target removed with its aliases",
-			func(*testing.T) Update { return inNet([]SetKey{key("lb.", A), key("front.", A), key("chain.", A)}, nil) },
+			func(*testing.T) Update {
+				return inNet([]SetKey{key("lb.", A), key("front.", A), key("chain.", A)}, nil)
+			},
 			[]question{{"front.example.net.", A, NXDomain, ""}, {"www.example.net.", A, Found, "192.0.2.1"}}, ""},
 		{"an alias target that aliases back: a cycle",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      lb:\n        A: {alias: chain}\n")) },
@@ -155,7 +165,9 @@ func TestUpdate(t *testing.T) {
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: nowhere}\n")) },
 			nil, "data.yaml:6: www.example.net./A: alias: no A record set at nowhere.example.net. in this zone"},
 		{"a check nobody knows",
-			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {value: 192.0.2.1, check: zz}\n")) },
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      www:\n        A: {value: 192.0.2.1, check: zz}\n"))
+			},
 			nil, `data.yaml:6: www.example.net./A: check: no health check named "zz"`},
 		{"a set put twice", func(t *testing.T) Update {
 			return inNet(nil, append(puts(t, "      www:\n        A: {value: 192.0.2.1}\n"), puts(t, "      www:\n        A: {value: 192.0.2.2}\n")...))
@@ -182,7 +194,9 @@ func TestUpdate(t *testing.T) {
 			func(*testing.T) Update { return Update{RemoveZones: []string{"example.com."}} },
 			nil, "zones.example.com.: no such zone to remove"},
 		{"a change of a zone that is not there",
-			func(*testing.T) Update { return Update{Zones: []ZoneUpdate{{Origin: "example.com.", Remove: []SetKey{{"example.com.", A}}}}} },
+			func(*testing.T) Update {
+				return Update{Zones: []ZoneUpdate{{Origin: "example.com.", Remove: []SetKey{{"example.com.", A}}}}}
+			},
 			nil, "zones.example.com.: no such zone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
