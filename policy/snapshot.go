@@ -69,34 +69,24 @@ func (s *Snapshot) RecordSets() int { return s.sets }
 func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
-	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{}}
+	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{},
+		conf: zoneConf{pos: z.Pos, ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
 	cz.SOA = buildSOA(z, now)
-	cz.names[z.Origin] = &entry{}
-	soa := &Set{Name: z.Origin, Type: dns.TypeSOA, TTL: cz.SOA.Hdr.Ttl, Label: z.Origin + "/SOA",
-		Tree: staticTree(cz.SOA)}
-	cz.names[z.Origin].sets = append(cz.names[z.Origin].sets, soa)
+	cz.names[z.Origin] = &entry{sets: []*Set{soaSet(cz.SOA)}}
 
-	type owner struct {
-		name string
-		t    uint16
-	}
-	sets := make(map[owner]*RecordSet, len(z.Records))
+	sets := make(map[SetKey]*RecordSet, len(z.Records))
 	for _, rs := range z.Records {
-		sets[owner{rs.Name, rs.Type}] = rs
+		sets[SetKey{rs.Name, rs.Type}] = rs
 	}
-	lookup := func(name string, t uint16) *RecordSet { return sets[owner{name, t}] }
+	lookup := func(name string, t uint16) *RecordSet { return sets[SetKey{name, t}] }
 	for _, rs := range z.Records {
 		if rs.Type == dns.TypeSOA {
-			return nil, fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
+			return nil, soaAsRecordSet(rs)
 		}
-		ttl := rs.TTL
-		tree, err := compileTreeIn(rs, ttl, resolve, lookup)
+		set, err := compileSet(rs, resolve, lookup)
 		if err != nil {
 			return nil, err
 		}
-		cz.UsesGeo = cz.UsesGeo || tree.usesGeo
-		cz.UsesClient = cz.UsesClient || tree.usesClient
-		set := &Set{Name: rs.Name, Type: rs.Type, TTL: ttl, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}
 		e := cz.entryFor(rs.Name)
 		if e.set(rs.Type) != nil {
 			return nil, fmt.Errorf("%s:%d: %s %s defined twice", rs.Pos.File, rs.Pos.Line, rs.Name, dns.TypeToString[rs.Type])
@@ -105,11 +95,48 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 			return nil, err
 		}
 		e.sets = append(e.sets, set)
-		if rs.Type == dns.TypeNS && rs.Name != z.Origin {
-			cz.cuts = true
+		cz.count(set, 1)
+		for _, target := range aliasTargets(rs.Root, nil) {
+			k := SetKey{target, rs.Type}
+			if cz.aliasedBy == nil {
+				cz.aliasedBy = map[SetKey][]SetKey{}
+			}
+			cz.aliasedBy[k] = append(cz.aliasedBy[k], SetKey{rs.Name, rs.Type})
 		}
 	}
 	return cz, nil
+}
+
+// compileSet compiles one record set of a zone; lookup finds its alias targets.
+func compileSet(rs *RecordSet, resolve CheckResolver, lookup setLookup) (*Set, error) {
+	tree, err := compileTreeIn(rs, rs.TTL, resolve, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type], src: rs}, nil
+}
+
+// count adds (n = 1) or takes away (n = −1) what set contributes to the zone's flags.
+func (z *CompiledZone) count(set *Set, n int) {
+	if set.Tree.usesGeo {
+		z.nGeo += n
+	}
+	if set.Tree.usesClient {
+		z.nClient += n
+	}
+	if set.Type == dns.TypeNS && set.Name != z.Origin {
+		z.nCuts += n
+	}
+	z.UsesGeo, z.UsesClient, z.cuts = z.nGeo > 0, z.nClient > 0, z.nCuts > 0
+}
+
+// soaSet is the zone's SOA as a record set of the apex.
+func soaSet(soa *dns.SOA) *Set {
+	return &Set{Name: soa.Hdr.Name, Type: dns.TypeSOA, TTL: soa.Hdr.Ttl, Label: soa.Hdr.Name + "/SOA", Tree: staticTree(soa)}
+}
+
+func soaAsRecordSet(rs *RecordSet) error {
+	return fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
 }
 
 // cnameConflict enforces RFC 1034 §3.6.2 for data from any source (files and the
@@ -129,14 +156,15 @@ func cnameConflict(e *entry, rs *RecordSet, origin string) error {
 // ancestors up to the origin. A wildcard owner "*.p." goes to wild[p]; its parent
 // exists as a name (RFC 4592 §2.2.2: the wildcard's parent is not an ENT to hide).
 func (z *CompiledZone) entryFor(owner string) *entry {
-	if len(owner) > 2 && owner[:2] == "*." {
+	if isWild(owner) {
 		p := owner[2:]
-		z.ensure(p)
+		pe := z.ensure(p)
 		if e, ok := z.wild[p]; ok {
 			return e
 		}
 		e := &entry{}
 		z.wild[p] = e
+		pe.below++
 		return e
 	}
 	return z.ensure(owner)
@@ -144,18 +172,29 @@ func (z *CompiledZone) entryFor(owner string) *entry {
 
 func (z *CompiledZone) ensure(name string) *entry {
 	e, ok := z.names[name]
-	if !ok {
-		e = &entry{}
-		z.names[name] = e
-		for p := parent(name); p != z.Origin && p != "."; p = parent(p) {
-			if _, ok := z.names[p]; ok {
-				break
-			}
-			z.names[p] = &entry{}
+	if ok {
+		return e
+	}
+	e = &entry{}
+	z.names[name] = e
+	for n := name; n != z.Origin && n != "."; {
+		p := parent(n)
+		pe, ok := z.names[p]
+		if !ok {
+			pe = &entry{}
+			z.names[p] = pe
 		}
+		pe.below++
+		if ok {
+			break
+		}
+		n = p
 	}
 	return e
 }
+
+// isWild reports whether owner is a wildcard's, "*.p.".
+func isWild(owner string) bool { return len(owner) > 2 && owner[0] == '*' && owner[1] == '.' }
 
 // buildSOA makes the zone's SOA record. The parser fills in the defaults of a
 // written soa: field by field, so its values are used as they are (0 means 0); a zone

@@ -1,0 +1,381 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+const updateBase = `zones:
+  example.net:
+    ttl: 30
+    soa: {serial: 5}
+    records:
+      "@":
+        NS: {values: [ns1.example.org.]}
+      www:
+        A: {value: 192.0.2.1}
+        TXT: {value: '"hello"'}
+      a.b.c:
+        A: {value: 192.0.2.2}
+      lb:
+        A:
+          failover:
+            - {value: 192.0.2.10, check: a}
+            - {value: 192.0.2.11, check: b}
+      front:
+        A: {alias: lb}
+      chain:
+        A: {alias: front}
+      "*.apps":
+        A: {value: 192.0.2.20}
+      apps:
+        TXT: {value: '"apps"'}
+      cname:
+        CNAME: {value: www.example.org.}
+      sub:
+        NS: {values: [ns.sub.example.org.]}
+  example.org:
+    records:
+      www:
+        A: {value: 198.51.100.1}
+`
+
+// parsed reads a data file of the tests.
+func parsed(t *testing.T, data string) *Data {
+	t.Helper()
+	d, _, err := Parse("data.yaml", strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// puts reads record sets of example.net. written as in a data file's records:.
+func puts(t *testing.T, records string) []*RecordSet {
+	t.Helper()
+	return parsed(t, "zones:\n  example.net:\n    ttl: 30\n    records:\n"+records).Zones[0].Records
+}
+
+func key(name string, t uint16) SetKey { return SetKey{name + "example.net.", t} }
+
+func inNet(remove []SetKey, put []*RecordSet) Update {
+	return Update{Zones: []ZoneUpdate{{Origin: "example.net.", Remove: remove, Put: put}}}
+}
+
+// question is what a name and type look up to after an update: the kind and the
+// values answered with every check up.
+type question struct {
+	name   string
+	qtype  uint16
+	kind   Kind
+	values string // space-separated, in answer order; "" for none
+}
+
+func TestUpdate(t *testing.T) {
+	const A, TXT, NS = dns.TypeA, dns.TypeTXT, dns.TypeNS
+	for _, tc := range []struct {
+		name    string
+		update  func(t *testing.T) Update
+		want    []question
+		wantErr string
+	}{
+		// Where several sets are at fault, Compile names the first in data order,
+		// Update the first it compiles: the fault is the same, the set may differ.
+		{"a set at a new deep name: its empty non-terminals appear",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      x.y.z:\n        A: {value: 192.0.2.30}\n"))
+			},
+			[]question{{"x.y.z.example.net.", A, Found, "192.0.2.30"}, {"y.z.example.net.", A, NoRecords, ""},
+				{"z.example.net.", TXT, NoRecords, ""}, {"q.z.example.net.", A, NXDomain, ""}}, ""},
+		{"the last set under empty non-terminals: they go",
+			func(*testing.T) Update { return inNet([]SetKey{key("a.b.c.", A)}, nil) },
+			[]question{{"a.b.c.example.net.", A, NXDomain, ""}, {"b.c.example.net.", A, NXDomain, ""},
+				{"c.example.net.", A, NXDomain, ""}}, ""},
+		{"one of two sets: the owner stays",
+			func(*testing.T) Update { return inNet([]SetKey{key("www.", A)}, nil) },
+			[]question{{"www.example.net.", A, NoRecords, ""}, {"www.example.net.", TXT, Found, `"hello"`}}, ""},
+		{"a set below an owner: the owner is not an empty non-terminal to remove",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      deep.www:\n        A: {value: 192.0.2.31}\n"))
+			},
+			[]question{{"deep.www.example.net.", A, Found, "192.0.2.31"}, {"www.example.net.", A, Found, "192.0.2.1"}}, ""},
+		{"a wildcard added",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      \"*.w\":\n        A: {value: 192.0.2.40}\n"))
+			},
+			[]question{{"any.w.example.net.", A, Found, "192.0.2.40"}, {"w.example.net.", A, NoRecords, ""},
+				{"any.w.example.net.", TXT, NoRecords, ""}}, ""},
+		{"a wildcard removed, its parent's own set stays",
+			func(*testing.T) Update { return inNet([]SetKey{key("*.apps.", A)}, nil) },
+			[]question{{"x.apps.example.net.", A, NXDomain, ""}, {"apps.example.net.", TXT, Found, `"apps"`}}, ""},
+		{"a wildcard and its parent's set removed: both names go",
+			func(*testing.T) Update { return inNet([]SetKey{key("*.apps.", A), key("apps.", TXT)}, nil) },
+			[]question{{"x.apps.example.net.", A, NXDomain, ""}, {"apps.example.net.", TXT, NXDomain, ""}}, ""},
+		{"a delegation added",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      dept:\n        NS: {values: [ns.dept.example.org.]}\n"))
+			},
+			[]question{{"host.dept.example.net.", A, Delegation, ""}, {"dept.example.net.", NS, Delegation, ""},
+				{"www.example.net.", A, Found, "192.0.2.1"}}, ""},
+		{"the only delegation removed",
+			func(*testing.T) Update { return inNet([]SetKey{key("sub.", NS)}, nil) },
+			[]question{{"host.sub.example.net.", A, NXDomain, ""}, {"sub.example.net.", NS, NXDomain, ""}}, ""},
+		{"a CNAME beside an A is refused",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n"))
+			},
+			nil, "data.yaml:6: www.example.net.: a CNAME owner holds no other record set"},
+		{"an A beside a CNAME is refused",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      cname:\n        A: {value: 192.0.2.1}\n")) },
+			nil, "data.yaml:6: cname.example.net.: a CNAME owner holds no other record set"},
+		{"no CNAME at the apex",
+			func(t *testing.T) Update {
+				return inNet(nil, []*RecordSet{{Pos: Pos{"api", 2}, Name: "example.net.", Type: dns.TypeCNAME, Root: leaf("x.example.org.", "")}})
+			},
+			nil, "api:2: example.net.: no CNAME at the zone apex"},
+		{"the other types removed, a CNAME may come",
+			func(t *testing.T) Update {
+				return inNet([]SetKey{key("www.", A), key("www.", TXT)}, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n"))
+			},
+			[]question{{"www.example.net.", A, CNAME, "x.example.org."}}, ""},
+		{"an alias target replaced: its aliases, direct and chained, answer with the new tree",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      lb:\n        A: {value: 192.0.2.50}\n")) },
+			[]question{{"front.example.net.", A, Found, "192.0.2.50"}, {"chain.example.net.", A, Found, "192.0.2.50"}}, ""},
+		{"an alias target removed while aliased: refused",
+			func(*testing.T) Update { return inNet([]SetKey{key("lb.", A)}, nil) },
+			nil, "data.yaml:19: front.example.net./A: alias: no A record set at lb.example.net. in this zone"},
+		{"an alias target removed with its aliases",
+			func(*testing.T) Update {
+				return inNet([]SetKey{key("lb.", A), key("front.", A), key("chain.", A)}, nil)
+			},
+			[]question{{"front.example.net.", A, NXDomain, ""}, {"www.example.net.", A, Found, "192.0.2.1"}}, ""},
+		{"an alias target that aliases back: a cycle",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      lb:\n        A: {alias: chain}\n")) },
+			nil, "lb.example.net./A/0/0: alias: cycle lb.example.net. → chain.example.net. → front.example.net. → lb.example.net."},
+		{"an alias of a new set",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      new:\n        A: {value: 192.0.2.60}\n      www:\n        A: {alias: new}\n"))
+			},
+			[]question{{"www.example.net.", A, Found, "192.0.2.60"}}, ""},
+		{"an alias of a set that does not exist",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: nowhere}\n")) },
+			nil, "data.yaml:6: www.example.net./A: alias: no A record set at nowhere.example.net. in this zone"},
+		{"a check nobody knows",
+			func(t *testing.T) Update {
+				return inNet(nil, puts(t, "      www:\n        A: {value: 192.0.2.1, check: zz}\n"))
+			},
+			nil, `data.yaml:6: www.example.net./A: check: no health check named "zz"`},
+		{"a set put twice", func(t *testing.T) Update {
+			return inNet(nil, append(puts(t, "      www:\n        A: {value: 192.0.2.1}\n"), puts(t, "      www:\n        A: {value: 192.0.2.2}\n")...))
+		}, nil, "data.yaml:6: www.example.net. A defined twice"},
+		{"an SOA record set", func(t *testing.T) Update {
+			return inNet(nil, []*RecordSet{{Pos: Pos{"api", 3}, Name: "example.net.", Type: dns.TypeSOA, Root: leaf("x", "")}})
+		}, nil, "api:3: SOA is set with the zone's soa: key, not as a record set"},
+		{"a set that is not there removed",
+			func(*testing.T) Update { return inNet([]SetKey{key("nowhere.", A)}, nil) },
+			nil, "zones.example.net.: nowhere.example.net. A: no such record set to remove"},
+		{"a name outside the zone", func(t *testing.T) Update {
+			return inNet(nil, []*RecordSet{{Pos: Pos{"api", 4}, Name: "www.example.org.", Type: A, Root: leaf("192.0.2.1", "")}})
+		}, nil, "api:4: www.example.org.: not a lower-case name inside the zone example.net."},
+		{"a zone added twice",
+			func(t *testing.T) Update { return Update{AddZones: parsed(t, updateBase).Zones[1:]} },
+			nil, "data.yaml:30: zones.example.org.: zone defined twice"},
+		{"a zone removed and added again",
+			func(t *testing.T) Update {
+				z := parsed(t, "zones:\n  example.org:\n    records:\n      www:\n        A: {value: 198.51.100.9}\n").Zones
+				return Update{RemoveZones: []string{"example.org."}, AddZones: z}
+			},
+			[]question{{"www.example.org.", A, Found, "198.51.100.9"}}, ""},
+		{"a zone that is not there removed",
+			func(*testing.T) Update { return Update{RemoveZones: []string{"example.com."}} },
+			nil, "zones.example.com.: no such zone to remove"},
+		{"a change of a zone that is not there",
+			func(*testing.T) Update {
+				return Update{Zones: []ZoneUpdate{{Origin: "example.com.", Remove: []SetKey{{"example.com.", A}}}}}
+			},
+			nil, "zones.example.com.: no such zone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newChecks("a", "b")
+			d := parsed(t, updateBase)
+			old, err := Compile(d, c.resolve, epoch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := tc.update(t)
+			got, err := old.Update(u, c.resolve, epoch)
+			before, _ := Compile(parsed(t, updateBase), c.resolve, epoch)
+			sameAnswers(t, "the snapshot before", old, before, c)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				m := modelOf(d)
+				if m.apply(u) {
+					if _, werr := Compile(m.data(), c.resolve, epoch); werr == nil {
+						t.Fatalf("Update refused what Compile accepts: %v", err)
+					} else if fault(werr) != fault(err) {
+						t.Fatalf("Compile refuses with %q, Update with %q", werr, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := modelOf(d)
+			m.apply(u)
+			want, err := Compile(m.data(), c.resolve, epoch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAnswers(t, "after", got, want, c)
+			for _, q := range tc.want {
+				z := got.Zone(q.name)
+				match := z.Lookup(q.name, q.qtype)
+				var vals []string
+				if match.Set != nil && (match.Kind == Found || match.Kind == CNAME) {
+					vals, _ = answer(match.Set.Tree, seeded())
+				}
+				if match.Kind != q.kind || strings.Join(vals, " ") != q.values {
+					t.Errorf("%s %s: kind %d %v, want %d %q", q.name, dns.TypeToString[q.qtype], match.Kind, vals, q.kind, q.values)
+				}
+			}
+		})
+	}
+}
+
+// msg is an error's message without the position it starts with.
+func msg(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, ": "); i >= 0 && strings.Contains(s[:i], ":") {
+		return s[i+2:]
+	}
+	return s
+}
+
+// fault is what an error says is wrong, without naming which set: an alias's
+// missing target, a cycle (whichever set it starts from), else the message.
+func fault(err error) string {
+	s := msg(err)
+	if strings.Contains(s, "alias: cycle") {
+		return "alias: cycle"
+	}
+	if i := strings.Index(s, "alias: "); i >= 0 {
+		return s[i:]
+	}
+	return s
+}
+
+// modelOf is the model of parsed data.
+func modelOf(d *Data) *model {
+	m := &model{zones: map[string]*modelZone{}}
+	m.apply(Update{AddZones: d.Zones})
+	return m
+}
+
+// An update shares everything it does not change with the snapshot before it, and
+// numbers the endpoints of the sets it compiles after every slot of the old one.
+func TestUpdateShares(t *testing.T) {
+	c := newChecks("a", "b")
+	old, err := Compile(parsed(t, updateBase), c.resolve, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := inNet([]SetKey{key("www.", dns.TypeTXT)}, puts(t, "      lb:\n        A: {value: 192.0.2.50}\n      new:\n        A: {values: [192.0.2.1, 192.0.2.2]}\n"))
+	got, err := old.Update(u, c.resolve, epoch.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Zone("example.org.") != old.Zone("example.org.") {
+		t.Error("the unchanged zone was copied")
+	}
+	oz, nz := old.Zone("example.net."), got.Zone("example.net.")
+	for _, k := range []SetKey{key("www.", dns.TypeA), key("a.b.c.", dns.TypeA), key("sub.", dns.TypeNS), key("", dns.TypeSOA)} {
+		if oz.Set(k.Name, k.Type) != nz.Set(k.Name, k.Type) {
+			t.Errorf("%v was compiled again", k)
+		}
+	}
+	for _, k := range []SetKey{key("lb.", dns.TypeA), key("front.", dns.TypeA), key("chain.", dns.TypeA), key("new.", dns.TypeA)} {
+		s := nz.Set(k.Name, k.Type)
+		if s == oz.Set(k.Name, k.Type) || int(s.Slot) < old.Endpoints() {
+			t.Errorf("%v: not compiled again with a new slot (slot %d, old bound %d)", k, s.Slot, old.Endpoints())
+		}
+	}
+	if nz.SOA != oz.SOA || nz.SOA.Serial != 5 {
+		t.Errorf("the SOA with a written serial changed: %v", nz.SOA)
+	}
+	if got.RecordSets() != old.RecordSets() || got.Endpoints() != old.Endpoints()+1+1+1+2 {
+		t.Errorf("%d sets, %d slots; want %d, %d", got.RecordSets(), got.Endpoints(), old.RecordSets(), old.Endpoints()+5)
+	}
+	checkSlots(t, got)
+}
+
+// A changed zone that leaves its serial 0 gets the update's time as serial, as a
+// reload would give it; new settings take effect; other zones keep theirs.
+func TestUpdateSerialAndSettings(t *testing.T) {
+	c := newChecks("a", "b")
+	old, err := Compile(parsed(t, updateBase), c.resolve, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := epoch.Add(time.Hour)
+	got, err := old.Update(Update{Zones: []ZoneUpdate{{Origin: "example.org.", Remove: []SetKey{{"www.example.org.", dns.TypeA}}}}}, c.resolve, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Zone("example.org.").SOA.Serial; s != uint32(later.Unix()) {
+		t.Errorf("serial %d, want %d", s, later.Unix())
+	}
+	if got.Zone("example.net.").SOA != old.Zone("example.net.").SOA {
+		t.Error("the unchanged zone's SOA changed")
+	}
+	soa := &SOA{MName: "ns.example.org.", RName: "h.example.org.", Serial: 9, Minimum: 120}
+	got, err = got.Update(Update{Zones: []ZoneUpdate{{Origin: "example.net.", Zone: &ZoneSettings{TTL: 900, SOA: soa}}}}, c.resolve, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := got.Zone("example.net.")
+	if z.SOA.Serial != 9 || z.SOA.Hdr.Ttl != 900 || z.SOA.Minttl != 120 || z.SOA.Ns != "ns.example.org." {
+		t.Errorf("SOA %v", z.SOA)
+	}
+	if m := z.Lookup("example.net.", dns.TypeSOA); m.Set.TTL != 900 || m.Set.Tree.Endpoints[0].RR != z.SOA {
+		t.Errorf("the SOA record set does not answer the new SOA: %v", m.Set.Tree.Endpoints[0].RR)
+	}
+}
+
+// The flags the plugin reads per zone follow the sets that raise them.
+func TestUpdateFlags(t *testing.T) {
+	c := newChecks("a", "b")
+	snap, err := Compile(parsed(t, updateBase), c.resolve, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	geoSet := "      g:\n        A:\n          geolocation:\n            - {continent: EU, value: 192.0.2.1}\n            - {default: true, value: 192.0.2.2}\n"
+	stickySet := "      s:\n        A:\n          weighted:\n            - {weight: 1, value: 192.0.2.1}\n          sticky: true\n"
+	for i, step := range []struct {
+		u           Update
+		geo, client bool
+	}{
+		{inNet(nil, puts(t, geoSet)), true, false},
+		{inNet(nil, puts(t, stickySet)), true, true},
+		{inNet([]SetKey{key("g.", dns.TypeA)}, nil), false, true},
+		{inNet(nil, puts(t, "      s:\n        A: {value: 192.0.2.3}\n")), false, false},
+		{inNet(nil, puts(t, "      lb:\n        A: {alias: s}\n"+stickySet)), false, true}, // through an alias
+	} {
+		if snap, err = snap.Update(step.u, c.resolve, epoch); err != nil {
+			t.Fatal(err)
+		}
+		z := snap.Zone("example.net.")
+		if z.UsesGeo != step.geo || z.UsesClient != step.client {
+			t.Errorf("step %d: geo %v client %v, want %v %v", i, z.UsesGeo, z.UsesClient, step.geo, step.client)
+		}
+	}
+	if got := slices.Sorted(slices.Values(snap.Origins())); !slices.Equal(got, []string{"example.net.", "example.org."}) {
+		t.Errorf("origins %v", got)
+	}
+}
