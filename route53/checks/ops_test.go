@@ -107,6 +107,28 @@ func TestCreateIdempotency(t *testing.T) {
 	wantErr(t, "invalid config", err, "InvalidInput", 400, "requires Port")
 }
 
+func TestEqualAndLimit(t *testing.T) {
+	a := HealthCheckConfig{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 1, Regions: []string{}, EnableSNI: ptr(false)}
+	b := HealthCheckConfig{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 1, EnableSNI: ptr(false)}
+	if !a.Equal(b) {
+		t.Error("empty and absent lists differ")
+	}
+	for _, o := range []HealthCheckConfig{
+		{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 1},
+		{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 1, EnableSNI: ptr(true)},
+		{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 2, EnableSNI: ptr(false)},
+		{Type: TypeTCP, IPAddress: "192.0.2.1", Port: 1, EnableSNI: ptr(false), Regions: []string{"us-east-1"}},
+	} {
+		if a.Equal(o) {
+			t.Errorf("%+v equals %+v", a, o)
+		}
+	}
+	if CheckLimit(199, DefaultLimit) != nil || CheckLimit(5, 0) != nil {
+		t.Error("refused under the limit")
+	}
+	wantErr(t, "limit", CheckLimit(200, DefaultLimit), CodeTooManyHealthChecks, 400, "(200)")
+}
+
 func TestUpdate(t *testing.T) {
 	hc, _, _ := Create(CreateHealthCheckRequest{CallerReference: "r", HealthCheckConfig: HealthCheckConfig{
 		Type: TypeHTTPS, FullyQualifiedDomainName: "www.example.org", ResourcePath: "/h", Regions: []string{"us-east-1", "us-west-1", "us-west-2"}}}, nil, false)
