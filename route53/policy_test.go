@@ -34,7 +34,9 @@ func everyRouting(t testing.TB) (*Zone, []ResourceRecordSet) {
 	fo := func(f, check string) func(*ResourceRecordSet) {
 		return func(rs *ResourceRecordSet) { rs.Failover, rs.HealthCheckId = f, check }
 	}
-	gl := func(g GeoLocation) func(*ResourceRecordSet) { return func(rs *ResourceRecordSet) { rs.GeoLocation = &g } }
+	gl := func(g GeoLocation) func(*ResourceRecordSet) {
+		return func(rs *ResourceRecordSet) { rs.GeoLocation = &g }
+	}
 	gp := func(g GeoProximityLocation) func(*ResourceRecordSet) {
 		return func(rs *ResourceRecordSet) { rs.GeoProximityLocation = &g }
 	}

@@ -3,6 +3,7 @@ package checks
 import (
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/coretraffic/coretraffic/route53/apierr"
 )
@@ -117,7 +118,7 @@ func DecodeUpdate(r io.Reader) (UpdateHealthCheckRequest, *apierr.Error) {
 		if err != nil {
 			return u, err
 		}
-		v, perr := strconv.ParseInt(t, 10, 64)
+		v, perr := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
 		if perr != nil {
 			return u, apierr.InvalidInput("HealthCheckVersion must be an integer, not %q", clip(t))
 		}
@@ -184,6 +185,7 @@ func integer(n *node) (int, *apierr.Error) {
 	if err != nil {
 		return 0, err
 	}
+	t = strings.TrimSpace(t)
 	v, perr := strconv.Atoi(t)
 	if perr != nil || len(t) > 10 {
 		return 0, apierr.InvalidInput("%s must be an integer, not %q", n.name, clip(t))
@@ -207,7 +209,7 @@ func boolean(n *node) (bool, *apierr.Error) {
 	if err != nil {
 		return false, err
 	}
-	switch t {
+	switch strings.TrimSpace(t) {
 	case "true":
 		return true, nil
 	case "false":

@@ -177,3 +177,48 @@ func CountResponse(n int) GetHealthCheckCountResponse {
 func Location(id string) string {
 	return "https://route53.amazonaws.com/2013-04-01/healthcheck/" + id
 }
+
+// configXML is HealthCheckConfig as written: encoding/xml writes an empty wrapper
+// element for an empty a>b list even with omitempty, so the lists are pointers.
+type configXML struct {
+	IPAddress                string     `xml:"IPAddress,omitempty"`
+	Port                     int        `xml:"Port,omitempty"`
+	Type                     string     `xml:"Type"`
+	ResourcePath             string     `xml:"ResourcePath,omitempty"`
+	FullyQualifiedDomainName string     `xml:"FullyQualifiedDomainName,omitempty"`
+	SearchString             string     `xml:"SearchString,omitempty"`
+	RequestInterval          int        `xml:"RequestInterval,omitempty"`
+	FailureThreshold         int        `xml:"FailureThreshold,omitempty"`
+	MeasureLatency           *bool      `xml:"MeasureLatency,omitempty"`
+	Inverted                 bool       `xml:"Inverted"`
+	Disabled                 bool       `xml:"Disabled"`
+	HealthThreshold          *int       `xml:"HealthThreshold,omitempty"`
+	ChildHealthChecks        *xmlList   `xml:"ChildHealthChecks,omitempty"`
+	EnableSNI                *bool      `xml:"EnableSNI,omitempty"`
+	Regions                  *xmlRegion `xml:"Regions,omitempty"`
+}
+
+type xmlList struct {
+	IDs []string `xml:"ChildHealthCheck"`
+}
+
+type xmlRegion struct {
+	Regions []string `xml:"Region"`
+}
+
+// MarshalXML writes c as Route 53 does, leaving out empty lists.
+func (c HealthCheckConfig) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	x := configXML{IPAddress: c.IPAddress, Port: c.Port, Type: c.Type, ResourcePath: c.ResourcePath,
+		FullyQualifiedDomainName: c.FullyQualifiedDomainName, SearchString: c.SearchString,
+		RequestInterval: c.RequestInterval, FailureThreshold: c.FailureThreshold, MeasureLatency: c.MeasureLatency,
+		Inverted: c.Inverted, Disabled: c.Disabled, HealthThreshold: c.HealthThreshold, EnableSNI: c.EnableSNI}
+	if len(c.ChildHealthChecks) > 0 {
+		x.ChildHealthChecks = &xmlList{c.ChildHealthChecks}
+	}
+	if len(c.Regions) > 0 {
+		x.Regions = &xmlRegion{c.Regions}
+	}
+	return e.EncodeElement(x, start)
+}
+
+var _ xml.Marshaler = HealthCheckConfig{}

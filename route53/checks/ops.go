@@ -2,7 +2,6 @@ package checks
 
 import (
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,13 +65,41 @@ func Create(req CreateHealthCheckRequest, prior *HealthCheck, priorDeleted bool)
 		return hc, false, err
 	}
 	if prior != nil {
-		if priorDeleted || !reflect.DeepEqual(prior.HealthCheckConfig, cfg) {
+		if priorDeleted || !prior.HealthCheckConfig.Equal(cfg) {
 			return hc, false, apierr.Conflict(CodeHealthCheckAlreadyExists,
 				"A health check with the CallerReference %s already exists, or existed and was deleted, with a different configuration.", clip(req.CallerReference))
 		}
 		return *prior, false, nil
 	}
 	return HealthCheck{ID: NewID(), CallerReference: req.CallerReference, HealthCheckConfig: cfg, HealthCheckVersion: 1}, true, nil
+}
+
+// DefaultLimit is Route 53's default quota of health checks per account.
+const DefaultLimit = 200
+
+// CheckLimit refuses a CreateHealthCheck when count checks exist and limit is the
+// most allowed (0: no limit), with Route 53's TooManyHealthChecks (400).
+func CheckLimit(count, limit int) *apierr.Error {
+	if limit > 0 && count >= limit {
+		return apierr.New(CodeTooManyHealthChecks, http.StatusBadRequest,
+			"The maximum number of health checks (%d) has been reached; delete one before creating another.", limit)
+	}
+	return nil
+}
+
+// Equal reports whether c and o are the same config: an absent list equals an
+// empty one, pointers compare by value.
+func (c HealthCheckConfig) Equal(o HealthCheckConfig) bool {
+	return c.IPAddress == o.IPAddress && c.Port == o.Port && c.Type == o.Type && c.ResourcePath == o.ResourcePath &&
+		c.FullyQualifiedDomainName == o.FullyQualifiedDomainName && c.SearchString == o.SearchString &&
+		c.RequestInterval == o.RequestInterval && c.FailureThreshold == o.FailureThreshold &&
+		eqPtr(c.MeasureLatency, o.MeasureLatency) && c.Inverted == o.Inverted && c.Disabled == o.Disabled &&
+		eqPtr(c.HealthThreshold, o.HealthThreshold) && slices.Equal(c.ChildHealthChecks, o.ChildHealthChecks) &&
+		eqPtr(c.EnableSNI, o.EnableSNI) && slices.Equal(c.Regions, o.Regions)
+}
+
+func eqPtr[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // Update applies an UpdateHealthCheck request to cur. A HealthCheckVersion that is

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -93,7 +94,7 @@ func (c *HealthCheckConfig) validateEndpoint() *apierr.Error {
 		if len(f) > MaxStringLength {
 			return apierr.InvalidInput("FullyQualifiedDomainName must be at most %d characters", MaxStringLength)
 		}
-		if _, ok := dns.IsDomainName(f); !ok || strings.ContainsAny(f, " /\\:@") {
+		if _, ok := dns.IsDomainName(f); !ok || !hostname(f) {
 			return apierr.InvalidInput("Invalid FullyQualifiedDomainName %q", clip(f))
 		}
 	}
@@ -112,8 +113,8 @@ func (c *HealthCheckConfig) validateEndpoint() *apierr.Error {
 	if !isHTTP(c.Type) && c.ResourcePath != "" {
 		return apierr.InvalidInput("ResourcePath is only valid for HTTP, HTTPS, HTTP_STR_MATCH and HTTPS_STR_MATCH health checks")
 	}
-	if len(c.ResourcePath) > MaxStringLength || strings.ContainsAny(c.ResourcePath, " \r\n\t") {
-		return apierr.InvalidInput("Invalid ResourcePath: at most %d characters, no spaces or line breaks", MaxStringLength)
+	if p := c.ResourcePath; len(p) > MaxStringLength || !validPath(p) {
+		return apierr.InvalidInput("Invalid ResourcePath %q: at most %d characters of a URL path and query", clip(p), MaxStringLength)
 	}
 	if isMatch(c.Type) != (c.SearchString != "") {
 		if isMatch(c.Type) {
@@ -183,6 +184,39 @@ func (c *HealthCheckConfig) validateRegions() *apierr.Error {
 	return nil
 }
 
+// hostname reports whether f is a host name a probe can put in a URL: labels of
+// letters, digits, '-' and '_', with an optional final dot.
+func hostname(f string) bool {
+	f = strings.TrimSuffix(f, ".")
+	if f == "" {
+		return false
+	}
+	for label := range strings.SplitSeq(f, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validPath reports whether p is a printable ASCII path and query without a
+// fragment that parses as a URL's.
+func validPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] >= 0x7f || p[i] == '#' {
+			return false
+		}
+	}
+	_, err := url.ParseRequestURI("/" + strings.TrimPrefix(p, "/"))
+	return err == nil
+}
+
 // Lookup finds a stored health check's config by ID.
 type Lookup func(id string) (HealthCheckConfig, bool)
 
@@ -196,7 +230,8 @@ func ValidateChildren(id string, c *HealthCheckConfig, lookup Lookup) *apierr.Er
 	var walk func(child string, path []string) *apierr.Error
 	walk = func(child string, path []string) *apierr.Error {
 		if child == id {
-			return apierr.InvalidInput("Health check %s would be its own child through %s", id, strings.Join(path, " -> "))
+			cycle := append(append([]string{id}, path...), id)
+			return apierr.InvalidInput("Health check %s would be its own child: %s", id, strings.Join(cycle, " -> "))
 		}
 		if seen[child] {
 			return nil

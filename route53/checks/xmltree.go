@@ -93,7 +93,8 @@ func parseTree(r io.Reader, root string) (*node, *apierr.Error) {
 }
 
 // fields checks that n's children are among allowed, each at most once, and
-// returns them by name. Leaf text is trimmed.
+// returns them by name. Text is kept as sent (a SearchString may start with a
+// space); numbers and booleans are trimmed where they are parsed.
 func (n *node) fields(allowed ...string) (map[string]*node, *apierr.Error) {
 	out := make(map[string]*node, len(n.kids))
 	for _, k := range n.kids {
@@ -110,7 +111,6 @@ func (n *node) fields(allowed ...string) (map[string]*node, *apierr.Error) {
 		if _, dup := out[k.name]; dup {
 			return nil, apierr.InvalidInput("Element %s appears twice in %s", k.name, n.name)
 		}
-		k.text = strings.TrimSpace(k.text)
 		out[k.name] = k
 	}
 	return out, nil
@@ -126,7 +126,7 @@ func (n *node) list(item string) ([]string, *apierr.Error) {
 		if len(k.kids) > 0 {
 			return nil, apierr.InvalidInput("Element %s must hold text", item)
 		}
-		out = append(out, strings.TrimSpace(k.text))
+		out = append(out, k.text)
 	}
 	return out, nil
 }

@@ -68,20 +68,51 @@ func canonicalRequest(r *http.Request, signed []string, payloadHash string) (str
 	return b.String(), nil
 }
 
-// canonicalQuery re-encodes a raw query as the signer does: url.Values.Encode
-// (keys sorted, values of one key sorted) with '+' written as %20.
+// canonicalQuery re-encodes a raw query as SigV4 asks: every name and value
+// decoded and encoded again (unreserved characters bare, space as %20), the pairs
+// sorted by encoded name, then by encoded value. aws-sdk-go-v2 (url.Values.Encode)
+// and botocore both come to this for Route 53's queries.
 func canonicalQuery(raw string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
-	q, err := url.ParseQuery(raw)
-	if err != nil {
-		return "", err
+	type pair struct{ k, v string }
+	var pairs []pair
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		dk, err := url.QueryUnescape(k)
+		if err != nil {
+			return "", err
+		}
+		dv, err := url.QueryUnescape(v)
+		if err != nil {
+			return "", err
+		}
+		pairs = append(pairs, pair{queryEscape(dk), queryEscape(dv)})
 	}
-	for _, vs := range q {
-		slices.Sort(vs)
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	var b strings.Builder
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.k)
+		b.WriteByte('=')
+		b.WriteString(p.v)
 	}
-	return strings.ReplaceAll(q.Encode(), "+", "%20"), nil
+	return b.String(), nil
+}
+
+func queryEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
 // escapePath writes path with every byte but unreserved ones and '/' percent-encoded.

@@ -89,6 +89,7 @@ func TestVerifySDKSigned(t *testing.T) {
 		{"POST", "http://localhost/2013-04-01/healthcheck", strings.Repeat("é", 3000)},
 		{"DELETE", "http://localhost/2013-04-01/healthcheck/0a1b-2c", ""},
 		{"GET", "http://localhost/", ""},
+		{"GET", "http://localhost/x?b=2&a=3&a=1&a-b=0&c=&d&e=%7E%21%27%28%29", ""},
 	} {
 		r := signed(t, c.method, c.url, c.body, testNow.Add(-14*time.Minute), testSecret, nil)
 		key, err := verify(v, r)
