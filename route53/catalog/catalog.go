@@ -8,6 +8,8 @@
 //	alias/<zone ID>/<record set key>             the alias record sets of a zone (their target name)
 //	change/<change ID>                           Change
 //	healthcheck/<health check ID>                checks.HealthCheck
+//	hcref/<health check ID>/<record set key>     the record sets using a check (empty value)
+//	hcgone/<caller reference>                    a deleted check's ID (CallerReference reuse)
 //
 // Record set keys sort in ListResourceRecordSets' order (name with its labels
 // reversed, then type, then SetIdentifier), so a page is one Scan. A change's
@@ -28,6 +30,8 @@ const (
 	AliasPrefix       = "alias/"
 	ChangePrefix      = "change/"
 	HealthCheckPrefix = "healthcheck/"
+	HealthCheckRefs   = "hcref/"
+	DeletedChecks     = "hcgone/"
 )
 
 // sep separates the parts of a record set key: below every octet of a name's sort
@@ -105,3 +109,14 @@ func RecordZone(key string) (string, bool) {
 	id, _, ok := strings.Cut(rest, "/")
 	return id, ok
 }
+
+// CheckRefs is the prefix of the record sets using health check id.
+func CheckRefs(id string) string { return HealthCheckRefs + id + "/" }
+
+// CheckRefKey is the entry saying that a record set of zone id uses its health check.
+func CheckRefKey(id string, rs *route53.ResourceRecordSet) string {
+	return CheckRefs(rs.HealthCheckId) + RecordKey(id, rs)
+}
+
+// DeletedCheckKey remembers the caller reference of a deleted health check.
+func DeletedCheckKey(callerReference string) string { return DeletedChecks + callerReference }
