@@ -14,6 +14,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/lifecycle"
 )
 
 const (
@@ -26,14 +27,14 @@ func init() { plugin.Register(pluginName, setup) }
 
 // setup parses the directive and opens the databases into memory, so a bad
 // file fails the Corefile with its line number. It starts nothing: the file
-// watcher starts in OnStartup and stops in OnShutdown.
+// watcher is a lifecycle unit (internal/lifecycle), started at OnStartup and stopped
+// at OnShutdown or when the reload that started it fails.
 func setup(c *caddy.Controller) error {
 	g, err := parse(c)
 	if err != nil {
 		return plugin.Error(pluginName, err)
 	}
-	c.OnStartup(g.OnStartup)
-	c.OnShutdown(g.OnShutdown)
+	lifecycle.On(c, g.OnStartup, func() { g.OnShutdown() })
 	cfg := dnsserver.GetConfig(c)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		g.Next = next

@@ -27,9 +27,6 @@ type loader struct {
 	// check vets a compiled snapshot against the server block's plugin chain (set at
 	// OnStartup, when the chain is known); reloads pass through it too.
 	check func(*policy.Snapshot) error
-	// onStop runs once when the loader stops, also when a failed reload discards
-	// its instance without OnShutdown (live.go).
-	onStop func()
 
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
@@ -153,7 +150,6 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.set = set
 	l.sums, l.refs = ld.sums, ld.refs
 	p.snap.Store(ld)
-	live.add(l)
 	published(ld)
 	if l.interval > 0 && len(l.files) > 0 {
 		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
@@ -164,9 +160,6 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 // stop ends the watcher and releases the checks.
 func (l *loader) stop() {
 	l.stopOnce.Do(func() {
-		if l.onStop != nil {
-			l.onStop() // what else the instance started: the explain endpoint's reference
-		}
 		l.mu.Lock()
 		stopCh, done := l.stopCh, l.done
 		l.mu.Unlock()
@@ -179,7 +172,6 @@ func (l *loader) stop() {
 		if l.set != nil {
 			l.set.Close()
 		}
-		live.remove(l)
 	})
 }
 

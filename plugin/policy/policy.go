@@ -35,8 +35,6 @@ type Policy struct {
 	where  string // Corefile position of the directive, for errors found at OnStartup
 
 	explainAddr string // the explain endpoint's listen address; "" = off
-	explainSrv  *explainServer
-	explainTgt  *explainTarget
 }
 
 // loaded is what one successful load published: the compiled zones and the metric
