@@ -12,6 +12,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/miekg/dns"
 )
 
@@ -55,7 +56,7 @@ func addExplain(c *caddy.Controller, cfg *dnsserver.Config, p *Policy) error {
 
 // locate is how the block's geo directive places clients, or nil without one. The
 // chain is read per question: it is fixed once the instance has started.
-func (t *explainTarget) locate() locator {
+func (t *explainTarget) locate() answer.Locator {
 	if g, ok := t.cfg.Handler("geo").(interface {
 		Locate(netip.Addr, *geo.ECS) (geo.Client, error)
 	}); ok {
@@ -67,7 +68,7 @@ func (t *explainTarget) locate() locator {
 // target returns the last block whose data holds qname.
 func (s *explainSite) target(qname string) (*explainTarget, *loaded) {
 	for i := len(s.targets) - 1; i >= 0; i-- {
-		if ld := s.targets[i].p.snap.Load(); ld != nil && ld.snap.Zone(qname) != nil {
+		if ld := s.targets[i].p.snap.Load(); ld != nil && ld.Snap.Zone(qname) != nil {
 			return s.targets[i], ld
 		}
 	}
@@ -90,11 +91,11 @@ func (s *explainSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, q.Name+" is in no policy zone served here", http.StatusNotFound)
 		return
 	}
-	if err := checkDown(ld.downKeys(), q.Down); err != nil {
+	if err := answer.CheckDown(ld.DownKeys(), q.Down); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	x, err := explain(ld, t.locate(), t.p.Fall.Through, q)
+	x, err := answer.Explain(&ld.Data, t.locate(), t.p.Fall.Through, q)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -112,9 +113,9 @@ func (s *explainSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // parseQuestion reads a Question from the query string: name (required), type
 // (default A), ecs, source (default: the ECS address, else 127.0.0.1), down.
-func parseQuestion(r *http.Request) (Question, error) {
+func parseQuestion(r *http.Request) (answer.Question, error) {
 	v := r.URL.Query()
-	q := Question{Name: v.Get("name"), Type: dns.TypeA}
+	q := answer.Question{Name: v.Get("name"), Type: dns.TypeA}
 	if q.Name == "" {
 		return q, errors.New("name is required: /explain?name=www.example.net&type=A&ecs=192.0.2.0/24")
 	}

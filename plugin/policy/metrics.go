@@ -3,6 +3,7 @@ package policy
 import (
 	"github.com/coredns/coredns/plugin"
 
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
@@ -52,3 +53,9 @@ var (
 		Help:      "When policy data was last loaded successfully (unix seconds).",
 	})
 )
+
+// newCounter resolves an endpoint's answer counter on its first answer
+// (answer.Data.NewCounter).
+func newCounter(zone, rrset, endpoint string) answer.Counter {
+	return answers.WithLabelValues(zone, rrset, endpoint)
+}
