@@ -29,18 +29,19 @@ type Question struct {
 // Explanation is explain's answer: the reply this server sends for the question and
 // the path each record set's tree took to it.
 type Explanation struct {
-	Question string     `json:"question"`
-	Source   string     `json:"source"`
-	ECS      string     `json:"ecs,omitempty"`
-	Location string     `json:"location"`
-	Down     []string   `json:"forced_down,omitempty"`
-	Rcode    string     `json:"rcode"`
-	Answer   []string   `json:"answer"`
-	Extra    []string   `json:"authority,omitempty"`
-	TTL      uint32     `json:"ttl"`                 // the smallest TTL in the answer section
-	Scope    *int       `json:"ecs_scope,omitempty"` // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
-	Sets     []SetTrace `json:"record_sets"`
-	Next     string     `json:"next_plugin,omitempty"` // set when policy passes the query on
+	Question   string     `json:"question"`
+	Source     string     `json:"source"`
+	ECS        string     `json:"ecs,omitempty"`
+	Location   string     `json:"location"`
+	Down       []string   `json:"forced_down,omitempty"`
+	Rcode      string     `json:"rcode"`
+	Answer     []string   `json:"answer"`
+	Authority  []string   `json:"authority,omitempty"`  // the authority section: SOA of a negative answer, NS of a referral
+	Additional []string   `json:"additional,omitempty"` // the additional section without OPT: glue of a referral
+	TTL        uint32     `json:"ttl"`                  // the smallest TTL in the answer section
+	Scope      *int       `json:"ecs_scope,omitempty"`  // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
+	Sets       []SetTrace `json:"record_sets"`
+	Next       string     `json:"next_plugin,omitempty"` // set when policy passes the query on
 }
 
 // SetTrace is the trace of one record set's tree (a CNAME chain or glue evaluates
@@ -134,7 +135,12 @@ func Explain(d *Data, locate Locator, fall func(qname string) bool, q Question) 
 		}
 	}
 	for _, rr := range a.Msg.Ns {
-		x.Extra = append(x.Extra, rr.String())
+		x.Authority = append(x.Authority, rr.String())
+	}
+	for _, rr := range a.Msg.Extra {
+		if _, ok := rr.(*dns.OPT); !ok { // the OPT record's ECS option is Scope
+			x.Additional = append(x.Additional, rr.String())
+		}
 	}
 	if opt := a.Msg.IsEdns0(); opt != nil {
 		for _, o := range opt.Option {
@@ -194,8 +200,11 @@ func (x *Explanation) String() string {
 	for _, a := range x.Answer {
 		fmt.Fprintf(&b, "answer    %s\n", a)
 	}
-	for _, a := range x.Extra {
+	for _, a := range x.Authority {
 		fmt.Fprintf(&b, "authority %s\n", a)
+	}
+	for _, a := range x.Additional {
+		fmt.Fprintf(&b, "additional %s\n", a)
 	}
 	if len(x.Answer) > 0 {
 		fmt.Fprintf(&b, "ttl       %d\n", x.TTL)
