@@ -27,6 +27,8 @@ type loader struct {
 	// check vets a compiled snapshot against the server block's plugin chain (set at
 	// OnStartup, when the chain is known); reloads pass through it too.
 	check func(*policy.Snapshot) error
+	// servers are the server label values of the block's metrics (set at OnStartup).
+	servers []string
 
 	mu       sync.Mutex
 	set      *hc.Set    // the data files' own checks, started
@@ -129,7 +131,7 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.set = set
 	l.sums, l.refs = ld.sums, ld.refs
 	p.snap.Store(ld)
-	published(ld)
+	l.publishLoad(ld, false)
 	if l.interval > 0 && len(l.files) > 0 {
 		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
 		go l.watch(p)
@@ -151,6 +153,7 @@ func (l *loader) stop() {
 		if l.set != nil {
 			l.set.Close()
 		}
+		l.unpublishLoad()
 	})
 }
 
@@ -192,7 +195,7 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	}
 	ld, set, err := l.load()
 	if err != nil {
-		reloads.WithLabelValues("rejected").Inc()
+		l.rejected()
 		log.Errorf("policy data rejected, still serving the previous data: %v", err)
 		// Watch the collection files the rejected data names, so that fixing a
 		// broken one (perhaps newly named) is seen as a change.
@@ -211,14 +214,8 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.sums, l.refs = ld.sums, ld.refs
 	l.mu.Unlock()
 	old.Close() // after the swap: checks in both sets kept running throughout
-	published(ld)
+	l.publishLoad(ld, true)
 	log.Infof("policy data reloaded: %d record sets in %d zones", ld.Snap.RecordSets(), len(ld.Snap.Origins()))
-}
-
-func published(ld *loaded) {
-	reloads.WithLabelValues("ok").Inc()
-	recordSets.Set(float64(ld.Snap.RecordSets()))
-	loadedAt.SetToCurrentTime()
 }
 
 // named lists the collection files the data files name now (policy.CollectionFiles).

@@ -41,6 +41,7 @@ func setup(c *caddy.Controller) error {
 	lifecycle.On(c, func() error {
 		// The chain is known now; reloads of the data are held to it as well.
 		p.loader.check = func(s *policy.Snapshot) error { return checkChain(cfg, s) }
+		p.loader.servers = serverLabels(cfg)
 		if err := checkChain(cfg, ld.Snap); err != nil {
 			return plugin.Error(pluginName, fmt.Errorf("%s - Error during setup: %w", where, err))
 		}
