@@ -15,6 +15,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/internal/stack"
 )
 
 const (
@@ -45,10 +46,11 @@ func setup(c *caddy.Controller) error {
 }
 
 // growsStack says whether geo grows the query goroutine's stack (internal/stack)
-// in a block: not when policy answers there. It is asked while the chain is built,
-// from its end, when every plugin after geo is registered.
-func growsStack(cfg interface{ Handler(string) plugin.Handler }) bool {
-	return cfg.Handler("policy") == nil
+// in a block: not when a plugin after it grows it itself (a stack.Grower: policy).
+// It is asked while the chain is built, from its end, when every plugin after geo is
+// registered.
+func growsStack(cfg interface{ Handlers() []plugin.Handler }) bool {
+	return stack.Needed(cfg.Handlers())
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {

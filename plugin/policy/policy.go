@@ -109,9 +109,19 @@ func (p *Policy) next(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (in
 	return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
 }
 
+// GrowsStack implements stack.Grower: policy answers from the stack the query
+// goroutine starts with and grows it (next) only for queries it passes on, so geo
+// earlier in the block leaves it alone.
+func (p *Policy) GrowsStack() {}
+
 // Name implements plugin.Handler.
 func (p *Policy) Name() string { return pluginName }
 
 // Ready implements ready.Readiness: true after the first successful load and once
 // the data files' own health checks have their first results.
 func (p *Policy) Ready() bool { return p.snap.Load() != nil && p.loader.ready() }
+
+var (
+	_ plugin.Handler = (*Policy)(nil)
+	_ stack.Grower   = (*Policy)(nil)
+)
