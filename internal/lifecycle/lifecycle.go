@@ -211,12 +211,14 @@ func guard(inst *caddy.Instance) {
 		}
 		return nil
 	})
-	inst.OnShutdown = append(inst.OnShutdown, func() error {
+	// First: caddy's Restart stops at the first OnShutdown error and then runs
+	// OnRestartFailed, which must not stop the new instance that already serves.
+	inst.OnShutdown = append([]func() error{func() error {
 		for _, g := range registry.take(childOf(inst)) {
 			g.commit()
 		}
 		return nil
-	})
+	}}, inst.OnShutdown...)
 }
 
 func init() { caddy.RegisterEventHook("coretraffic-lifecycle", started) }
