@@ -2,7 +2,6 @@ package policy
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -81,7 +80,7 @@ func (s *explainSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	q, err := parseQuestion(r)
+	q, err := answer.ParseQuestion(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -109,43 +108,4 @@ func (s *explainSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(x)
-}
-
-// parseQuestion reads a Question from the query string: name (required), type
-// (default A), ecs, source (default: the ECS address, else 127.0.0.1), down.
-func parseQuestion(r *http.Request) (answer.Question, error) {
-	v := r.URL.Query()
-	q := answer.Question{Name: v.Get("name"), Type: dns.TypeA}
-	if q.Name == "" {
-		return q, errors.New("name is required: /explain?name=www.example.net&type=A&ecs=192.0.2.0/24")
-	}
-	if t := v.Get("type"); t != "" {
-		qt, ok := dns.StringToType[strings.ToUpper(t)]
-		if !ok {
-			return q, errors.New("type: unknown record type " + t)
-		}
-		q.Type = qt
-	}
-	if e := v.Get("ecs"); e != "" {
-		p, err := netip.ParsePrefix(e)
-		if err != nil {
-			return q, errors.New("ecs: " + err.Error())
-		}
-		q.ECS = p
-		q.Source = p.Addr()
-	}
-	if s := v.Get("source"); s != "" {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return q, errors.New("source: " + err.Error())
-		}
-		q.Source = a
-	}
-	if !q.Source.IsValid() {
-		q.Source = netip.MustParseAddr("127.0.0.1")
-	}
-	if d := v.Get("down"); d != "" {
-		q.Down = strings.Split(d, ",")
-	}
-	return q, nil
 }
