@@ -30,6 +30,7 @@ type CompiledZone struct {
 	SOA        *dns.SOA
 	UsesGeo    bool // some answer in the zone depends on the client's location
 	UsesClient bool // some answer in the zone depends on the client subnet (sticky, ip)
+	RecordSets int  // record sets of the zone's data (Snapshot.RecordSets counts all zones)
 
 	names map[string]*entry // owners and empty non-terminals
 	wild  map[string]*entry // wildcard "*.p." keyed by p
