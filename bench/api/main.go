@@ -74,7 +74,7 @@ func run(bin string, n, upserts int, sustain time.Duration, workers, qps, rounds
 		return err
 	}
 	store := filepath.Join(dir, "store.db")
-	apiConf := fmt.Sprintf(".:%d {\n    bind 127.0.0.1\n    route53api 127.0.0.1:%d {\n        store %s\n        credentials %s\n    }\n    policy {\n        store %s\n    }\n}\n",
+	apiConf := fmt.Sprintf(".:%d {\n    bind 127.0.0.1\n    route53api 127.0.0.1:%d {\n        store %s\n        credentials %s\n        rate 1000000\n    }\n    policy {\n        store %s\n    }\n}\n",
 		dnsA, apiPort, store, creds, store)
 	sa, err := startServer("api", bin, dir, apiConf, fmt.Sprintf("127.0.0.1:%d", dnsA), serverCPU)
 	if err != nil {

@@ -16,7 +16,7 @@ func TestWrite(t *testing.T) {
 		{NotFound("NoSuchHostedZone", "No hosted zone found with ID: %s", "Z1"), 404, "ErrorResponse", "<Code>NoSuchHostedZone</Code>"},
 		{InvalidInput("bad %s", "name"), 400, "ErrorResponse", "<Type>Sender</Type>"},
 		{New("ServiceUnavailable", 503, "store down"), 503, "ErrorResponse", "<Type>Receiver</Type>"},
-		{InvalidChangeBatch("a", "b"), 400, "InvalidChangeBatch", "<Messages><Message>a</Message><Message>b</Message></Messages>"},
+		{InvalidChangeBatch("a", "b"), 400, "ErrorResponse", "<Code>InvalidChangeBatch</Code><Message>[a, b]</Message><Messages><Message>a</Message><Message>b</Message></Messages>"},
 	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()

@@ -86,7 +86,7 @@ func (r *Replica) rebuild(rev int64) {
 	}
 	r.served = served
 	r.broken.Store(false)
-	r.publish(&Published{Snap: snap, Revision: rev})
+	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
 }
 
 // incremental compiles only the record sets an event changed (and those aliasing

@@ -23,6 +23,10 @@ import (
 type Published struct {
 	Snap     *policy.Snapshot
 	Revision int64
+	// Fresh is set when Snap was compiled whole (policy.Compile): its endpoint slots
+	// start a new lineage. Otherwise it is an Update of the previous one, whose slots
+	// keep naming the same endpoints (state kept by slot carries over).
+	Fresh bool
 }
 
 // Replica follows a store. Create it with New, run it with Run; it is safe for
@@ -106,12 +110,11 @@ func (r *Replica) WaitServed(ctx context.Context, rev int64) bool {
 // block. The returned function cancels.
 func (r *Replica) Subscribe(fn func(*Published)) (cancel func()) {
 	r.subMu.Lock()
+	defer r.subMu.Unlock() // publish holds it too: fn is never called twice at once
 	id := r.nextSub
 	r.nextSub++
 	r.subs[id] = fn
-	p := r.pub.Load()
-	r.subMu.Unlock()
-	if p != nil {
+	if p := r.pub.Load(); p != nil {
 		fn(p)
 	}
 	return func() {
