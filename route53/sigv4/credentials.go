@@ -160,3 +160,8 @@ func ParseCredentials(r io.Reader, file string) (*Keys, error) {
 	}
 	return ks, nil
 }
+
+var (
+	_ fmt.Stringer   = Key{}
+	_ fmt.GoStringer = Key{}
+)
