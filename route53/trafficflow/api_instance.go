@@ -208,7 +208,9 @@ func pageInstances(s State, keep func(*TrafficPolicyInstance) bool, zone, name, 
 			list = append(list, in)
 		}
 	}
-	key := func(in *TrafficPolicyInstance) []string { return []string{in.HostedZoneId, in.Name, in.TrafficPolicyType} }
+	key := func(in *TrafficPolicyInstance) []string {
+		return []string{in.HostedZoneId, in.Name, in.TrafficPolicyType}
+	}
 	slices.SortFunc(list, func(a, b *TrafficPolicyInstance) int { return slices.Compare(key(a), key(b)) })
 	start := 0
 	if name != "" {

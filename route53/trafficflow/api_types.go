@@ -70,11 +70,11 @@ type GetTrafficPolicyResponse struct {
 // ListTrafficPoliciesResponse answers GET /2013-04-01/trafficpolicies
 // (?trafficpolicyid=&maxitems=).
 type ListTrafficPoliciesResponse struct {
-	XMLName                xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTrafficPoliciesResponse"`
+	XMLName                xml.Name        `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTrafficPoliciesResponse"`
 	TrafficPolicySummaries policySummaries `xml:"TrafficPolicySummaries"`
-	IsTruncated            bool             `xml:"IsTruncated"`
-	TrafficPolicyIdMarker  string           `xml:"TrafficPolicyIdMarker"`
-	MaxItems               string           `xml:"MaxItems"`
+	IsTruncated            bool            `xml:"IsTruncated"`
+	TrafficPolicyIdMarker  string          `xml:"TrafficPolicyIdMarker"`
+	MaxItems               string          `xml:"MaxItems"`
 }
 
 // policySummaries and the other list wrappers write their element even when empty,
