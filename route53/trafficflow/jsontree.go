@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 )
 
@@ -135,12 +134,23 @@ func syntaxProblem(d *json.Decoder, path string, err error) *Problem {
 // rootPath names the document itself in problems about it as a whole.
 const rootPath = "Document"
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
+// plainKey reports whether a key is letters, digits, "_" and "-" only.
+func plainKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for _, c := range []byte(key) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // joinPath is path.key; a key that is not plain letters, digits, "_" and "-" is
 // written quoted (Rules["a.b"]), so the path reads back unambiguously.
 func joinPath(path, key string) string {
-	if !plainKey.MatchString(key) {
+	if !plainKey(key) {
 		k := `[` + strconv.Quote(key) + `]`
 		if path == rootPath {
 			return k
