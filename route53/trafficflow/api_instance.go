@@ -38,6 +38,9 @@ func CreateTrafficPolicyInstance(s State, req *CreateTrafficPolicyInstanceReques
 		return nil, nil, err
 	}
 	typ := dns.StringToType[v.Type]
+	if typ == dns.TypeCNAME && name == origin {
+		return nil, nil, apierr.InvalidInput("%s is the zone apex, which holds the SOA and NS records: a CNAME policy cannot be there", name)
+	}
 	all := s.Instances()
 	for _, in := range all {
 		if in.Id == newID {

@@ -80,6 +80,12 @@ func TestCreateTrafficPolicyInstance(t *testing.T) {
 	if err != nil || wild.Name != "*.apps.example.com." {
 		t.Fatalf(`\052 is a wildcard: %v %+v`, err, wild)
 	}
+	cname, _, _ := CreateTrafficPolicyVersion(s, "P1", &CreateTrafficPolicyVersionRequest{Document: strings.Replace(strings.Replace(docAAAA, `"AAAA"`, `"CNAME"`, 1), "2001:db8::1", "lb.example.net.", 1)})
+	s.put(cname)
+	_, _, err = CreateTrafficPolicyInstance(s, instReq("Z1", "example.com", 4), "I4")
+	wantErr(t, "CNAME at the apex", err, "InvalidInput", 400, "zone apex")
+	_, _, err = CreateTrafficPolicyInstance(s, instReq("Z1", "www.example.com", 4), "I4")
+	wantErr(t, "CNAME beside the instances", err, "InvalidInput", 400, "a CNAME cannot be beside another type")
 	s.limits.Instances = 2
 	_, _, err = CreateTrafficPolicyInstance(s, instReq("Z2", "www.example.net", 1), "I4")
 	wantErr(t, "limit", err, "TooManyTrafficPolicyInstances", 400, "2 traffic policy instances")
