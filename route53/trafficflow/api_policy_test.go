@@ -192,3 +192,32 @@ func TestResponseXML(t *testing.T) {
 		t.Error("a request in another namespace decoded")
 	}
 }
+
+func TestHealthCheckUsers(t *testing.T) {
+	s := newState()
+	for _, id := range []string{"11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222", "33333333-3333-3333-3333-333333333333"} {
+		s.checks[id] = true
+	}
+	createPolicy(t, s, "a", docA, "", "P1")
+	createPolicy(t, s, "g", geoDoc, "", "P2")
+	v, _, _ := CreateTrafficPolicyVersion(s, "P1", &CreateTrafficPolicyVersionRequest{Document: docA})
+	s.put(v)
+	if got := HealthCheckUsers(s.policies, "hc-1"); strings.Join(got, " ") != "P1/1 P1/2" {
+		t.Errorf("hc-1 users: %v", got)
+	}
+	d, _, _ := DeleteTrafficPolicy(s, "P1", "1")
+	s.put(d)
+	if got := HealthCheckUsers(s.policies, "hc-1"); strings.Join(got, " ") != "P1/2" {
+		t.Errorf("hc-1 users after deleting version 1: %v", got)
+	}
+	if got := HealthCheckUsers(s.policies, "22222222-2222-2222-2222-222222222222"); strings.Join(got, " ") != "P2/1" {
+		t.Errorf("geo users: %v", got)
+	}
+	if got := HealthCheckUsers(s.policies, "hc-2"); got != nil {
+		t.Errorf("unused check: %v", got)
+	}
+	g, _ := Parse([]byte(geoDoc))
+	if got := g.HealthChecks(); len(got) != 3 || got[1] != "22222222-2222-2222-2222-222222222222" {
+		t.Errorf("HealthChecks() = %v", got)
+	}
+}

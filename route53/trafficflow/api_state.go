@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -205,4 +206,23 @@ func ParseDocument(s State, document string) (*Document, *apierr.Error) {
 // badRequest is a 400 error with a code of its own (TooMany…, …InUse, ConflictingTypes).
 func badRequest(code, format string, args ...any) *apierr.Error {
 	return apierr.New(code, http.StatusBadRequest, format, args...)
+}
+
+// HealthCheckUsers lists the policy versions, not deleted, whose documents name
+// health check id, as "policy-id/version": while there are any, the health check is
+// in use (HealthCheckInUse) as a record set's would be.
+func HealthCheckUsers(policies []*Policy, id string) []string {
+	var out []string
+	for _, p := range policies {
+		for _, v := range p.live() {
+			if !strings.Contains(v.Document, id) { // cheap test before parsing
+				continue
+			}
+			d, err := Parse([]byte(v.Document))
+			if err == nil && slices.Contains(d.HealthChecks(), id) {
+				out = append(out, p.Id+"/"+strconv.Itoa(v.Version))
+			}
+		}
+	}
+	return out
 }

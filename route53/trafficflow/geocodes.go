@@ -2,8 +2,8 @@ package trafficflow
 
 import "strings"
 
-// Continents are Route 53's continent codes (GeoLocation ContinentCode).
-var Continents = map[string]string{
+// continents are Route 53's continent codes (GeoLocation ContinentCode).
+var continents = map[string]string{
 	"AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
 	"OC": "Oceania", "NA": "North America", "SA": "South America",
 }
@@ -40,6 +40,9 @@ func codeSet(list string) map[string]bool {
 	}
 	return m
 }
+
+// ContinentName is the name of a Route 53 continent code ("EU": "Europe"), or "".
+func ContinentName(code string) string { return continents[code] }
 
 // IsCountry reports whether code is a country code Route 53 knows (upper case).
 func IsCountry(code string) bool { return countries[code] }

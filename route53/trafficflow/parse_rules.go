@@ -148,7 +148,7 @@ func (p *parser) geoLocation(v *jval, ref *Ref) {
 	cont, ctry, sub := v.field("Continent"), v.field("Country"), v.field("Subdivision")
 	if cont != nil {
 		if s, ok := p.str(cont); ok {
-			if ref.Continent = strings.ToUpper(s); Continents[ref.Continent] == "" {
+			if ref.Continent = strings.ToUpper(s); ContinentName(ref.Continent) == "" {
 				p.fail(cont.path, "unknown continent %q (AF AN AS EU NA OC SA)", s)
 			}
 		}

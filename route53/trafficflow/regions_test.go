@@ -65,7 +65,7 @@ func TestGeoCodes(t *testing.T) {
 			t.Errorf("IsCountry(%s) = %v", c, IsCountry(c))
 		}
 	}
-	if !IsUSSubdivision("VA") || IsUSSubdivision("HE") || len(Continents) != 7 {
+	if !IsUSSubdivision("VA") || IsUSSubdivision("HE") || len(continents) != 7 || ContinentName("EU") != "Europe" {
 		t.Error("subdivisions or continents")
 	}
 }

@@ -175,8 +175,11 @@ func (t *translator) checkTable() error {
 // distance as a round trip over fibre (about 200 km per ms one way) along a path
 // 1.5 times the great circle, plus 2 ms. A client is in the row of its nearest
 // region, so a latency rule answers with the child whose region is nearest to that
-// region: Route 53's choice wherever latency follows distance.
-var EstimatedLatency = sync.OnceValue(func() *policy.LatencyTable {
+// region: Route 53's choice wherever latency follows distance. The table is built
+// once and shared: do not change it.
+func EstimatedLatency() *policy.LatencyTable { return estimatedLatency() }
+
+var estimatedLatency = sync.OnceValue(func() *policy.LatencyTable {
 	t := &policy.LatencyTable{}
 	for _, from := range AWSRegions {
 		row := policy.LatencyRow{From: &policy.Region{Name: from.Code, Lat: from.Lat, Lon: from.Lon},
