@@ -60,7 +60,7 @@ func TestValidate(t *testing.T) {
 		{"two regions", HealthCheckConfig{Type: TypeTCP, IPAddress: ip, Port: 1, Regions: []string{"us-east-1", "eu-west-1"}}, "at least 3"},
 		{"bad region", HealthCheckConfig{Type: TypeTCP, IPAddress: ip, Port: 1, Regions: []string{"us-east-1", "eu-west-1", "mars-1"}}, "Invalid health checker region"},
 		{"calculated ip", HealthCheckConfig{Type: TypeCalculated, HealthThreshold: ptr(1), ChildHealthChecks: []string{"a"}, IPAddress: ip}, "takes only"},
-		{"calculated no threshold", HealthCheckConfig{Type: TypeCalculated, ChildHealthChecks: []string{"a"}}, "requires HealthThreshold"},
+		{"calculated no threshold", HealthCheckConfig{Type: TypeCalculated, ChildHealthChecks: []string{"a"}}, "Invalid parameter : Calculated health checks must have a health threshold specified."},
 		{"calculated threshold", HealthCheckConfig{Type: TypeCalculated, HealthThreshold: ptr(257), ChildHealthChecks: []string{"a"}}, "between 0 and 256"},
 		{"calculated no children", HealthCheckConfig{Type: TypeCalculated, HealthThreshold: ptr(0)}, "at least one ChildHealthCheck"},
 		{"calculated dup child", HealthCheckConfig{Type: TypeCalculated, HealthThreshold: ptr(1), ChildHealthChecks: []string{"a", "a"}}, "listed twice"},
@@ -84,7 +84,7 @@ func TestCreateIdempotency(t *testing.T) {
 	if err != nil || !created || !ValidID(hc.ID) || len(hc.ID) != 36 || hc.HealthCheckVersion != 1 {
 		t.Fatalf("create: %+v %v %v", hc, created, err)
 	}
-	if c := hc.HealthCheckConfig; c.Port != 80 || c.RequestInterval != 30 || c.FailureThreshold != 3 || c.MeasureLatency == nil || c.EnableSNI != nil {
+	if c := hc.HealthCheckConfig; c.Port != 80 || c.RequestInterval != 30 || c.FailureThreshold != 3 || c.MeasureLatency == nil || c.EnableSNI == nil || *c.EnableSNI {
 		t.Errorf("defaults: %+v", c)
 	}
 	again, created, err := Create(req, &hc, false)

@@ -92,7 +92,11 @@ func ParseCredentials(r io.Reader, file string) (*Keys, error) {
 	}
 	for sc.Scan() {
 		n++
-		line := strings.TrimSpace(sc.Text())
+		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte order mark, as Windows editors write
+		}
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
 		}
@@ -160,3 +164,8 @@ func ParseCredentials(r io.Reader, file string) (*Keys, error) {
 	}
 	return ks, nil
 }
+
+var (
+	_ fmt.Stringer   = Key{}
+	_ fmt.GoStringer = Key{}
+)

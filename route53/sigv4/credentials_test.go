@@ -35,6 +35,10 @@ func TestParseCredentials(t *testing.T) {
 	if !ok || k.Secret != "ops/secret+1" || k.Profile != "ops" {
 		t.Errorf("ops key: %v %v", k, ok)
 	}
+	crlf := "\ufeff" + strings.ReplaceAll(goodCredentials, "\n", "\r\n")
+	if ks, err := ParseCredentials(strings.NewReader(crlf), "creds"); err != nil || ks.Len() != 2 {
+		t.Errorf("BOM and CRLF: %v", err)
+	}
 	if s := fmt.Sprintf("%v %+v %#v %s", k, k, k, k); strings.Contains(s, "ops/secret") {
 		t.Errorf("formatting shows the secret: %s", s)
 	}
