@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 // fakeRefs is the health checks and CIDR collections a test zone may refer to.
@@ -41,6 +42,8 @@ func newTestZone(t testing.TB) (*Zone, []ResourceRecordSet) {
 }
 
 func i64(v int64) *int64 { return &v }
+
+var testEpoch = time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
 
 // rec builds a value record set: name, type, TTL, values.
 func rec(name, typ string, ttl int64, values ...string) ResourceRecordSet {
