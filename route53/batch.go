@@ -41,10 +41,24 @@ type batch struct {
 }
 
 // ApplyChanges validates a change batch against the zone's record sets and applies
-// it all or nothing, as ChangeResourceRecordSets does. current must be the zone's
-// record sets in ListResourceRecordSets order (SortRecordSets) with normalized names,
-// as ApplyChanges returns them; it is not modified. The result is the zone's new
-// record sets in the same order.
+// it all or nothing, as ChangeResourceRecordSets does: PlanChanges, then
+// Delta.Apply. current must be the zone's record sets in ListResourceRecordSets
+// order (SortRecordSets) with normalized names, as ApplyChanges returns them; it is
+// not modified. The result is the zone's new record sets in the same order.
+func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) ([]ResourceRecordSet, *apierr.Error) {
+	d, err := PlanChanges(z, current, cb, refs)
+	if err != nil {
+		return nil, err
+	}
+	return d.Apply(current), nil
+}
+
+// PlanChanges validates a change batch against the zone's record sets (sorted, as
+// for ApplyChanges) and returns what it does, without building the new record
+// sets: a store writes the Delta, the server recompiles its Groups. It looks record
+// sets up by binary search, so a one-change batch costs microseconds in a zone of
+// any size (a DELETE that empties a name and type also scans the zone for aliases
+// to it).
 //
 // Errors are Route 53's: InvalidInput for a batch that breaks the API model's
 // constraints (lengths, ranges, enums, which members a record set has),
@@ -54,7 +68,7 @@ type batch struct {
 // CNAMEs beside other types, routing policies mixed within one name and type,
 // duplicate failover/geolocation/latency/CIDR locations, aliases to missing
 // targets, unknown CIDR collections and locations, and the batch limits.
-func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) ([]ResourceRecordSet, *apierr.Error) {
+func PlanChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) (*Delta, *apierr.Error) {
 	changes, err := prepare(z, cb, refs)
 	if err != nil {
 		return nil, err
@@ -70,7 +84,7 @@ func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs Re
 	if len(b.msgs) > 0 {
 		return nil, apierr.InvalidChangeBatch(b.msgs...)
 	}
-	return b.result(), nil
+	return b.delta(), nil
 }
 
 // prepare checks the batch before it touches the zone: the model's constraints,
@@ -250,43 +264,19 @@ func (b *batch) spreadTTLs() {
 	}
 }
 
-// result merges the overlay into the sorted record sets.
-func (b *batch) result() []ResourceRecordSet {
-	keys := make([]rkey, 0, len(b.over))
-	for k := range b.over {
-		keys = append(keys, k)
-	}
-	type pos struct {
-		k     rkey
-		i     int
-		found bool
-	}
-	ps := make([]pos, len(keys))
-	for j, k := range keys {
-		i, found := findRecordSet(b.cur, k)
-		ps[j] = pos{k, i, found}
-	}
-	slices.SortFunc(ps, func(x, y pos) int {
-		if x.i != y.i {
-			return x.i - y.i
-		}
-		a := ResourceRecordSet{Name: x.k.name, Type: x.k.typ, SetIdentifier: x.k.id}
-		c := ResourceRecordSet{Name: y.k.name, Type: y.k.typ, SetIdentifier: y.k.id}
-		return compareRecordSets(&a, &c)
-	})
-	out := make([]ResourceRecordSet, 0, len(b.cur)+len(ps))
-	prev := 0
-	for _, p := range ps {
-		out = append(out, b.cur[prev:p.i]...)
-		prev = p.i
-		if p.found {
-			prev = p.i + 1
-		}
-		if rs := b.over[p.k]; rs != nil {
-			out = append(out, *rs)
+// delta is the overlay as a Delta.
+func (b *batch) delta() *Delta {
+	d := &Delta{}
+	for k, rs := range b.over {
+		if rs != nil {
+			d.Put = append(d.Put, *rs)
+		} else if _, found := findRecordSet(b.cur, k); found {
+			d.Delete = append(d.Delete, RecordKey{k.name, k.typ, k.id})
 		}
 	}
-	return append(out, b.cur[prev:]...)
+	SortRecordSets(d.Put)
+	slices.SortFunc(d.Delete, func(x, y RecordKey) int { return compareRecordSets(x.probe(), y.probe()) })
+	return d
 }
 
 // cloneRecordSet copies a record set deeply enough that the copy can be changed.

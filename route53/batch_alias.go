@@ -50,6 +50,9 @@ func (b *batch) checkAliases() {
 		}
 	}
 	for i := range b.cur {
+		if b.cur[i].AliasTarget == nil {
+			continue
+		}
 		if _, changed := b.over[keyOf(&b.cur[i])]; !changed {
 			check(&b.cur[i])
 		}

@@ -141,6 +141,8 @@ func TestApplyChangesRefuses(t *testing.T) {
 			"InvalidChangeBatch", "Number of records limit of 1000 exceeded."},
 		{"characters limit", []Change{change(ActionCreate, rec("m.example.com.", "TXT", 60, manyTexts(40, 900)...))},
 			"InvalidChangeBatch", "Number of characters limit of 32000 exceeded."},
+		{"multivalue CNAME", []Change{change(ActionCreate, with(rec("mc.example.com.", "CNAME", 60, "www.example.com."), func(rs *ResourceRecordSet) { rs.SetIdentifier, rs.MultiValueAnswer = "1", ptr(true) }))},
+			"InvalidChangeBatch", "cannot be a multivalue answer record set"},
 		{"bad name", []Change{change(ActionCreate, rec("a..example.com.", "A", 60, "192.0.2.9"))},
 			"InvalidChangeBatch", "DomainNameInvalid"},
 	}
