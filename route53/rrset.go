@@ -211,3 +211,30 @@ func rdata(typ, value string) (string, error) {
 	}
 	return s, nil
 }
+
+// cloneRecordSet copies a record set deeply enough that the copy can be changed.
+func cloneRecordSet(rs *ResourceRecordSet) *ResourceRecordSet {
+	c := *rs
+	c.ResourceRecords = slices.Clone(rs.ResourceRecords)
+	if rs.AliasTarget != nil {
+		a := *rs.AliasTarget
+		c.AliasTarget = &a
+	}
+	if rs.GeoLocation != nil {
+		g := *rs.GeoLocation
+		c.GeoLocation = &g
+	}
+	if rs.GeoProximityLocation != nil {
+		g := *rs.GeoProximityLocation
+		if g.Coordinates != nil {
+			cc := *g.Coordinates
+			g.Coordinates = &cc
+		}
+		c.GeoProximityLocation = &g
+	}
+	if rs.CidrRoutingConfig != nil {
+		cc := *rs.CidrRoutingConfig
+		c.CidrRoutingConfig = &cc
+	}
+	return &c
+}
