@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/coretraffic/coretraffic/route53/apierr"
 )
@@ -38,6 +39,9 @@ type batch struct {
 	refs   References
 	msgs   []string
 	ttl    map[rkey]int64 // (name, type) group → TTL of its last changed record set
+	// instance is the traffic policy instance whose record sets the batch changes;
+	// "" for a user's batch.
+	instance string
 }
 
 // ApplyChanges validates a change batch against the zone's record sets and applies
@@ -69,11 +73,20 @@ func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs Re
 // duplicate failover/geolocation/latency/CIDR locations, aliases to missing
 // targets, unknown CIDR collections and locations, and the batch limits.
 func PlanChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) (*Delta, *apierr.Error) {
-	changes, err := prepare(z, cb, refs)
+	return PlanInstanceChanges(z, current, cb, refs, "")
+}
+
+// PlanInstanceChanges is PlanChanges for the record sets of a traffic policy
+// instance: every record set of the batch carries TrafficPolicyInstanceId instance,
+// and the batch may change only record sets of that instance. With instance "",
+// as through ChangeResourceRecordSets, no change may name an instance or touch a
+// record set of one (Route 53 changes those through the instance).
+func PlanInstanceChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References, instance string) (*Delta, *apierr.Error) {
+	changes, err := prepare(z, cb, refs, instance)
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{z: z, cur: current, over: map[rkey]*ResourceRecordSet{}, byName: map[string][]rkey{}, refs: refs, ttl: map[rkey]int64{}}
+	b := &batch{z: z, cur: current, over: map[rkey]*ResourceRecordSet{}, byName: map[string][]rkey{}, refs: refs, ttl: map[rkey]int64{}, instance: instance}
 	for i := range changes {
 		b.apply(&changes[i])
 	}
@@ -90,7 +103,7 @@ func PlanChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs Ref
 // prepare checks the batch before it touches the zone: the model's constraints,
 // each record set's members, values and references. It returns the changes with
 // normalized names.
-func prepare(z *Zone, cb *ChangeBatch, refs References) ([]Change, *apierr.Error) {
+func prepare(z *Zone, cb *ChangeBatch, refs References, instance string) ([]Change, *apierr.Error) {
 	var v violations
 	v.length(cb.Comment, "changeBatch.comment", 0, 256)
 	if len(cb.Changes) == 0 {
@@ -132,6 +145,12 @@ func prepare(z *Zone, cb *ChangeBatch, refs References) ([]Change, *apierr.Error
 	for i, c := range cb.Changes {
 		if err := checkStructure(c.Action, &c.ResourceRecordSet); err != nil {
 			return nil, err
+		}
+		if id := c.ResourceRecordSet.TrafficPolicyInstanceId; id != instance {
+			if instance == "" {
+				return nil, apierr.InvalidInput("Invalid request: TrafficPolicyInstanceId %s: the record sets of a traffic policy instance are changed through the instance, in %s", id, describe(c.Action, &c.ResourceRecordSet))
+			}
+			return nil, apierr.InvalidInput("Invalid request: TrafficPolicyInstanceId %q is not the instance %s, in %s", id, instance, describe(c.Action, &c.ResourceRecordSet))
 		}
 		rs := cloneRecordSet(&c.ResourceRecordSet)
 		msgs = append(msgs, normalize(z, rs)...)
@@ -175,6 +194,10 @@ func (b *batch) apply(c *Change) {
 	rs := &c.ResourceRecordSet
 	k := keyOf(rs)
 	old := b.lookup(k)
+	if old != nil && old.TrafficPolicyInstanceId != b.instance {
+		b.msgs = append(b.msgs, fmt.Sprintf("Tried to %s resource record set %s but it belongs to traffic policy instance %s", strings.ToLower(c.Action), rrsetRef(rs), old.TrafficPolicyInstanceId))
+		return
+	}
 	switch c.Action {
 	case ActionCreate:
 		if old != nil {

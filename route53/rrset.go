@@ -89,6 +89,8 @@ func rrsetRef(rs *ResourceRecordSet) string {
 func checkStructure(action string, rs *ResourceRecordSet) *apierr.Error {
 	values := rs.TTL != nil || len(rs.ResourceRecords) > 0
 	switch {
+	case rs.TrafficPolicyInstanceId != "" && rs.AliasTarget == nil && !values:
+		// A traffic policy instance's record set: its answers come from the policy.
 	case rs.AliasTarget != nil && values:
 		return apierr.InvalidInput("Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found more than one in %s", describe(action, rs))
 	case rs.AliasTarget == nil && (rs.TTL == nil || len(rs.ResourceRecords) == 0):

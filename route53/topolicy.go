@@ -24,7 +24,9 @@ const MultivalueMax = 8
 // simple node of leaves for several values, or an alias node); record sets with
 // SetIdentifiers are the children of one node of their routing policy, each child
 // named by its SetIdentifier (see GroupToPolicy). The apex SOA becomes the zone's
-// soa; a HealthCheckId becomes the leaves' check name, the ID itself. colls are the
+// soa; a HealthCheckId becomes the leaves' check name, the ID itself. Record sets
+// of traffic policy instances (TrafficPolicyInstanceId) are left out: their trees
+// come from the traffic policy document. colls are the
 // CIDR collections the record sets may use; the policy collections are returned
 // for the data the zone is compiled with. An error is an *apierr.Error
 // (InvalidInput) naming the record set.
@@ -52,6 +54,9 @@ func toPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*po
 	ttls := func(name, typ string) (int64, bool) { return groupTTL(groups, group{name, typ}, 0) }
 	for _, g := range order {
 		recs := groups[g]
+		if instanceGroup(recs) {
+			continue
+		}
 		if g.typ == "SOA" {
 			soa, ttl, err := soaOf(recs)
 			if err != nil {
@@ -67,6 +72,17 @@ func toPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*po
 		pz.Records = append(pz.Records, rs)
 	}
 	return pz, out, nil
+}
+
+// instanceGroup reports whether a name and type holds a traffic policy instance's
+// record set: its tree comes from the traffic policy, not from record sets.
+func instanceGroup(recs []*ResourceRecordSet) bool {
+	for _, rs := range recs {
+		if rs.TrafficPolicyInstanceId != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // groupRecordSets groups record sets by name and type, in first-seen order.
