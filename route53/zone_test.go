@@ -59,6 +59,8 @@ func TestCreateZone(t *testing.T) {
 	}{
 		{CreateHostedZoneRequest{Name: "example.org", CallerReference: "taken"}, "HostedZoneAlreadyExists", 409, ""},
 		{CreateHostedZoneRequest{Name: "exa..mple.org", CallerReference: "x"}, "InvalidDomainName", 400, ""},
+		{CreateHostedZoneRequest{Name: `ex\344mple.org`, CallerReference: "x"}, "InvalidDomainName", 400, ""},
+		{CreateHostedZoneRequest{Name: "*.example.org", CallerReference: "x"}, "InvalidDomainName", 400, ""},
 		{CreateHostedZoneRequest{Name: "example.org"}, "InvalidInput", 400, ""},
 		{CreateHostedZoneRequest{Name: "example.org", CallerReference: strings.Repeat("r", 129)}, "InvalidInput", 400, ""},
 		{CreateHostedZoneRequest{Name: "example.org", CallerReference: "x", DelegationSetId: "N1"}, "NoSuchDelegationSet", 404, ""},
