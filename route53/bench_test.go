@@ -75,3 +75,15 @@ func BenchmarkPlanChangesUpsert100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkToPolicy100k translates a zone of 100,000 record sets (50,000 weighted
+// pairs): a full load of a zone from the store.
+func BenchmarkToPolicy100k(b *testing.B) {
+	z, cur := bigZone(b, 100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ToPolicy(z, cur, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

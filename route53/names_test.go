@@ -55,3 +55,18 @@ func TestDNSNameForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRdataFastPath: addresses take a path without the zone parser; it must give
+// what the parser gives.
+func TestRdataFastPath(t *testing.T) {
+	for _, tc := range []struct{ typ, v string }{
+		{"A", "192.0.2.1"}, {"A", "10.0.0.255"}, {"AAAA", "2001:db8::1"}, {"AAAA", "2001:DB8:0:0:0:0:0:1"},
+		{"AAAA", "::ffff:192.0.2.1"}, {"AAAA", "fe80::1%eth0"}, {"A", "::1"}, {"A", "1.2.3"}, {"AAAA", "192.0.2.1"},
+	} {
+		fast, ferr := rdata(tc.typ, tc.v)
+		rr, err := dnsNewRR(tc.typ, tc.v)
+		if (ferr == nil) != (err == nil) || ferr == nil && fast != rr {
+			t.Errorf("%s %s: fast %q %v, parser %q %v", tc.typ, tc.v, fast, ferr, rr, err)
+		}
+	}
+}
