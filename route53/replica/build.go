@@ -217,23 +217,24 @@ func (m *mirror) servedZones() map[string]string {
 }
 
 // withAliasers returns the changed groups and every group of the zone whose alias
-// targets one of them: an alias answers with its target's TTL, so it is rebuilt too
-// (its tree is re-inlined by Snapshot.Update).
+// targets one of them, directly or through other aliases: an alias answers with its
+// target's TTL, so it is rebuilt too (its tree is re-inlined by Snapshot.Update).
 func (m *mirror) withAliasers(id string, changed map[group]bool) []group {
+	seen := make(map[group]bool, len(changed))
 	out := make([]group, 0, len(changed))
-	for g := range changed {
+	var visit func(g group)
+	visit = func(g group) {
+		if seen[g] {
+			return
+		}
+		seen[g] = true
 		out = append(out, g)
+		for a := range m.aliasers[id][g] {
+			visit(a)
+		}
 	}
-	for g, bySet := range m.sets[id] {
-		if changed[g] {
-			continue
-		}
-		for _, rs := range bySet {
-			if rs.AliasTarget != nil && changed[group{rs.AliasTarget.DNSName, rs.Type}] {
-				out = append(out, g)
-				break
-			}
-		}
+	for g := range changed {
+		visit(g)
 	}
 	return out
 }

@@ -21,6 +21,9 @@ type mirror struct {
 	sets   map[string]map[group]map[string]*route53.ResourceRecordSet // zone ID → group → SetIdentifier → set
 	checks map[string]checks.HealthCheck                              // by ID
 	byKey  map[string]recordRef                                       // record set key → where it is
+	// aliasers: zone ID → target group → the groups with an alias record set
+	// targeting it, so a change finds the aliases to rebuild without a zone walk.
+	aliasers map[string]map[group]map[group]int
 }
 
 // recordRef locates a record set of the mirror by its store key.
@@ -32,7 +35,8 @@ type recordRef struct {
 
 func newMirror() *mirror {
 	return &mirror{zones: map[string]*catalog.Zone{}, sets: map[string]map[group]map[string]*route53.ResourceRecordSet{},
-		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{}}
+		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{},
+		aliasers: map[string]map[group]map[group]int{}}
 }
 
 // dirt is what one event changed.
@@ -62,6 +66,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 				}
 			}
 			delete(m.sets, id)
+			delete(m.aliasers, id)
 			d.zone(id)
 			return nil
 		}
@@ -99,7 +104,11 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		if zs[g] == nil {
 			zs[g] = map[string]*route53.ResourceRecordSet{}
 		}
+		if old := zs[g][rs.SetIdentifier]; old != nil {
+			m.unalias(id, g, old)
+		}
 		zs[g][rs.SetIdentifier] = &rs
+		m.alias(id, g, &rs)
 		m.byKey[key] = recordRef{id, g, rs.SetIdentifier}
 		d.group(id, g)
 	case strings.HasPrefix(key, catalog.HealthCheckPrefix):
@@ -129,6 +138,9 @@ func (m *mirror) removeRecord(key string, d *dirt) {
 	}
 	delete(m.byKey, key)
 	bySet := m.sets[ref.zone][ref.g]
+	if old := bySet[ref.set]; old != nil {
+		m.unalias(ref.zone, ref.g, old)
+	}
 	delete(bySet, ref.set)
 	if len(bySet) == 0 {
 		delete(m.sets[ref.zone], ref.g)
@@ -184,4 +196,34 @@ func load(r store.Reader, d *dirt, logf func(string, ...any)) (*mirror, error) {
 		}
 	}
 	return m, nil
+}
+
+// alias notes that group g of zone id holds rs, an alias when it has a target.
+func (m *mirror) alias(id string, g group, rs *route53.ResourceRecordSet) {
+	if rs.AliasTarget == nil {
+		return
+	}
+	t := group{rs.AliasTarget.DNSName, rs.Type}
+	if m.aliasers[id] == nil {
+		m.aliasers[id] = map[group]map[group]int{}
+	}
+	if m.aliasers[id][t] == nil {
+		m.aliasers[id][t] = map[group]int{}
+	}
+	m.aliasers[id][t][g]++
+}
+
+// unalias undoes alias for a record set that goes.
+func (m *mirror) unalias(id string, g group, rs *route53.ResourceRecordSet) {
+	if rs.AliasTarget == nil {
+		return
+	}
+	t := group{rs.AliasTarget.DNSName, rs.Type}
+	by := m.aliasers[id][t]
+	if by[g]--; by[g] <= 0 {
+		delete(by, g)
+	}
+	if len(by) == 0 {
+		delete(m.aliasers[id], t)
+	}
 }
