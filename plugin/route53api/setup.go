@@ -22,6 +22,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/api"
 	"github.com/coretraffic/coretraffic/route53/apierr"
+	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
 )
 
@@ -66,13 +67,22 @@ func setup(c *caddy.Controller) error {
 		h.plane = plane
 		h.srv.Store(api.New(api.Config{
 			Store: plane.Store, Replica: plane.Replica, Keys: keys, Region: cfg.region,
-			Auth:  sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
-			Zones: route53.ZoneOptions{NameServers: cfg.nameServers},
-			Logf:  log.Warningf,
+			Auth:    sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
+			Zones:   route53.ZoneOptions{NameServers: cfg.nameServers},
+			Logf:    log.Warningf,
+			Observe: observe,
 		}))
+		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
+			servedRevision.WithLabelValues(plane.Path).Set(float64(p.Revision))
+			storeRevision.WithLabelValues(plane.Path).Set(float64(plane.Store.Revision()))
+		})
+		h.unsubscribe = cancel
 		return nil
 	}, func() {
 		h.srv.Store(nil)
+		if h.unsubscribe != nil {
+			h.unsubscribe()
+		}
 		if h.plane != nil {
 			h.plane.Release()
 		}
@@ -82,8 +92,9 @@ func setup(c *caddy.Controller) error {
 
 // handler is the block's routes on the shared listener: the API once started.
 type handler struct {
-	srv   atomic.Pointer[api.Server]
-	plane *controlplane.Plane
+	srv         atomic.Pointer[api.Server]
+	plane       *controlplane.Plane
+	unsubscribe func()
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -93,11 +104,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.ServeHTTP(w, r)
-}
-
-// denied logs a refused request: who claimed to sign it and why, never a secret.
-func denied(r *http.Request, accessKeyID string, err *apierr.Error) {
-	log.Infof("refused %s %s from %s (access key %q): %s", r.Method, r.URL.Path, r.RemoteAddr, accessKeyID, err.Code)
 }
 
 // parse reads:
