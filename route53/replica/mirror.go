@@ -150,6 +150,19 @@ func (m *mirror) removeRecord(key string, d *dirt) {
 
 func (d *dirt) zone(id string) { d.zones[id] = true }
 
+// merge adds what o changed to d.
+func (d *dirt) merge(o *dirt) {
+	for id := range o.zones {
+		d.zones[id] = true
+	}
+	for id, gs := range o.groups {
+		for g := range gs {
+			d.group(id, g)
+		}
+	}
+	d.checks = d.checks || o.checks
+}
+
 func (d *dirt) group(id string, g group) {
 	if d.groups[id] == nil {
 		d.groups[id] = map[group]bool{}
