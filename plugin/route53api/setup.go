@@ -42,6 +42,7 @@ type config struct {
 	maxBody     int64
 	nameServers []string
 	region      string
+	cert, key   string // TLS certificate and key files; "" = plain HTTP
 }
 
 // setup parses the block and reads the credentials file, so every error surfaces
@@ -56,7 +57,13 @@ func setup(c *caddy.Controller) error {
 		return plugin.Error(pluginName, c.Errf("credentials: %v", err))
 	}
 	h := &handler{}
-	if err := lifecycle.HTTP(c, cfg.addr).Handle("/", h); err != nil {
+	mux := lifecycle.HTTP(c, cfg.addr)
+	if cfg.cert != "" {
+		if err := mux.UseTLS(cfg.cert, cfg.key); err != nil {
+			return plugin.Error(pluginName, c.Errf("tls: %v", err))
+		}
+	}
+	if err := mux.Handle("/", h); err != nil {
 		return plugin.Error(pluginName, c.Errf("%v", err))
 	}
 	lifecycle.On(c, func() error {
@@ -115,6 +122,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	    max_body BYTES
 //	    nameservers NAME...
 //	    region NAME
+//	    tls CERT KEY
 //	}
 func parse(c *caddy.Controller) (*config, error) {
 	cfg := &config{region: "local"}
@@ -212,6 +220,11 @@ func property(c *caddy.Controller, cfg *config, abs func(string) string) error {
 		v, err := one()
 		cfg.region = v
 		return err
+	case "tls":
+		if len(args) != 2 {
+			return c.ArgErr()
+		}
+		cfg.cert, cfg.key = abs(args[0]), abs(args[1])
 	default:
 		return c.Errf("unknown property %q", key)
 	}

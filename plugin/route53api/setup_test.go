@@ -78,7 +78,17 @@ func TestSetup(t *testing.T) {
 			store ` + store + `
 			credentials ` + creds + `
 			tls cert.pem key.pem
-		}`, `unknown property "tls"`},
+		}`, `tls: open`},
+		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			credentials ` + creds + `
+			tls cert.pem
+		}`, `Wrong argument count`},
+		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			credentials ` + creds + `
+			bogus 1
+		}`, `unknown property "bogus"`},
 		{`route53api 127.0.0.1:0 {
 			store ` + store + `
 			credentials ` + creds + `
