@@ -19,6 +19,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/apierr"
 	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 	Keys    *sigv4.Keys
 	Auth    sigv4.Options
 	Zones   route53.ZoneOptions
+	// Traffic are the traffic policy quotas; zero: trafficflow.DefaultLimits.
+	Traffic trafficflow.Limits
 	// Region names this server's health checker in GetHealthCheckStatus.
 	Region string
 	// Logf reports refused requests (never secrets) and store failures; nil: silent.
@@ -52,6 +55,9 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Traffic == (trafficflow.Limits{}) {
+		cfg.Traffic = trafficflow.DefaultLimits
+	}
 	if cfg.Region == "" {
 		cfg.Region = "local"
 	}
@@ -72,6 +78,12 @@ func (s *Server) SetKeys(keys *sigv4.Keys) { s.auth.SetKeys(keys) }
 // op is one API operation: it answers with a document (status 200 unless it says
 // otherwise) or an error.
 type op func(r *http.Request) (status int, doc any, err *apierr.Error)
+
+// located is a document answered with a Location header (the 201 of a Create).
+type located struct {
+	doc any
+	loc string
+}
 
 const prefix = "/2013-04-01"
 
@@ -94,6 +106,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("POST "+prefix+"/healthcheck/{id}", s.updateHealthCheck)
 	handle("DELETE "+prefix+"/healthcheck/{id}", s.deleteHealthCheck)
 	handle("GET "+prefix+"/healthcheck/{id}/status", s.healthCheckStatus)
+	s.trafficRoutes(handle)
+	s.cidrRoutes(handle)
 	mux.Handle("/", s.serve(func(r *http.Request) (int, any, *apierr.Error) {
 		return 0, nil, apierr.New("InvalidAction", http.StatusBadRequest, "coretraffic does not serve %s %s (see the README's table of Route 53 operations)", r.Method, r.URL.Path)
 	}))
@@ -110,6 +124,10 @@ func (s *Server) serve(fn op) http.Handler {
 			}
 			err.Write(w, reqID)
 			return
+		}
+		if l, ok := doc.(located); ok {
+			w.Header().Set("Location", l.loc)
+			doc = l.doc
 		}
 		body, merr := xml.Marshal(doc)
 		if merr != nil {
