@@ -12,6 +12,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -49,6 +50,7 @@ func (f *follower) Apply(ev store.Event) error {
 		}
 	}
 	r.noteChanges(d.changes, ev.Revision)
+	r.m.usersOf(d)
 	if d.checks || r.broken.Load() || r.servedZonesChange(d) {
 		r.rebuild(ev.Revision)
 	} else {
@@ -68,11 +70,17 @@ func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
 // rebuild compiles every served zone and restarts the checks that changed.
 func (r *Replica) rebuild(rev int64) {
 	set := r.startChecks()
-	resolve := resolver(set)
+	resolve := trafficflow.Resolver(resolver(set))
 	served := r.m.servedZones()
+	colls := r.m.collections()
+	pcolls, err := policyCollections(colls)
+	if err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
 	d := &policy.Data{}
 	for id, origin := range served {
-		pz, _, err := route53.ToPolicy(&r.m.zones[id].Zone, r.m.zoneRecordSets(id), nil)
+		pz, err := r.m.zonePolicy(id, colls)
 		if err != nil {
 			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
 			return
@@ -84,9 +92,50 @@ func (r *Replica) rebuild(rev int64) {
 		r.refuse(rev, "%v", err)
 		return
 	}
-	r.served = served
+	r.served, r.pcolls = served, pcolls
 	r.broken.Store(false)
 	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
+}
+
+// zonePolicy translates a hosted zone: its record sets through route53.ToPolicy,
+// the record sets of its traffic policy instances from their policy versions.
+func (m *mirror) zonePolicy(id string, colls []*route53.CidrCollection) (*policy.Zone, error) {
+	z := &m.zones[id].Zone
+	all := m.zoneRecordSets(id)
+	plain := all[:0:0]
+	var instances []*route53.ResourceRecordSet
+	for i := range all {
+		if all[i].TrafficPolicyInstanceId != "" {
+			instances = append(instances, &all[i])
+		} else {
+			plain = append(plain, all[i])
+		}
+	}
+	pz, _, err := route53.ToPolicy(z, plain, colls)
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range instances {
+		prs, err := m.instanceSet(z, rs)
+		if err != nil {
+			return nil, err
+		}
+		pz.Records = append(pz.Records, prs)
+	}
+	return pz, nil
+}
+
+// policyCollections are the policy's CIDR collections by Route 53 collection ID.
+func policyCollections(colls []*route53.CidrCollection) (map[string]*policy.CIDRCollection, error) {
+	byName, err := route53.PolicyCollections(colls)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*policy.CIDRCollection, len(colls))
+	for _, c := range colls {
+		out[c.ID] = byName[c.Name]
+	}
+	return out, nil
 }
 
 // incremental compiles only the record sets an event changed (and those aliasing
@@ -96,6 +145,14 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 	if cur == nil {
 		r.rebuild(rev)
 		return
+	}
+	if len(d.colls) > 0 {
+		pcolls, err := policyCollections(r.m.collections())
+		if err != nil {
+			r.refuse(rev, "%v", err)
+			return
+		}
+		r.pcolls = pcolls
 	}
 	var u policy.Update
 	for id, groups := range d.groups {
@@ -128,7 +185,13 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				}
 				continue
 			}
-			rs, err := route53.GroupToPolicy(z, recs, ttlOf, nil)
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
 			if err != nil {
 				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
 				return
@@ -137,7 +200,7 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 		}
 		u.Zones = append(u.Zones, zu)
 	}
-	snap, err := cur.Snap.Update(u, resolver(r.checks), time.Now())
+	snap, err := cur.Snap.Update(u, trafficflow.Resolver(resolver(r.checks)), time.Now())
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return

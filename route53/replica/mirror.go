@@ -9,6 +9,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -21,6 +22,10 @@ type mirror struct {
 	sets   map[string]map[group]map[string]*route53.ResourceRecordSet // zone ID → group → SetIdentifier → set
 	checks map[string]checks.HealthCheck                              // by ID
 	byKey  map[string]recordRef                                       // record set key → where it is
+
+	policies  map[string]*trafficflow.Policy                // by ID
+	instances map[string]*trafficflow.TrafficPolicyInstance // by ID
+	colls     map[string]*route53.CidrCollection            // by ID
 }
 
 // recordRef locates a record set of the mirror by its store key.
@@ -32,7 +37,9 @@ type recordRef struct {
 
 func newMirror() *mirror {
 	return &mirror{zones: map[string]*catalog.Zone{}, sets: map[string]map[group]map[string]*route53.ResourceRecordSet{},
-		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{}}
+		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{},
+		policies: map[string]*trafficflow.Policy{}, instances: map[string]*trafficflow.TrafficPolicyInstance{},
+		colls: map[string]*route53.CidrCollection{}}
 }
 
 // dirt is what one event changed.
@@ -41,10 +48,11 @@ type dirt struct {
 	groups  map[string]map[group]bool // zone ID → groups changed
 	checks  bool
 	changes map[string]bool // change IDs written
+	colls   map[string]bool // CIDR collection IDs written or deleted
 }
 
 func newDirt() *dirt {
-	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}}
+	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}, colls: map[string]bool{}}
 }
 
 // put applies one key's new value (nil, deleted) to the mirror and notes what it
@@ -116,6 +124,8 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		d.checks = true
 	case strings.HasPrefix(key, catalog.ChangePrefix):
 		d.changes[strings.TrimPrefix(key, catalog.ChangePrefix)] = true
+	default:
+		return m.putTraffic(key, value, deleted, d)
 	}
 	return nil
 }
@@ -173,7 +183,8 @@ func (m *mirror) zoneRecordSets(id string) []route53.ResourceRecordSet {
 // A value that does not decode is skipped with a line through logf.
 func load(r store.Reader, d *dirt, logf func(string, ...any)) (*mirror, error) {
 	m := newMirror()
-	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix} {
+	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix,
+		catalog.TrafficPolicies, catalog.Instances, catalog.CidrCollections} {
 		if serr := r.Scan(prefix, "", func(key string, value []byte) bool {
 			if err := m.put(key, value, false, d); err != nil {
 				logf("store: refused %v", err)

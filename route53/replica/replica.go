@@ -42,7 +42,8 @@ type Replica struct {
 	loaded        *mirror         // built by Load, put in force by Loaded
 	loadedChanges map[string]bool // the change IDs Load saw
 	checks        *hc.Set
-	served        map[string]string // zone ID → origin, of the hosted zones compiled
+	served        map[string]string                 // zone ID → origin, of the hosted zones compiled
+	pcolls        map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
 	subMu    sync.Mutex
