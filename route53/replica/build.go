@@ -97,47 +97,6 @@ func (r *Replica) rebuild(rev int64) {
 	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
 }
 
-// zonePolicy translates a hosted zone: its record sets through route53.ToPolicy,
-// the record sets of its traffic policy instances from their policy versions.
-func (m *mirror) zonePolicy(id string, colls []*route53.CidrCollection) (*policy.Zone, error) {
-	z := &m.zones[id].Zone
-	all := m.zoneRecordSets(id)
-	plain := all[:0:0]
-	var instances []*route53.ResourceRecordSet
-	for i := range all {
-		if all[i].TrafficPolicyInstanceId != "" {
-			instances = append(instances, &all[i])
-		} else {
-			plain = append(plain, all[i])
-		}
-	}
-	pz, _, err := route53.ToPolicy(z, plain, colls)
-	if err != nil {
-		return nil, err
-	}
-	for _, rs := range instances {
-		prs, err := m.instanceSet(z, rs)
-		if err != nil {
-			return nil, err
-		}
-		pz.Records = append(pz.Records, prs)
-	}
-	return pz, nil
-}
-
-// policyCollections are the policy's CIDR collections by Route 53 collection ID.
-func policyCollections(colls []*route53.CidrCollection) (map[string]*policy.CIDRCollection, error) {
-	byName, err := route53.PolicyCollections(colls)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*policy.CIDRCollection, len(colls))
-	for _, c := range colls {
-		out[c.ID] = byName[c.Name]
-	}
-	return out, nil
-}
-
 // incremental compiles only the record sets an event changed (and those aliasing
 // them) into the current snapshot.
 func (r *Replica) incremental(d *dirt, rev int64) {
