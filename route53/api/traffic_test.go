@@ -147,6 +147,23 @@ func TestAPITrafficPolicies(t *testing.T) {
 			t.Errorf("%s of the instance's record set: %v", action, err)
 		}
 	}
+	cname := rrset("www.example.org", "", 0, "", "other.example.org")
+	cname.Type = types.RRTypeCname
+	_, err = c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: zoneID, ChangeBatch: change(types.ChangeActionCreate, cname)})
+	refuse("a CNAME beside the instance's record set", "InvalidChangeBatch", err)
+	txt := rrset("www.example.org", "", 0, "", `"v=1"`)
+	txt.Type = types.RRTypeTxt
+	out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: zoneID, ChangeBatch: change(types.ChangeActionCreate, txt)})
+	if err != nil {
+		t.Fatalf("a TXT beside the instance's record set: %v", err)
+	}
+	insync(t, c, out.ChangeInfo.Id)
+	if got := s.answer("www.example.org.", dns.TypeTXT, noLocation, noClient); got != `"v=1"` {
+		t.Errorf("TXT beside the instance answers %q", got)
+	}
+	if got := s.answer("www.example.org.", dns.TypeA, berlin, noClient); got != "192.0.2.10" {
+		t.Errorf("the instance answers %q after a TXT was added beside it", got)
+	}
 	_, err = c.DeleteTrafficPolicy(ctx, &route53.DeleteTrafficPolicyInput{Id: policyID, Version: aws.Int32(1)})
 	refuse("delete a version in use", "TrafficPolicyInUse", err)
 	_, err = c.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: checkID})
@@ -211,7 +228,7 @@ func TestAPITrafficPolicies(t *testing.T) {
 	}
 	eventually(t, "the deleted instance is no longer served", func() bool { return s.answer("www.example.org.", dns.TypeA, berlin, noClient) == "" })
 	rrs, err = c.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: zoneID})
-	if err != nil || len(rrs.ResourceRecordSets) != 3 { // SOA, NS, taken
+	if err != nil || len(rrs.ResourceRecordSets) != 4 { // SOA, NS, taken, www TXT
 		t.Errorf("ListResourceRecordSets after the delete: %+v %v", rrs, err)
 	}
 	_, err = c.GetTrafficPolicyInstance(ctx, &route53.GetTrafficPolicyInstanceInput{Id: instID})
