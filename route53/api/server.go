@@ -5,6 +5,11 @@
 // codes. What the store holds reaches the query path through route53/replica; the
 // replica's served revision is what GetChange reports as INSYNC.
 //
+// Served: hosted zones, record sets and changes (zones.go, records.go, changes.go),
+// health checks (healthchecks.go), traffic policies and their instances
+// (trafficpolicies.go, instances.go, decided by route53/trafficflow over tfState)
+// and CIDR collections (cidr.go). Where each kind is stored is route53/catalog's.
+//
 // No CoreDNS imports: plugin/route53api gives it an address, a store and keys.
 package api
 
