@@ -35,7 +35,7 @@ const (
 type apiServer struct {
 	url     string
 	replica *replica.Replica
-	store   interface{ Revision() int64 }
+	store   *boltstore.Store
 }
 
 func (s *apiServer) revision(t *testing.T) int64 {

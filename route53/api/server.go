@@ -5,6 +5,11 @@
 // codes. What the store holds reaches the query path through route53/replica; the
 // replica's served revision is what GetChange reports as INSYNC.
 //
+// Served: hosted zones, record sets and changes (zones.go, records.go, changes.go),
+// health checks (healthchecks.go), traffic policies and their instances
+// (trafficpolicies.go, instances.go, decided by route53/trafficflow over tfState)
+// and CIDR collections (cidr.go). Where each kind is stored is route53/catalog's.
+//
 // No CoreDNS imports: plugin/route53api gives it an address, a store and keys.
 package api
 
@@ -19,6 +24,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/apierr"
 	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -29,6 +35,8 @@ type Config struct {
 	Keys    *sigv4.Keys
 	Auth    sigv4.Options
 	Zones   route53.ZoneOptions
+	// Traffic are the traffic policy quotas; zero: trafficflow.DefaultLimits.
+	Traffic trafficflow.Limits
 	// Region names this server's health checker in GetHealthCheckStatus.
 	Region string
 	// Logf reports refused requests (never secrets) and store failures; nil: silent.
@@ -56,6 +64,9 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Traffic == (trafficflow.Limits{}) {
+		cfg.Traffic = trafficflow.DefaultLimits
+	}
 	if cfg.Region == "" {
 		cfg.Region = "local"
 	}
@@ -76,6 +87,12 @@ func (s *Server) SetKeys(keys *sigv4.Keys) { s.auth.SetKeys(keys) }
 // op is one API operation: it answers with a document (status 200 unless it says
 // otherwise) or an error.
 type op func(r *http.Request) (status int, doc any, err *apierr.Error)
+
+// located is a document answered with a Location header (the 201 of a Create).
+type located struct {
+	doc any
+	loc string
+}
 
 const prefix = "/2013-04-01"
 
@@ -98,6 +115,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("POST "+prefix+"/healthcheck/{id}", "UpdateHealthCheck", s.updateHealthCheck)
 	handle("DELETE "+prefix+"/healthcheck/{id}", "DeleteHealthCheck", s.deleteHealthCheck)
 	handle("GET "+prefix+"/healthcheck/{id}/status", "GetHealthCheckStatus", s.healthCheckStatus)
+	s.trafficRoutes(handle)
+	s.cidrRoutes(handle)
 	mux.Handle("/", s.serve("Unsupported", func(r *http.Request) (int, any, *apierr.Error) {
 		return 0, nil, apierr.New("InvalidAction", http.StatusBadRequest, "coretraffic does not serve %s %s (see the README's table of Route 53 operations)", r.Method, r.URL.Path)
 	}))
@@ -122,6 +141,10 @@ func (s *Server) serve(name string, fn op) http.Handler {
 			}
 			err.Write(w, reqID)
 			return
+		}
+		if l, ok := doc.(located); ok {
+			w.Header().Set("Location", l.loc)
+			doc = l.doc
 		}
 		body, merr := xml.Marshal(doc)
 		if merr != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -51,6 +52,7 @@ func (f *follower) Apply(ev store.Event) error {
 			r.logf("store revision %d: refused %v", ev.Revision, err)
 		}
 	}
+	r.m.usersOf(d)
 	r.markPending(d, ev.Revision)
 	r.mu.Unlock()
 	r.noteChanges(d.changes, ev.Revision)
@@ -91,9 +93,16 @@ func (r *Replica) compilePending() {
 func (r *Replica) rebuild(rev int64) {
 	specs, overrides := r.m.checkSpecs(r.logf)
 	served := r.m.servedZones()
+	colls := r.m.collections()
+	pcolls, err := policyCollections(colls)
+	if err != nil {
+		r.mu.Unlock()
+		r.refuse(rev, "%v", err)
+		return
+	}
 	d := &policy.Data{}
 	for id, origin := range served {
-		pz, _, err := route53.ToPolicy(&r.m.zones[id].Zone, r.m.zoneRecordSets(id), nil)
+		pz, err := r.m.zonePolicy(id, colls)
 		if err != nil {
 			r.mu.Unlock()
 			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
@@ -103,13 +112,13 @@ func (r *Replica) rebuild(rev int64) {
 	}
 	r.mu.Unlock()
 	set := r.startChecks(specs, overrides)
-	resolve := resolver(set)
+	resolve := trafficflow.Resolver(resolver(set))
 	snap, err := policy.Compile(d, resolve, time.Now())
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return
 	}
-	r.served = served
+	r.served, r.pcolls = served, pcolls
 	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
 }
 
@@ -118,6 +127,15 @@ func (r *Replica) rebuild(rev int64) {
 // the mirror.
 func (r *Replica) incremental(d *dirt, rev int64) {
 	cur := r.pub.Load()
+	if len(d.colls) > 0 {
+		pcolls, err := policyCollections(r.m.collections())
+		if err != nil {
+			r.mu.Unlock()
+			r.refuse(rev, "%v", err)
+			return
+		}
+		r.pcolls = pcolls
+	}
 	var u policy.Update
 	for id, groups := range d.groups {
 		origin, ok := r.served[id]
@@ -150,7 +168,13 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				}
 				continue
 			}
-			rs, err := route53.GroupToPolicy(z, recs, ttlOf, nil)
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
 			if err != nil {
 				r.mu.Unlock()
 				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
@@ -161,7 +185,7 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 		u.Zones = append(u.Zones, zu)
 	}
 	r.mu.Unlock()
-	snap, err := cur.Snap.Update(u, resolver(r.checks), time.Now())
+	snap, err := cur.Snap.Update(u, trafficflow.Resolver(resolver(r.checks)), time.Now())
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return

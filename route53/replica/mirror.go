@@ -9,6 +9,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -24,6 +25,10 @@ type mirror struct {
 	// aliasers: zone ID → target group → the groups with an alias record set
 	// targeting it, so a change finds the aliases to rebuild without a zone walk.
 	aliasers map[string]map[group]map[group]int
+
+	policies  map[string]*trafficflow.Policy                // by ID
+	instances map[string]*trafficflow.TrafficPolicyInstance // by ID
+	colls     map[string]*route53.CidrCollection            // by ID
 }
 
 // recordRef locates a record set of the mirror by its store key.
@@ -36,7 +41,9 @@ type recordRef struct {
 func newMirror() *mirror {
 	return &mirror{zones: map[string]*catalog.Zone{}, sets: map[string]map[group]map[string]*route53.ResourceRecordSet{},
 		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{},
-		aliasers: map[string]map[group]map[group]int{}}
+		aliasers: map[string]map[group]map[group]int{},
+		policies: map[string]*trafficflow.Policy{}, instances: map[string]*trafficflow.TrafficPolicyInstance{},
+		colls: map[string]*route53.CidrCollection{}}
 }
 
 // dirt is what one event changed.
@@ -45,10 +52,11 @@ type dirt struct {
 	groups  map[string]map[group]bool // zone ID → groups changed
 	checks  bool
 	changes map[string]bool // change IDs written
+	colls   map[string]bool // CIDR collection IDs written or deleted
 }
 
 func newDirt() *dirt {
-	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}}
+	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}, colls: map[string]bool{}}
 }
 
 // put applies one key's new value (nil, deleted) to the mirror and notes what it
@@ -125,6 +133,8 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		d.checks = true
 	case strings.HasPrefix(key, catalog.ChangePrefix):
 		d.changes[strings.TrimPrefix(key, catalog.ChangePrefix)] = true
+	default:
+		return m.putTraffic(key, value, deleted, d)
 	}
 	return nil
 }
@@ -159,6 +169,9 @@ func (d *dirt) merge(o *dirt) {
 		for g := range gs {
 			d.group(id, g)
 		}
+	}
+	for id := range o.colls {
+		d.colls[id] = true
 	}
 	d.checks = d.checks || o.checks
 }
@@ -198,7 +211,8 @@ func (m *mirror) zoneRecordSets(id string) []route53.ResourceRecordSet {
 // A value that does not decode is skipped with a line through logf.
 func load(r store.Reader, d *dirt, logf func(string, ...any)) (*mirror, error) {
 	m := newMirror()
-	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix} {
+	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix,
+		catalog.TrafficPolicies, catalog.Instances, catalog.CidrCollections} {
 		if serr := r.Scan(prefix, "", func(key string, value []byte) bool {
 			if err := m.put(key, value, false, d); err != nil {
 				logf("store: refused %v", err)

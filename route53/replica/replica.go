@@ -51,7 +51,8 @@ type Replica struct {
 
 	// The compile goroutine's own.
 	checks *hc.Set
-	served map[string]string // zone ID → origin, of the hosted zones compiled
+	served map[string]string                 // zone ID → origin, of the hosted zones compiled
+	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
 	subMu    sync.Mutex
