@@ -176,9 +176,9 @@ func TestCompileErrors(t *testing.T) {
 		root *Node
 		want string
 	}{
-		{"dangling check", leaf("192.0.2.1", "nosuch"), `no health check named "nosuch"`},
-		{"bad value", leaf("not-an-ip", ""), `"not-an-ip" is not A data`},
-		{"bad fallback", allDown(AllDownValue, "nope", rule(RuleSimple, leaf("192.0.2.1", ""))), `all_down: "nope" is not A data`},
+		{"dangling check", leaf("192.0.2.1", "nosuch"), `data.yaml:7: records.www.example.org.A.check: no health check named "nosuch"`},
+		{"bad value", leaf("not-an-ip", ""), `data.yaml:7: records.www.example.org.A.value: "not-an-ip" is not A data`},
+		{"bad fallback", allDown(AllDownValue, "nope", rule(RuleSimple, leaf("192.0.2.1", ""))), `data.yaml:7: records.www.example.org.A.all_down.value: "nope" is not A data`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

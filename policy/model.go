@@ -189,8 +189,9 @@ type Node struct {
 	Name string // optional label, for metrics and explain; default: derived from the path
 
 	// Leaf.
-	Value string // presentation-format RDATA: "192.0.2.1", "10 mail.example.org."
-	Check string // health check name; "" = always healthy
+	Value  string // presentation-format RDATA: "192.0.2.1", "10 mail.example.org."
+	Check  string // health check name; "" = always healthy
+	Listed bool   // written as an item of values: (for the field paths of errors)
 
 	// Inner nodes.
 	Children []*Node

@@ -213,7 +213,7 @@ func (p *parser) values(c nodeCtx, nd *Node, re pair, rpath string) error {
 		if err := p.checkRdata(c.rs, v); err != nil {
 			return p.errf(item.Line, ipath, "%v", err)
 		}
-		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v})
+		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v, Listed: true})
 	}
 	return nil
 }
