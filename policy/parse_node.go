@@ -300,7 +300,12 @@ func (p *parser) allDown(c nodeCtx, n *yaml.Node, path string) (AllDown, string,
 		if err != nil {
 			return 0, "", err
 		}
-		if len(es) != 1 || es[0].key != "value" {
+		for _, e := range es {
+			if e.key != "value" {
+				return 0, "", p.errf(e.k.Line, join(path, e.key), "unknown key (all_down's mapping is {value: RDATA})")
+			}
+		}
+		if len(es) != 1 {
 			return 0, "", p.errf(n.Line, path, "want %s", want)
 		}
 		vpath := join(path, "value")
