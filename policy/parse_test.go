@@ -146,7 +146,11 @@ var badFiles = []struct {
 	{"default false", aRecord("          geolocation: [{default: false, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.geolocation[0].default: default: false is not allowed, leave default out"},
 	{"default not a bool", aRecord("          geolocation: [{default: yes please, value: 192.0.2.1}]"), `geolocation[0].default: want true or false, not "yes please"`},
 	{"unknown continent", aRecord("          geolocation: [{continent: XX, value: 192.0.2.1}]"), `geolocation[0].continent: unknown continent code "XX" (want AF AN AS EU NA OC SA)`},
-	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: want an ISO 3166-1 alpha-2 country code like DE, not "DEU"`},
+	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: unknown country code "DEU": not in ISO 3166-1 alpha-2 (did you mean DE?)`},
+	// Codes of the right shape that no standard has (issue 15), at their own line.
+	{"unknown country", aRecord("          geolocation:", "            - {default: true, value: 192.0.2.2}", "            - {country: XX, value: 192.0.2.1}"), `bad.yaml:8: zones.example.net.records.www.A.geolocation[1].country: unknown country code "XX": not in ISO 3166-1 alpha-2 (did you mean one of XK, AX, CX?)`},
+	{"continent typo", aRecord("          geolocation: [{continent: ER, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].continent: unknown continent code "ER" (want AF AN AS EU NA OC SA) (did you mean EU?)`},
+	{"unknown subdivision", aRecord("          geolocation: [{subdivision: US-VX, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].subdivision: unknown subdivision code "US-VX": not in ISO 3166-2 for United States (did you mean one of US-TX, US-VA, US-VI, US-VT?)`},
 	{"bad subdivision", aRecord("          geolocation: [{subdivision: VA, value: 192.0.2.1}]"), `geolocation[0].subdivision: want an ISO 3166-2 code with its country like US-VA, not "VA"`},
 
 	// Sticky weighted.
