@@ -123,7 +123,14 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // document decodes the only YAML document of r; nil for an empty file.
 func (p *parser) document(r io.Reader) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(r)
+	start := int64(-1)
+	if s, ok := r.(io.Seeker); ok {
+		if at, err := s.Seek(0, io.SeekCurrent); err == nil {
+			start = at
+		}
+	}
+	cr := &countingReader{r: r}
+	dec := yaml.NewDecoder(cr)
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if err == io.EOF {
@@ -134,7 +141,7 @@ func (p *parser) document(r io.Reader) (*yaml.Node, error) {
 			line, _ := strconv.Atoi(m[1])
 			return nil, p.errf(line, "", "invalid YAML: %s", m[2])
 		}
-		return nil, p.errf(0, "", "invalid YAML: %s", msg)
+		return nil, p.unplaced(r, start, cr.n, msg)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
@@ -145,6 +152,20 @@ func (p *parser) document(r io.Reader) (*yaml.Node, error) {
 		root = root.Content[0]
 	}
 	return deref(root), nil
+}
+
+// unplaced is the error for a decoder error without a line: it finds the byte
+// at fault in the read bytes of r when r can seek back to start, and else names
+// how far the decoder read.
+func (p *parser) unplaced(r io.Reader, start, read int64, msg string) error {
+	if s, ok := r.(io.Seeker); ok && start >= 0 {
+		if _, err := s.Seek(start, io.SeekStart); err == nil {
+			if off, line, ok := badByte(r, read); ok {
+				return p.errf(line, "", "invalid YAML: %s at byte offset %d", msg, off)
+			}
+		}
+	}
+	return p.errf(0, "", "invalid YAML: %s, at or before byte offset %d", msg, read)
 }
 
 // pair is one key: value pair of a mapping.
