@@ -28,7 +28,7 @@ type setLookup func(name string, t uint16) *RecordSet
 // TTL.
 func compileTreeIn(origin string, rs *RecordSet, ttl uint32, resolve CheckResolver, lookup setLookup) (*Tree, error) {
 	c := treeCompiler{origin: origin, rs: rs, ttl: ttl, resolve: resolve, lookup: lookup, visiting: []*RecordSet{rs}, t: &Tree{}}
-	root, err := c.node(rs.Root, rs.Name+"/"+dns.TypeToString[rs.Type], FieldPath(origin, rs.Name, rs.Type))
+	root, err := c.node(rs.Root, rs.Name+"/"+dns.TypeToString[rs.Type])
 	if err != nil {
 		return nil, err
 	}
@@ -52,11 +52,10 @@ type treeCompiler struct {
 }
 
 // node compiles n. path is its tree path (rs/TYPE/0/1: the default label of
-// metrics and explain), fpath its field path (zones.….records.….A.weighted[0]),
-// which errors name with the line of the same node.
-func (c *treeCompiler) node(n *Node, path, fpath string) (int32, error) {
+// metrics and explain); errors name the field path of the same node (fieldPath).
+func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	if n == nil {
-		return 0, &ParseError{File: c.rs.Pos.File, Line: c.rs.Pos.Line, Path: fpath, Msg: "empty node"}
+		return 0, &ParseError{File: c.rs.Pos.File, Line: c.rs.Pos.Line, Path: c.fieldPath(path), Msg: "empty node"}
 	}
 	label := n.Name
 	if label == "" {
@@ -75,40 +74,37 @@ func (c *treeCompiler) node(n *Node, path, fpath string) (int32, error) {
 		c.t.usesClient = true
 	}
 	if len(n.Children) > MaxChildren {
-		return 0, posErr(n.Pos, fpath, "%d children, at most %d", len(n.Children), MaxChildren)
+		return 0, posErr(n.Pos, c.fieldPath(path), "%d children, at most %d", len(n.Children), MaxChildren)
 	}
 	var err error
 	if n.Rule == RuleLeaf {
-		if cn.endpoint, err = c.endpoint(n.Value, label, n.Pos, leafPath(n, fpath)); err != nil {
+		if cn.endpoint, err = c.endpoint(n.Value, label, n.Pos, path); err != nil {
 			return 0, err
 		}
 		if n.Check != "" {
 			h, ok := c.resolve(n.Check)
 			if !ok {
-				return 0, posErr(n.Pos, join(fpath, "check"), "no health check named %q", n.Check)
+				return 0, posErr(n.Pos, join(c.fieldPath(path), "check"), "no health check named %q", n.Check)
 			}
 			cn.health, cn.check = h, n.Check
 		}
 	}
 	if n.AllDown == AllDownValue {
-		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, join(fpath, "all_down.value")); err != nil {
+		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+"/all_down"); err != nil {
 			return 0, err
 		}
 	}
 	if n.Rule == RuleLatency {
-		if cn.param, err = c.latency(n, fpath); err != nil {
+		if cn.param, err = c.latency(n, path); err != nil {
 			return 0, err
 		}
 	}
-	children, kpath := n.Children, join(fpath, ruleKey(n))
+	children := n.Children
 	if n.Rule == RuleAlias {
-		target, err := c.aliasTarget(n, fpath)
+		target, err := c.aliasTarget(n, path)
 		if err != nil {
 			return 0, err
 		}
-		// The target's nodes are named by their own field paths: line and path of
-		// an error inside it are then those of one node.
-		kpath = FieldPath(c.origin, target.Name, target.Type)
 		c.visiting = append(c.visiting, target)
 		defer func() { c.visiting = c.visiting[:len(c.visiting)-1] }()
 		children = []*Node{target.Root}
@@ -116,23 +112,19 @@ func (c *treeCompiler) node(n *Node, path, fpath string) (int32, error) {
 	}
 	if n.Rule == RuleIP {
 		if n.Collection == nil {
-			return 0, posErr(n.Pos, join(fpath, "collection"), "ip without a collection")
+			return 0, posErr(n.Pos, join(c.fieldPath(path), "collection"), "ip without a collection")
 		}
 		cn.param = c.ip(n)
 	}
 	if len(c.t.nodes) >= maxTreeNodes {
-		return 0, posErr(n.Pos, fpath, "the tree of %s grows past %d nodes (each alias inlines its target's whole tree)",
+		return 0, posErr(n.Pos, c.fieldPath(path), "the tree of %s grows past %d nodes (each alias inlines its target's whole tree)",
 			c.rs.Name, maxTreeNodes)
 	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)
 	kids := make([]int32, 0, len(children))
 	for j, ch := range children {
-		cpath := kpath
-		if n.Rule != RuleAlias {
-			cpath = index(kpath, j)
-		}
-		k, err := c.node(ch, path+"/"+strconv.Itoa(j), cpath)
+		k, err := c.node(ch, path+"/"+strconv.Itoa(j))
 		if err != nil {
 			return 0, err
 		}
@@ -150,15 +142,15 @@ func (c *treeCompiler) node(n *Node, path, fpath string) (int32, error) {
 }
 
 // aliasTarget finds the record set an alias node answers with, refusing a missing
-// target, one of another type and cycles. fpath is the alias node's field path.
-func (c *treeCompiler) aliasTarget(n *Node, fpath string) (*RecordSet, error) {
+// target, one of another type and cycles.
+func (c *treeCompiler) aliasTarget(n *Node, path string) (*RecordSet, error) {
 	typ := dns.TypeToString[c.rs.Type]
 	var target *RecordSet
 	if c.lookup != nil {
 		target = c.lookup(n.Alias, c.rs.Type)
 	}
 	if target == nil {
-		return nil, posErr(n.Pos, join(fpath, "alias"), "no %s record set at %s in this zone", typ, n.Alias)
+		return nil, posErr(n.Pos, join(c.fieldPath(path), "alias"), "no %s record set at %s in this zone", typ, n.Alias)
 	}
 	for i, v := range c.visiting {
 		if v == target {
@@ -166,13 +158,14 @@ func (c *treeCompiler) aliasTarget(n *Node, fpath string) (*RecordSet, error) {
 			for _, s := range c.visiting[i:] {
 				chain = append(chain, s.Name)
 			}
-			return nil, posErr(n.Pos, join(fpath, "alias"), "cycle %s → %s", strings.Join(chain, " → "), target.Name)
+			return nil, posErr(n.Pos, join(c.fieldPath(path), "alias"), "cycle %s → %s", strings.Join(chain, " → "), target.Name)
 		}
 	}
 	return target, nil
 }
 
-// endpoint prebuilds the record a value answers with; path is the value's field path.
+// endpoint prebuilds the record a value answers with; path is the tree path of its
+// node, with "/all_down" for a fallback.
 func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int32, error) {
 	var rr dns.RR
 	if ip, ok := addrRdata(c.rs.Type, value); ok {
@@ -182,7 +175,7 @@ func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int3
 		var err error
 		rr, err = dns.NewRR(c.rs.Name + " " + strconv.FormatUint(uint64(c.ttl), 10) + " IN " + typ + " " + value)
 		if err != nil || rr == nil {
-			return 0, posErr(pos, path, "%q is not %s data: %v", value, typ, err)
+			return 0, posErr(pos, c.valuePath(path), "%q is not %s data: %v", value, typ, err)
 		}
 	}
 	c.t.Endpoints = append(c.t.Endpoints, Endpoint{RR: rr, Value: value, Label: label})

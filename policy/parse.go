@@ -42,13 +42,14 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 		return nil, nil, err
 	}
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return &Data{}, nil, nil
+		// Nothing, or only comments: Where's line 0 says so.
+		return &Data{Where: Pos{File: file}}, nil, nil
 	}
 	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks:, regions:, latency: and cidr_collections:")
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &Data{}
+	d := &Data{Where: Pos{File: file, Line: root.Line}}
 	var specs []healthcheck.Spec
 	// regions: first, then latency:, wherever they are in the file: latency: names
 	// regions, the zones' nodes name both, and collections.
@@ -72,6 +73,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 		switch e.key {
 		case "regions", "latency", "cidr_collections":
 		case "zones":
+			d.Where.Line = e.k.Line
 			if d.Zones, err = p.zones(e.v); err != nil {
 				return nil, nil, err
 			}
@@ -79,6 +81,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 			if specs, err = healthcheck.DecodeChecks(p.file, e.v); err != nil {
 				return nil, nil, err
 			}
+			d.Checks = len(specs)
 		default:
 			return nil, nil, p.errf(e.k.Line, e.key, "unknown top-level key (want %s)", strings.Join(topKeys, ", "))
 		}

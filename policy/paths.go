@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -58,13 +59,56 @@ func ruleKey(n *Node) string {
 	return n.Rule.String()
 }
 
-// leafPath is the field path of a leaf's value: fpath itself for an item of
-// values:, fpath.value for a value: node.
-func leafPath(n *Node, fpath string) string {
-	if n.Listed {
-		return fpath
+// fieldPath turns a tree path of the set being compiled (www.example.net./A/0/1,
+// which labels nodes) into the field path of the same node, following aliases
+// into their targets as the compiler inlines them: a node inside an alias target
+// is named by the target's own path, so that line and path of an error are those
+// of one node. It runs only for an error.
+func (c *treeCompiler) fieldPath(path string) string {
+	_, fp := c.walk(path)
+	return fp
+}
+
+// valuePath is the field path of the value of the node at tree path path (with
+// "/all_down": its fallback): the node's path itself for an item of values:.
+func (c *treeCompiler) valuePath(path string) string {
+	if p, ok := strings.CutSuffix(path, "/all_down"); ok {
+		return join(c.fieldPath(p), "all_down.value")
 	}
-	return join(fpath, "value")
+	n, fp := c.walk(path)
+	if n != nil && n.Listed {
+		return fp
+	}
+	return join(fp, "value")
+}
+
+// walk follows tree path path from the set's root to its node and field path; it
+// stops at the last node it can reach.
+func (c *treeCompiler) walk(path string) (*Node, string) {
+	rest := strings.TrimPrefix(path, c.rs.Name+"/"+dns.TypeToString[c.rs.Type])
+	n, fp := c.rs.Root, FieldPath(c.origin, c.rs.Name, c.rs.Type)
+	for _, step := range strings.Split(rest, "/")[1:] {
+		j, err := strconv.Atoi(step)
+		if err != nil || n == nil {
+			break
+		}
+		if n.Rule == RuleAlias {
+			var t *RecordSet
+			if c.lookup != nil {
+				t = c.lookup(n.Alias, c.rs.Type)
+			}
+			if t == nil {
+				break
+			}
+			n, fp = t.Root, FieldPath(c.origin, t.Name, t.Type)
+			continue
+		}
+		if j >= len(n.Children) {
+			break
+		}
+		fp, n = index(join(fp, ruleKey(n)), j), n.Children[j]
+	}
+	return n, fp
 }
 
 // posErr is an error at pos about the field at path.

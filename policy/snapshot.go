@@ -71,7 +71,7 @@ func (s *Snapshot) RecordSets() int { return s.sets }
 func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
-	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{}}
+	cz := &CompiledZone{Origin: z.Origin, Placeholder: z.Placeholder, names: map[string]*entry{}, wild: map[string]*entry{}}
 	cz.SOA = buildSOA(z, now)
 	cz.names[z.Origin] = &entry{}
 	soa := &Set{Name: z.Origin, Type: dns.TypeSOA, TTL: cz.SOA.Hdr.Ttl, Label: z.Origin + "/SOA",
