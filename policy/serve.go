@@ -34,12 +34,12 @@ func (r ServeRules) Check(sources []*Data, d *Data, running map[string]Pos) erro
 	if !r.AllowEmpty {
 		for _, s := range sources {
 			if len(s.Zones) == 0 && s.Checks == 0 {
-				return posErr(s.Where, "zones", "the file defines no zones and no checks (%s); a data file that serves nothing is refused, "+
+				return posErr(lineOne(s.Where), "zones", "the file defines no zones and no checks (%s); a data file that serves nothing is refused, "+
 					"so that a truncated file cannot take zones down: set allow_empty to serve it", emptyKind(s))
 			}
 		}
 		if len(sources) > 0 && !servesZones(d) {
-			return posErr(sources[0].Where, "zones", "no data file defines a zone (only checks); set allow_empty to serve no zones")
+			return posErr(lineOne(sources[0].Where), "zones", "no data file defines a zone (only checks); set allow_empty to serve no zones")
 		}
 	}
 	if r.AllowZoneRemoval || len(running) == 0 {
@@ -67,8 +67,15 @@ func (r ServeRules) Check(sources []*Data, d *Data, running map[string]Pos) erro
 	if len(gone) > 1 {
 		more = fmt.Sprintf(" (and %d more zones)", len(gone)-1)
 	}
-	return posErr(at, "zones."+trimDot(gone[0]), "zone %s%s is gone from the data (it was at line %d); a reload does not stop serving a zone "+
+	return posErr(lineOne(at), "zones."+trimDot(gone[0]), "zone %s%s is gone from the data (it was at line %d); a reload does not stop serving a zone "+
 		"unless allow_zone_removal is set", gone[0], more, was.Line)
+}
+
+// lineOne is pos, on line 1 when it has no line (a file without content): every
+// refusal names file, line and field.
+func lineOne(pos Pos) Pos {
+	pos.Line = max(pos.Line, 1)
+	return pos
 }
 
 // emptyKind says what an empty source looked like, for the error.

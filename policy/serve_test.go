@@ -19,13 +19,13 @@ func TestServeRules(t *testing.T) {
 		want    string // "" = accepted
 	}{
 		{"good", []string{good}, ServeRules{}, nil, ""},
-		{"empty file", []string{""}, ServeRules{}, nil, "a.yaml: zones: the file defines no zones and no checks (the file is empty or only comments)"},
-		{"only comments", []string{"# nothing here\n\n# at all\n"}, ServeRules{}, nil, "a.yaml: zones: the file defines no zones and no checks (the file is empty or only comments); a data file that serves nothing is refused"},
-		{"null document", []string{"---\n~\n"}, ServeRules{}, nil, "a.yaml: zones: the file defines no zones"},
+		{"empty file", []string{""}, ServeRules{}, nil, "a.yaml:1: zones: the file defines no zones and no checks (the file is empty or only comments)"},
+		{"only comments", []string{"# nothing here\n\n# at all\n"}, ServeRules{}, nil, "a.yaml:1: zones: the file defines no zones and no checks (the file is empty or only comments); a data file that serves nothing is refused"},
+		{"null document", []string{"---\n~\n"}, ServeRules{}, nil, "a.yaml:1: zones: the file defines no zones"},
 		{"empty mapping", []string{"{}\n"}, ServeRules{}, nil, "a.yaml:1: zones: the file defines no zones and no checks ({} or zones: {})"},
 		{"empty zones", []string{"# header\nzones: {}\n"}, ServeRules{}, nil, "a.yaml:2: zones: the file defines no zones and no checks ({} or zones: {}); a data file that serves nothing is refused, so that a truncated file cannot take zones down: set allow_empty to serve it"},
 		{"null zones", []string{"zones:\n"}, ServeRules{}, nil, "a.yaml:1: zones: the file defines no zones"},
-		{"second file empty", []string{good, ""}, ServeRules{}, nil, "b.yaml: zones: the file defines no zones"},
+		{"second file empty", []string{good, ""}, ServeRules{}, nil, "b.yaml:1: zones: the file defines no zones"},
 		{"empty allowed", []string{""}, ServeRules{AllowEmpty: true}, nil, ""},
 		{"checks beside zones in another file", []string{"checks:\n  web: {type: tcp, target: 192.0.2.1:80}\n", good}, ServeRules{}, nil, ""},
 		{"only checks anywhere", []string{"checks:\n  web: {type: tcp, target: 192.0.2.1:80}\n"}, ServeRules{}, nil, "a.yaml:1: zones: no data file defines a zone (only checks); set allow_empty"},
@@ -33,7 +33,7 @@ func TestServeRules(t *testing.T) {
 		{"reload drops the zone", []string{"zones:\n  example.org: {}\n"}, ServeRules{}, running, "a.yaml:1: zones.example.net: zone example.net. is gone from the data (it was at line 2); a reload does not stop serving a zone unless allow_zone_removal is set"},
 		{"reload drops two zones", []string{"zones:\n  example.org: {}\n"}, ServeRules{}, map[string]Pos{"example.net.": {File: "a.yaml", Line: 2}, "example.com.": {File: "a.yaml", Line: 9}},
 			"a.yaml:1: zones.example.com: zone example.com. (and 1 more zones) is gone from the data (it was at line 9)"},
-		{"reload empties the file", []string{""}, ServeRules{AllowEmpty: true}, running, "a.yaml: zones.example.net: zone example.net. is gone from the data"},
+		{"reload empties the file", []string{""}, ServeRules{AllowEmpty: true}, running, "a.yaml:1: zones.example.net: zone example.net. is gone from the data"},
 		{"removal allowed", []string{"zones:\n  example.org: {}\n"}, ServeRules{AllowZoneRemoval: true}, running, ""},
 		{"zone moved to another file", []string{"zones:\n  example.org: {}\n", good}, ServeRules{}, running, ""},
 	}
