@@ -163,9 +163,11 @@ func (p *parser) document(r io.Reader) (*yaml.Node, error) {
 func (p *parser) unplaced(r io.Reader, start, read int64, msg string) error {
 	if s, ok := r.(io.Seeker); ok && start >= 0 {
 		if _, err := s.Seek(start, io.SeekStart); err == nil {
-			if off, line, ok := badByte(r, read); ok {
+			off, line, found := badByte(r, read)
+			if found {
 				return p.errf(line, "", "invalid YAML: %s at byte offset %d", msg, off)
 			}
+			return p.errf(line, "", "invalid YAML: %s, at or before byte offset %d", msg, off)
 		}
 	}
 	return p.errf(0, "", "invalid YAML: %s, at or before byte offset %d", msg, read)

@@ -24,14 +24,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // badByte returns the offset and line of the first byte of r, within limit bytes,
 // that is not valid UTF-8 or is a character YAML does not allow (YAML 1.2 §5.1:
-// tab, line breaks and the printable ranges); ok is false when there is none.
-func badByte(r io.Reader, limit int64) (off int64, line int, ok bool) {
+// tab, line breaks and the printable ranges). When there is none (found false), it
+// returns how many bytes it read and the line they end on: the decoder gave up
+// there (an unexpected end of the stream).
+func badByte(r io.Reader, limit int64) (off int64, line int, found bool) {
 	br := bufio.NewReader(io.LimitReader(r, limit))
 	line = 1
 	for {
 		c, size, err := br.ReadRune()
 		if err != nil {
-			return 0, 0, false
+			return off, line, false
 		}
 		if c == utf8.RuneError && size == 1 || !yamlPrintable(c) {
 			return off, line, true

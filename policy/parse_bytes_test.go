@@ -28,6 +28,9 @@ func TestParseGarbage(t *testing.T) {
 		{"broken UTF-8 after good lines", strings.NewReader(good + "zones: {a: \"caf\xc3\"}\n"), "g.yaml:1001: invalid YAML: invalid trailing UTF-8 octet at byte offset 15015"},
 		{"NUL byte", strings.NewReader("zones:\x00"), "g.yaml:1: invalid YAML: control characters are not allowed at byte offset 6"},
 		{"not seekable: how far the decoder read", io.MultiReader(strings.NewReader("zones: \x01")), "g.yaml: invalid YAML: control characters are not allowed, at or before byte offset 8"},
+		// A fuzzer find (FuzzReload): the decoder's own end-of-stream error, without a line.
+		{"lone quote", strings.NewReader("\""), "g.yaml:1: invalid YAML: found unexpected end of stream, at or before byte offset 1"},
+		{"unclosed quote after lines", strings.NewReader("zones:\n  a: \"b\n"), "g.yaml:2: invalid YAML: found unexpected end of stream"},
 		{"errors with a line keep it", strings.NewReader("a: b\n\tc: d\n"), "g.yaml:2: invalid YAML: found a tab character"},
 	}
 	for _, tc := range tests {
