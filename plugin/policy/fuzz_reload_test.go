@@ -59,7 +59,7 @@ var reloadNames = []string{"www.example.net.", "geo.example.net.", "apex.example
 
 // refusal is the form of every refusal: file:line: and a field path, or one of the
 // document's own (the YAML decoder's, the top level's), which have no field.
-var refusal = regexp.MustCompile(`^\S*data\.yaml:\d+: ([a-z_]\S*: |invalid YAML: |a data file holds one YAML document|the top level must be a mapping)`)
+var refusal = regexp.MustCompile(`^\S*data\.yaml:\d+: ([^:\s][^:]*: |invalid YAML: |a data file holds one YAML document|the top level must be a mapping)`)
 
 // FuzzReload: a mutation of good data is either refused with file:line: field, the
 // previous answers kept, or accepted and served. No name of the block's zones
