@@ -139,22 +139,31 @@ func (p *parser) document(r io.Reader) (*yaml.Node, error) {
 		if err == io.EOF {
 			return nil, nil
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, p.errf(line, "", "invalid YAML: %s", m[2])
-		}
-		return nil, p.unplaced(r, start, cr.n, msg)
+		return nil, p.decodeErr(err, r, start, cr.n)
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, p.errf(extra.Line, "", "a data file holds one YAML document")
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil: // a broken second document
+		return nil, p.decodeErr(err, r, start, cr.n)
+	default:
+		return nil, p.errf(max(extra.Line, 1), "", "a data file holds one YAML document")
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	return deref(root), nil
+}
+
+// decodeErr is the error for a failed decode of r: at the decoder's line, or
+// where unplaced finds it.
+func (p *parser) decodeErr(err error, r io.Reader, start, read int64) error {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return p.errf(line, "", "invalid YAML: %s", m[2])
+	}
+	return p.unplaced(r, start, read, strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 // unplaced is the error for a decoder error without a line: it finds the byte

@@ -31,6 +31,9 @@ func TestParseGarbage(t *testing.T) {
 		// A fuzzer find (FuzzReload): the decoder's own end-of-stream error, without a line.
 		{"lone quote", strings.NewReader("\""), "g.yaml:1: invalid YAML: found unexpected end of stream, at or before byte offset 1"},
 		{"unclosed quote after lines", strings.NewReader("zones:\n  a: \"b\n"), "g.yaml:2: invalid YAML: found unexpected end of stream"},
+		// FuzzReload: a second document, broken ('' then 00) and whole.
+		{"broken second document", strings.NewReader("''00"), "g.yaml:1: invalid YAML: "},
+		{"second document", strings.NewReader("zones: {}\n---\nzones: {}\n"), "g.yaml:2: a data file holds one YAML document"},
 		{"errors with a line keep it", strings.NewReader("a: b\n\tc: d\n"), "g.yaml:2: invalid YAML: found a tab character"},
 	}
 	for _, tc := range tests {
