@@ -203,7 +203,7 @@ func TestPolicyEmptyDataAllowed(t *testing.T) {
 		return askPlain(t, addr, "www.example.net.", dns.TypeA).Rcode == dns.RcodeNameError
 	})
 	emptyZoneAnswer(t, addr, "www.example.net.", "example.net.")
-	if strings.Contains(s.Output(), "policy data rejected") || strings.Contains(s.Output(), "SERVFAIL") {
-		t.Errorf("output:\n%s", s.Output())
+	if strings.Contains(s.Output(), "policy data rejected") {
+		t.Errorf("allowed data rejected:\n%s", s.Output())
 	}
 }
