@@ -23,10 +23,12 @@ type Snapshot struct {
 // Snapshot. now sets the SOA serial of zones that leave it 0.
 func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
+	first := make(map[string]Pos, len(d.Zones))
 	for _, z := range d.Zones {
-		if _, dup := s.zones[z.Origin]; dup {
-			return nil, fmt.Errorf("%s:%d: zones.%s: zone defined twice", z.Pos.File, z.Pos.Line, z.Origin)
+		if at, dup := first[z.Origin]; dup {
+			return nil, posErr(z.Pos, "zones."+trimDot(z.Origin), "zone %s defined twice (first at %s:%d)", z.Origin, at.File, at.Line)
 		}
+		first[z.Origin] = z.Pos
 		cz, err := compileZone(z, resolve, now)
 		if err != nil {
 			return nil, err
@@ -69,7 +71,7 @@ func (s *Snapshot) RecordSets() int { return s.sets }
 func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
-	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{}}
+	cz := &CompiledZone{Origin: z.Origin, Placeholder: z.Placeholder, names: map[string]*entry{}, wild: map[string]*entry{}}
 	cz.SOA = buildSOA(z, now)
 	cz.names[z.Origin] = &entry{}
 	soa := &Set{Name: z.Origin, Type: dns.TypeSOA, TTL: cz.SOA.Hdr.Ttl, Label: z.Origin + "/SOA",
@@ -87,10 +89,10 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 	lookup := func(name string, t uint16) *RecordSet { return sets[owner{name, t}] }
 	for _, rs := range z.Records {
 		if rs.Type == dns.TypeSOA {
-			return nil, fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
+			return nil, posErr(rs.Pos, FieldPath(z.Origin, rs.Name, rs.Type), "SOA is set with the zone's soa: key, not as a record set")
 		}
 		ttl := rs.TTL
-		tree, err := compileTreeIn(rs, ttl, resolve, lookup)
+		tree, err := compileTreeIn(z.Origin, rs, ttl, resolve, lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 		set := &Set{Name: rs.Name, Type: rs.Type, TTL: ttl, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}
 		e := cz.entryFor(rs.Name)
 		if e.set(rs.Type) != nil {
-			return nil, fmt.Errorf("%s:%d: %s %s defined twice", rs.Pos.File, rs.Pos.Line, rs.Name, dns.TypeToString[rs.Type])
+			return nil, posErr(rs.Pos, FieldPath(z.Origin, rs.Name, rs.Type), "%s %s defined twice", rs.Name, dns.TypeToString[rs.Type])
 		}
 		if err := cnameConflict(e, rs, z.Origin); err != nil {
 			return nil, err
@@ -117,10 +119,10 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 func cnameConflict(e *entry, rs *RecordSet, origin string) error {
 	switch {
 	case rs.Type == dns.TypeCNAME && rs.Name == origin:
-		return fmt.Errorf("%s:%d: %s: no CNAME at the zone apex", rs.Pos.File, rs.Pos.Line, rs.Name)
+		return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "no CNAME at the zone apex")
 	case rs.Type == dns.TypeCNAME && len(e.sets) > 0,
 		rs.Type != dns.TypeCNAME && e.set(dns.TypeCNAME) != nil:
-		return fmt.Errorf("%s:%d: %s: a CNAME owner holds no other record set", rs.Pos.File, rs.Pos.Line, rs.Name)
+		return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "a CNAME owner holds no other record set (%s)", rs.Name)
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type CompiledZone struct {
 	SOA        *dns.SOA
 	UsesGeo    bool // some answer in the zone depends on the client's location
 	UsesClient bool // some answer in the zone depends on the client subnet (sticky, ip)
+	// Placeholder: a zone the server must serve that the data lacks (EmptyZones);
+	// it answers as an empty zone (SOA, NXDOMAIN, NODATA) where nothing else would.
+	Placeholder bool
 
 	names map[string]*entry // owners and empty non-terminals
 	wild  map[string]*entry // wildcard "*.p." keyed by p

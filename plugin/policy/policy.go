@@ -47,8 +47,9 @@ type loaded struct {
 	// until the endpoint's first answer (answerer.count).
 	counters []atomic.Pointer[counter]
 	events   map[*policy.CompiledZone]zoneEvents
-	sums     [][32]byte // checksums of the data files, then of refs, as parsed
-	refs     []string   // the collection files the data files read
+	sums     [][32]byte            // checksums of the data files, then of refs, as parsed
+	refs     []string              // the collection files the data files read
+	sites    map[string]policy.Pos // the zones the data serves (not placeholders)
 
 	keysOnce sync.Once
 	keys     map[string]bool // what explain's down may name: policy.Snapshot.Keys, once
@@ -88,7 +89,9 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	q := r.Question[0]
 	qname := strings.ToLower(q.Name) // no allocation when already lower case
 	z := ld.snap.Zone(qname)
-	if z == nil {
+	if z == nil || z.Placeholder && p.Next != nil {
+		// A zone of the block that the data lacks is the next plugin's to answer;
+		// when there is none, policy answers it as an empty zone.
 		return p.next(ctx, w, r)
 	}
 	switch q.Qtype {
