@@ -25,8 +25,8 @@ var ourDirectives = []insertion{
 
 // coretrafficDirectives returns a new list: stock with ours inserted by anchor name.
 // It never modifies stock and fails when an anchor is missing or a name is taken, so a
-// CoreDNS upgrade that renames a plugin breaks the build loudly instead of silently
-// dropping or misplacing one.
+// CoreDNS upgrade that renames a plugin stops the binary at start (main: log.Fatal) and
+// fails directives_test.go, instead of silently dropping or misplacing one.
 func coretrafficDirectives(stock []string) ([]string, error) {
 	out := slices.Clone(stock)
 	for _, ins := range ourDirectives {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	pluginpolicy "github.com/coretraffic/coretraffic/plugin/policy"
+	"github.com/coretraffic/coretraffic/policy/answer"
 )
 
 // tools are the subcommands that read policy data without serving it.
@@ -46,11 +46,11 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.json, "json", false, "print JSON")
 }
 
-func (d *dataFlags) open() (*pluginpolicy.Offline, error) {
+func (d *dataFlags) open() (*answer.Offline, error) {
 	if len(d.data) == 0 {
 		return nil, errors.New("no data: give -data FILE")
 	}
-	return pluginpolicy.NewOffline(d.data, d.geo)
+	return answer.NewOffline(d.data, d.geo)
 }
 
 func explainCmd(args []string, stdout, stderr io.Writer) int {
@@ -73,7 +73,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	q := pluginpolicy.Question{Name: fs.Arg(0), Type: dns.TypeA, Down: d.down}
+	q := answer.Question{Name: fs.Arg(0), Type: dns.TypeA, Down: d.down}
 	if fs.NArg() == 2 {
 		t, ok := dns.StringToType[strings.ToUpper(fs.Arg(1))]
 		if !ok {
@@ -164,7 +164,7 @@ func simulateCmd(args []string, stdout, stderr io.Writer) int {
 	if d.json {
 		return printJSON(stdout, stderr, rows)
 	}
-	fmt.Fprint(stdout, pluginpolicy.FormatSimulation(rows, d.down, *all))
+	fmt.Fprint(stdout, answer.FormatSimulation(rows, d.down, *all))
 	return 0
 }
 

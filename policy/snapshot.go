@@ -42,6 +42,7 @@ func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 		}
 		s.zones[z.Origin] = cz
 		s.origins = append(s.origins, z.Origin)
+		cz.RecordSets = len(z.Records)
 		s.sets += len(z.Records)
 	}
 	sort.Slice(s.origins, func(i, j int) bool { return dns.CountLabel(s.origins[i]) > dns.CountLabel(s.origins[j]) })

@@ -26,6 +26,7 @@ type CompiledZone struct {
 	SOA        *dns.SOA
 	UsesGeo    bool // some answer in the zone depends on the client's location
 	UsesClient bool // some answer in the zone depends on the client subnet (sticky, ip)
+	RecordSets int  // record sets of the zone's data (Snapshot.RecordSets counts all zones)
 	// Placeholder: a zone the server must serve that the data lacks (EmptyZones);
 	// it answers as an empty zone (SOA, NXDOMAIN, NODATA) where nothing else would.
 	Placeholder bool

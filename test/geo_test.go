@@ -211,7 +211,7 @@ func TestGeoECS(t *testing.T) {
 			`coredns_geo_lookups_total{result="notfound"`,
 			`coredns_geo_ecs_formerr_total{server=`,
 			`coredns_geo_database_build_timestamp_seconds{database="` + s.city + `"} 1.7672256e+09`,
-			`coredns_geo_database_load_timestamp_seconds{database="` + s.city + `"}`,
+			`coredns_geo_last_load_timestamp_seconds{database="` + s.city + `"}`,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("metrics lack %s", want)
@@ -305,8 +305,8 @@ func TestGeoReload(t *testing.T) {
 	}
 	body := geoGet(t, s.metrics)
 	for _, want := range []string{
-		`coredns_geo_reloads_total{database="` + s.city + `"} 1`,
-		`coredns_geo_reload_failures_total{database="` + s.city + `"} 3`,
+		`coredns_geo_reloads_total{database="` + s.city + `",result="ok"} 1`,
+		`coredns_geo_reloads_total{database="` + s.city + `",result="rejected"} 3`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

@@ -176,7 +176,7 @@ func TestPolicyEndToEnd(t *testing.T) {
 			t.Errorf("broken file logged %d times, want once", n)
 		}
 		metrics := httpGetURL(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-		if !strings.Contains(metrics, `coredns_policy_reloads_total{result="rejected"} 1`) {
+		if !strings.Contains(metrics, fmt.Sprintf(`coredns_policy_reloads_total{result="rejected",server="dns://127.0.0.1:%d"} 1`, port)) {
 			t.Errorf("metrics lack one rejected reload:\n%s", grepLines(metrics, "coredns_policy"))
 		}
 	})

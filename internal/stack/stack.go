@@ -1,6 +1,28 @@
 // Package stack grows a query goroutine's stack in one step, for plugins that hand
 // queries on to plugins whose answers run deep.
+//
+// Which plugin grows it is decided once, when the chain is built, through Grower: a
+// plugin early in the chain (geo) grows the stack unless a plugin after it (policy)
+// says it grows it itself before handing queries on. No plugin names another.
 package stack
+
+// Grower is implemented by a handler that answers from the stack a query goroutine
+// starts with and calls Grow itself before it hands a query to the plugins after it.
+type Grower interface {
+	GrowsStack()
+}
+
+// Needed reports whether a plugin whose queries go on to handlers (the plugins after
+// it in its server block) should call Grow: not when one of them is a Grower, which
+// grows the stack only for the queries it passes on.
+func Needed[H any](handlers []H) bool {
+	for _, h := range handlers {
+		if _, ok := any(h).(Grower); ok {
+			return false
+		}
+	}
+	return true
+}
 
 // Grow grows the calling goroutine's stack once, while it is still shallow, to the
 // size the rest of the plugin chain needs; i is any number (the query ID), so the

@@ -40,9 +40,9 @@ type Geo struct {
 	cacheLocations bool          // some label depends on the location alone
 	locationFuncs  locationCache // label functions of frequent locations
 
-	// growStack is false in a block with policy, whose answers fit in the query
-	// goroutine's first stack (internal/stack); policy grows it when it hands a
-	// query on.
+	// growStack is false in a block with a stack.Grower after geo (policy), whose
+	// answers fit in the query goroutine's first stack (internal/stack); it grows
+	// the stack itself when it hands a query on.
 	growStack bool
 
 	counters lookupCounters

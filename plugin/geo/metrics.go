@@ -29,20 +29,13 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: pluginName,
 		Name:      "reloads_total",
-		Help:      "Database files reloaded after a change.",
-	}, []string{"database"})
-
-	reloadFailures = promauto.NewCounterVec(prometheus.CounterOpts{
-		Namespace: plugin.Namespace,
-		Subsystem: pluginName,
-		Name:      "reload_failures_total",
-		Help:      "Changed database files refused (missing, corrupt, truncated, wrong type); the old database kept serving.",
-	}, []string{"database"})
+		Help:      "Database files reloaded after a change, by result: ok, or rejected (missing, corrupt, truncated, wrong type; the old database kept serving).",
+	}, []string{"database", "result"})
 
 	loadTime = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: pluginName,
-		Name:      "database_load_timestamp_seconds",
+		Name:      "last_load_timestamp_seconds",
 		Help:      "When the database in use was loaded, Unix time.",
 	}, []string{"database"})
 

@@ -56,11 +56,11 @@ func (g *Geo) watch(interval time.Duration, stop <-chan struct{}, done chan<- st
 func (g *Geo) reload() {
 	for _, res := range g.reader.Reload() {
 		if res.Err != nil {
-			reloadFailures.WithLabelValues(res.Path).Inc()
+			reloads.WithLabelValues(res.Path, "rejected").Inc()
 			log.Errorf("Refused new version of %s, keeping the loaded one: %v", res.Path, res.Err)
 			continue
 		}
-		reloads.WithLabelValues(res.Path).Inc()
+		reloads.WithLabelValues(res.Path, "ok").Inc()
 		for _, info := range g.reader.Databases() {
 			if info.Path == res.Path {
 				publish(info)

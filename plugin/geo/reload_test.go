@@ -72,8 +72,8 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Error("not ready after OnStartup")
 	}
 
-	failures0 := value(reloadFailures.WithLabelValues(city))
-	reloads0 := value(reloads.WithLabelValues(city))
+	failures0 := value(reloads.WithLabelValues(city, "rejected"))
+	reloads0 := value(reloads.WithLabelValues(city, "ok"))
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -118,14 +118,14 @@ func TestReloadUnderLoad(t *testing.T) {
 		{"good again", func(m time.Time) { copyFile(t, city, cityDB, m) }, true, "Frankfurt am Main"},
 	}
 	for i, st := range steps {
-		f0, r0 := value(reloadFailures.WithLabelValues(city)), value(reloads.WithLabelValues(city))
+		f0, r0 := value(reloads.WithLabelValues(city, "rejected")), value(reloads.WithLabelValues(city, "ok"))
 		st.write(base.Add(time.Duration(i+1) * time.Minute))
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			// An in-place write can be seen half done (empty, then
 			// truncated): each version seen is refused once.
-			f := value(reloadFailures.WithLabelValues(city)) - f0
-			r := value(reloads.WithLabelValues(city)) - r0
+			f := value(reloads.WithLabelValues(city, "rejected")) - f0
+			r := value(reloads.WithLabelValues(city, "ok")) - r0
 			if st.reload && r == 1 || !st.reload && f >= 1 && r == 0 {
 				break
 			}
@@ -146,10 +146,10 @@ func TestReloadUnderLoad(t *testing.T) {
 	// Three bad versions; an in-place write may be seen half done at several sizes
 	// under load, each a version refused once, so more refusals are not a fault —
 	// a refused version retried every round would be (that gives dozens here).
-	if f := value(reloadFailures.WithLabelValues(city)) - failures0; f < 3 || f > 10 {
+	if f := value(reloads.WithLabelValues(city, "rejected")) - failures0; f < 3 || f > 10 {
 		t.Errorf("%v refusals, want 3 (up to 10 if the in-place write was seen half done)", f)
 	}
-	if r := value(reloads.WithLabelValues(city)) - reloads0; r != 2 {
+	if r := value(reloads.WithLabelValues(city, "ok")) - reloads0; r != 2 {
 		t.Errorf("%v reloads, want 2", r)
 	}
 	close(stop)

@@ -14,6 +14,8 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/internal/stack"
 )
 
 const (
@@ -26,14 +28,14 @@ func init() { plugin.Register(pluginName, setup) }
 
 // setup parses the directive and opens the databases into memory, so a bad
 // file fails the Corefile with its line number. It starts nothing: the file
-// watcher starts in OnStartup and stops in OnShutdown.
+// watcher is a lifecycle unit (internal/lifecycle), started at OnStartup and stopped
+// at OnShutdown or when the reload that started it fails.
 func setup(c *caddy.Controller) error {
 	g, err := parse(c)
 	if err != nil {
 		return plugin.Error(pluginName, err)
 	}
-	c.OnStartup(g.OnStartup)
-	c.OnShutdown(g.OnShutdown)
+	lifecycle.On(c, g.OnStartup, func() { g.OnShutdown() })
 	cfg := dnsserver.GetConfig(c)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		g.Next = next
@@ -44,10 +46,11 @@ func setup(c *caddy.Controller) error {
 }
 
 // growsStack says whether geo grows the query goroutine's stack (internal/stack)
-// in a block: not when policy answers there. It is asked while the chain is built,
-// from its end, when every plugin after geo is registered.
-func growsStack(cfg interface{ Handler(string) plugin.Handler }) bool {
-	return cfg.Handler("policy") == nil
+// in a block: not when a plugin after it grows it itself (a stack.Grower: policy).
+// It is asked while the chain is built, from its end, when every plugin after geo is
+// registered.
+func growsStack(cfg interface{ Handlers() []plugin.Handler }) bool {
+	return stack.Needed(cfg.Handlers())
 }
 
 func parse(c *caddy.Controller) (*Geo, error) {

@@ -228,17 +228,22 @@ func labelNames(ls []label) []string {
 	return names
 }
 
-type handlers map[string]plugin.Handler
+type handlers []plugin.Handler
 
-func (h handlers) Handler(name string) plugin.Handler { return h[name] }
+func (h handlers) Handlers() []plugin.Handler { return h }
+
+// grower is a plugin that grows the stack itself before passing queries on.
+type grower struct{ plugin.Handler }
+
+func (grower) GrowsStack() {}
 
 func TestGrowsStack(t *testing.T) {
 	for _, tc := range []struct {
 		block handlers
 		want  bool
 	}{
-		{handlers{"file": nextNop}, true},
-		{handlers{"policy": nextNop, "file": nextNop}, false},
+		{handlers{nextNop}, true},
+		{handlers{grower{nextNop}, nextNop}, false},
 		{handlers{}, true},
 	} {
 		if got := growsStack(tc.block); got != tc.want {

@@ -9,8 +9,10 @@
 //	h.Up(); h.Latency()                   // per query: one atomic load, no allocation
 //
 //	own, err := healthcheck.Engine().Prepare("policy:"+file, specs) // own checks, at setup
-//	c.OnStartup(func() error { own.Start(); return nil })            // start (dedupe)
-//	c.OnShutdown(func() error { own.Close(); return nil })           // release
+//	lifecycle.On(c, func() error { own.Start(); return nil }, own.Close) // start (dedupe), release
+//
+// internal/lifecycle releases them at OnShutdown, or at once when the reload that
+// started them fails (caddy then runs no OnShutdown of the discarded instance).
 //
 // A new Set that is started before the old one is closed keeps identical checks
 // running untouched, which is how a reload replaces an owner's checks.

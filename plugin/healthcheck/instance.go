@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net"
 	"reflect"
-	"sync"
 
 	"github.com/coredns/caddy"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/internal/lifecycle"
 )
 
 // owner is the engine owner name of the checks a Corefile declares.
@@ -23,24 +23,30 @@ type instance struct {
 	specs  []hc.Spec
 	set    *hc.Set // prepared at setup, started at OnStartup
 	status string
-	token  string
-
-	mu      sync.Mutex
-	started bool
-	srv     *statusServer
+	token  string // fixed once setup is over; read by the status API
 }
 
-// instanceFor returns the instance state of c, creating it and hooking its lifecycle
-// on first use.
+// instanceFor returns the instance state of c, creating it on first use. Its checks
+// start and stop as one lifecycle unit: a reload starts the new Set before the old
+// one closes, so checks both Corefiles declare keep running untouched, and a failed
+// reload closes the new Set at once.
 func instanceFor(c *caddy.Controller) *instance {
 	if inst, ok := c.Get(instanceKey{}).(*instance); ok {
 		return inst
 	}
 	inst := &instance{}
 	c.Set(instanceKey{}, inst)
-	c.OnStartup(inst.startup)
-	c.OnShutdown(inst.shutdown)
-	c.OnRestartFailed(inst.restartFailed)
+	// inst.set is read when the unit runs: by then every block has been added.
+	lifecycle.On(c, func() error {
+		if inst.set != nil {
+			inst.set.Start()
+		}
+		return nil
+	}, func() {
+		if inst.set != nil {
+			inst.set.Close()
+		}
+	})
 	return inst
 }
 
@@ -75,6 +81,15 @@ func (inst *instance) add(c *caddy.Controller, b *block) error {
 		if inst.status != "" && inst.status != b.status {
 			return c.Errf("status: already set to %s by another healthcheck block", inst.status)
 		}
+		if inst.status == "" {
+			m := lifecycle.HTTP(c, b.status)
+			api := hc.StatusHandler(process().engine, func() string { return inst.token })
+			for _, pattern := range []string{"/checks", "/checks/"} {
+				if err := m.Handle(pattern, api); err != nil {
+					return c.Errf("status: %v", err)
+				}
+			}
+		}
 		inst.status = b.status
 	}
 	if b.token != "" {
@@ -107,59 +122,6 @@ func sameSpec(a, b *hc.Spec) bool {
 	x, y := *a, *b
 	x.Pos, y.Pos = hc.Pos{}, hc.Pos{}
 	return reflect.DeepEqual(x, y)
-}
-
-// startup starts the checks (those already running for the previous Corefile keep
-// running) and takes the status listener.
-func (inst *instance) startup() error {
-	inst.mu.Lock()
-	defer inst.mu.Unlock()
-	if inst.started {
-		return nil
-	}
-	p := process()
-	if inst.status != "" {
-		srv, err := p.acquireStatus(inst.status, inst.token)
-		if err != nil {
-			return fmt.Errorf("%s: status: %w", pluginName, err)
-		}
-		inst.srv = srv
-	}
-	if inst.set != nil {
-		inst.set.Start()
-	}
-	inst.started = true
-	p.setPending(inst)
-	return nil
-}
-
-// shutdown releases the checks and the listener. On a reload it runs after the new
-// Corefile's startup, so checks and listener that both use stay up.
-func (inst *instance) shutdown() error {
-	inst.mu.Lock()
-	defer inst.mu.Unlock()
-	if !inst.started {
-		return nil
-	}
-	inst.started = false
-	if inst.set != nil {
-		inst.set.Close()
-	}
-	if inst.srv != nil {
-		process().releaseStatus(inst.srv)
-		inst.srv = nil
-	}
-	process().clearPending(inst)
-	return nil
-}
-
-// restartFailed runs on the old instance when a reload fails. If the new instance got
-// as far as starting our checks, caddy discards it without a shutdown: release them.
-func (inst *instance) restartFailed() error {
-	if p := process().takePending(inst); p != nil {
-		return p.shutdown()
-	}
-	return nil
 }
 
 // ready reports whether every check has its first result in.

@@ -1,22 +1,17 @@
 package policy
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
-	"sync"
-	"time"
 
+	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
-	"github.com/coredns/coredns/plugin"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/miekg/dns"
 )
 
@@ -25,113 +20,67 @@ import (
 // server's data and live health, through the same code that answers queries, and
 // is off unless a policy block names an address (`explain ADDR`).
 
-// startExplain opens (or joins) the block's explain endpoint, if it has one.
-func (p *Policy) startExplain(cfg *dnsserver.Config) error {
-	if p.explainAddr == "" {
-		return nil
-	}
-	t := &explainTarget{p: p}
-	if g, ok := cfg.Handler("geo").(interface {
-		Locate(netip.Addr, *geo.ECS) (geo.Client, error)
-	}); ok {
-		t.locate = g.Locate
-	}
-	s, err := acquireExplain(p.explainAddr, t)
-	if err != nil {
-		return plugin.Error(pluginName, fmt.Errorf("%s: explain: %w", p.where, err))
-	}
-	p.explainSrv, p.explainTgt = s, t
-	return nil
-}
-
-func (p *Policy) stopExplain() {
-	if p.explainSrv != nil {
-		releaseExplain(p.explainSrv, p.explainTgt)
-		p.explainSrv, p.explainTgt = nil, nil
-	}
+// explainSite is one instance's explain endpoint on one address: the policy blocks
+// of the Corefile that name it. The listener is a shared one (internal/lifecycle): a
+// reload switches it to the new instance's site without closing the port, and a
+// failed reload switches it back.
+type explainSite struct {
+	targets []*explainTarget // in Corefile order; fixed once setup is over
 }
 
 // explainTarget is a policy block that serves explain questions: its data and how its
 // block's geo directive places clients.
 type explainTarget struct {
-	p      *Policy
-	locate locator
+	p   *Policy
+	cfg *dnsserver.Config
 }
 
-// explainServer is one explain listener, shared by the policy blocks that name its
-// address and kept open across Corefile reloads: the new instance takes a reference
-// before the old one drops its own, as the healthcheck status API does.
-type explainServer struct {
-	addr    string
-	srv     *http.Server
-	refs    int
-	targets []*explainTarget // newest last
-}
+type explainKey struct{ addr string }
 
-var explainServers = struct {
-	sync.Mutex
-	m map[string]*explainServer
-}{m: map[string]*explainServer{}}
-
-func acquireExplain(addr string, t *explainTarget) (*explainServer, error) {
-	explainServers.Lock()
-	defer explainServers.Unlock()
-	if s, ok := explainServers.m[addr]; ok {
-		s.refs++
-		s.targets = append(s.targets, t)
-		return s, nil
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	s := &explainServer{addr: addr, refs: 1, targets: []*explainTarget{t}}
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 5 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
-	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Errorf("explain on %s: %v", addr, err)
+// addExplain adds p to the explain endpoint its block names, registering the
+// endpoint on the instance's listener for that address on first use.
+func addExplain(c *caddy.Controller, cfg *dnsserver.Config, p *Policy) error {
+	key := explainKey{p.explainAddr}
+	site, ok := c.Get(key).(*explainSite)
+	if !ok {
+		site = &explainSite{}
+		c.Set(key, site)
+		if err := lifecycle.HTTP(c, p.explainAddr).Handle("/explain", site); err != nil {
+			return err
 		}
-	}()
-	explainServers.m[addr] = s
-	return s, nil
+	}
+	site.targets = append(site.targets, &explainTarget{p: p, cfg: cfg})
+	return nil
 }
 
-func releaseExplain(s *explainServer, t *explainTarget) {
-	explainServers.Lock()
-	s.refs--
-	s.targets = slices.DeleteFunc(s.targets, func(x *explainTarget) bool { return x == t })
-	last := s.refs == 0
-	if last {
-		delete(explainServers.m, s.addr)
+// locate is how the block's geo directive places clients, or nil without one. The
+// chain is read per question: it is fixed once the instance has started.
+func (t *explainTarget) locate() answer.Locator {
+	if g, ok := t.cfg.Handler("geo").(interface {
+		Locate(netip.Addr, *geo.ECS) (geo.Client, error)
+	}); ok {
+		return g.Locate
 	}
-	explainServers.Unlock()
-	if last {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.srv.Shutdown(ctx)
-	}
+	return nil
 }
 
-// target returns the newest block whose data holds qname.
-func (s *explainServer) target(qname string) (*explainTarget, *loaded) {
-	explainServers.Lock()
-	targets := slices.Clone(s.targets)
-	explainServers.Unlock()
-	for i := len(targets) - 1; i >= 0; i-- {
-		if ld := targets[i].p.snap.Load(); ld != nil && ld.snap.Zone(qname) != nil {
-			return targets[i], ld
+// target returns the last block whose data holds qname.
+func (s *explainSite) target(qname string) (*explainTarget, *loaded) {
+	for i := len(s.targets) - 1; i >= 0; i-- {
+		if ld := s.targets[i].p.snap.Load(); ld != nil && ld.Snap.Zone(qname) != nil {
+			return s.targets[i], ld
 		}
 	}
 	return nil, nil
 }
 
-func (s *explainServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP implements http.Handler.
+func (s *explainSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/explain" {
 		http.NotFound(w, r)
 		return
 	}
-	q, err := parseQuestion(r)
+	q, err := answer.ParseQuestion(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -141,11 +90,11 @@ func (s *explainServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, q.Name+" is in no policy zone served here", http.StatusNotFound)
 		return
 	}
-	if err := checkDown(ld.downKeys(), q.Down); err != nil {
+	if err := answer.CheckDown(ld.DownKeys(), q.Down); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	x, err := explain(ld, t.locate, t.p.Fall.Through, q)
+	x, err := answer.Explain(&ld.Data, t.locate(), t.p.Fall.Through, q)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -159,43 +108,4 @@ func (s *explainServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(x)
-}
-
-// parseQuestion reads a Question from the query string: name (required), type
-// (default A), ecs, source (default: the ECS address, else 127.0.0.1), down.
-func parseQuestion(r *http.Request) (Question, error) {
-	v := r.URL.Query()
-	q := Question{Name: v.Get("name"), Type: dns.TypeA}
-	if q.Name == "" {
-		return q, errors.New("name is required: /explain?name=www.example.net&type=A&ecs=192.0.2.0/24")
-	}
-	if t := v.Get("type"); t != "" {
-		qt, ok := dns.StringToType[strings.ToUpper(t)]
-		if !ok {
-			return q, errors.New("type: unknown record type " + t)
-		}
-		q.Type = qt
-	}
-	if e := v.Get("ecs"); e != "" {
-		p, err := netip.ParsePrefix(e)
-		if err != nil {
-			return q, errors.New("ecs: " + err.Error())
-		}
-		q.ECS = p
-		q.Source = p.Addr()
-	}
-	if s := v.Get("source"); s != "" {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return q, errors.New("source: " + err.Error())
-		}
-		q.Source = a
-	}
-	if !q.Source.IsValid() {
-		q.Source = netip.MustParseAddr("127.0.0.1")
-	}
-	if d := v.Get("down"); d != "" {
-		q.Down = strings.Split(d, ",")
-	}
-	return q, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coretraffic/coretraffic/internal/inproc"
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/miekg/dns"
 )
 
@@ -52,7 +53,7 @@ func TestExplainAfterFailedReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var x Explanation
+	var x answer.Explanation
 	if err := json.NewDecoder(resp.Body).Decode(&x); err != nil {
 		t.Fatal(err)
 	}

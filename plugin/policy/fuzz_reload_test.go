@@ -117,7 +117,7 @@ func FuzzReload(f *testing.F) {
 			t.Fatal("accepted but not swapped in")
 		}
 		asked := 0
-		snap := s.p.snap.Load().snap
+		snap := s.p.snap.Load().Snap
 		for _, o := range snap.Origins() {
 			for _, set := range snap.Zone(o).Sets() {
 				if asked++; asked > 200 {

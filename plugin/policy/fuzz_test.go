@@ -16,8 +16,8 @@ func FuzzServeDNS(f *testing.F) {
 	p := newTestPolicy(f, nil, "testdata/zone.yaml")
 	ld := p.snap.Load()
 	configured := map[string]bool{}
-	for _, o := range ld.snap.Origins() {
-		ld.snap.Zone(o).EachSet(func(s *policy.Set) {
+	for _, o := range ld.Snap.Origins() {
+		ld.Snap.Zone(o).EachSet(func(s *policy.Set) {
 			for _, ep := range s.Tree.Endpoints {
 				configured[rdataKey(ep.RR)] = true
 			}

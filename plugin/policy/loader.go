@@ -3,7 +3,6 @@ package policy
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"os"
 	"runtime"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/policy/answer"
 )
 
 // loader reads, validates and compiles policy data, and watches the data files: a
@@ -27,9 +27,8 @@ type loader struct {
 	// check vets a compiled snapshot against the server block's plugin chain (set at
 	// OnStartup, when the chain is known); reloads pass through it too.
 	check func(*policy.Snapshot) error
-	// onStop runs once when the loader stops, also when a failed reload discards
-	// its instance without OnShutdown (live.go).
-	onStop func()
+	// servers are the server label values of the block's metrics (set at OnStartup).
+	servers []string
 	// rules are the directive's allow_empty and allow_zone_removal; origins the
 	// zones of the server block, served as empty zones where the data lacks them.
 	rules   policy.ServeRules
@@ -45,8 +44,7 @@ type loader struct {
 	started  bool
 	stopOnce sync.Once
 
-	stampMu sync.Mutex
-	stamps  map[string]fileStamp // by path: size and time at the last hashing
+	hashes policy.FileSums // size and time of each file at its last hashing
 }
 
 // load reads every file and compiles the lot. The data files' checks are prepared
@@ -74,7 +72,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 			return nil, nil, err
 		}
 		sources = append(sources, fd)
-		d.Zones = mergeZones(d.Zones, fd.Zones)
+		d.Zones = policy.MergeZones(d.Zones, fd.Zones)
 		specs = append(specs, fspecs...)
 		for _, f := range fd.Files {
 			refs, refSums = append(refs, f.Path), append(refSums, f.Sum)
@@ -119,28 +117,8 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 			return nil, nil, err
 		}
 	}
-	return &loaded{snap: snap, counters: make([]atomic.Pointer[counter], snap.Endpoints()), events: eventsFor(snap),
-		sums: sums, refs: refs, sites: sites}, set, nil
-}
-
-// mergeZones adds zones from a file; a zone the Corefile's compact records already
-// opened takes the file's settings and keeps both sets of records.
-func mergeZones(have, add []*policy.Zone) []*policy.Zone {
-	for _, z := range add {
-		merged := false
-		for i, h := range have {
-			if h.Origin == z.Origin && h.Pos.File == "" { // an inline zone
-				nz := *z
-				nz.Records = append(append([]*policy.RecordSet(nil), z.Records...), h.Records...)
-				have[i] = &nz
-				merged = true
-			}
-		}
-		if !merged {
-			have = append(have, z)
-		}
-	}
-	return have
+	return &loaded{Data: answer.Data{Snap: snap, Counters: make([]atomic.Pointer[answer.Counter], snap.Endpoints()),
+		NewCounter: newCounter, Events: eventsFor(snap)}, sums: sums, refs: refs, sites: sites}, set, nil
 }
 
 // collectAfterParse is the size of data files (about 25k record sets) from which
@@ -148,10 +126,10 @@ func mergeZones(have, add []*policy.Zone) []*policy.Zone {
 const collectAfterParse = 4 << 20
 
 // eventsFor resolves every zone's fail-open and fail-closed counters once per load.
-func eventsFor(snap *policy.Snapshot) map[*policy.CompiledZone]zoneEvents {
-	out := map[*policy.CompiledZone]zoneEvents{}
+func eventsFor(snap *policy.Snapshot) map[*policy.CompiledZone]answer.ZoneEvents {
+	out := map[*policy.CompiledZone]answer.ZoneEvents{}
 	for _, o := range snap.Origins() {
-		out[snap.Zone(o)] = zoneEvents{failOpen: failOpen.WithLabelValues(o), failClosed: failClosed.WithLabelValues(o)}
+		out[snap.Zone(o)] = answer.ZoneEvents{FailOpen: failOpen.WithLabelValues(o), FailClosed: failClosed.WithLabelValues(o)}
 	}
 	return out
 }
@@ -168,8 +146,7 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.set = set
 	l.sums, l.refs, l.served = ld.sums, ld.refs, ld.sites
 	p.snap.Store(ld)
-	live.add(l)
-	published(ld)
+	l.publishLoad(ld, false)
 	if l.interval > 0 && len(l.files) > 0 {
 		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
 		go l.watch(p)
@@ -179,9 +156,6 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 // stop ends the watcher and releases the checks.
 func (l *loader) stop() {
 	l.stopOnce.Do(func() {
-		if l.onStop != nil {
-			l.onStop() // what else the instance started: the explain endpoint's reference
-		}
 		l.mu.Lock()
 		stopCh, done := l.stopCh, l.done
 		l.mu.Unlock()
@@ -194,7 +168,7 @@ func (l *loader) stop() {
 		if l.set != nil {
 			l.set.Close()
 		}
-		live.remove(l)
+		l.unpublishLoad()
 	})
 }
 
@@ -228,7 +202,7 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.mu.Unlock()
 	sums := l.checksums(refs)
 	l.mu.Lock()
-	same := equalSums(sums, l.sums)
+	same := policy.EqualSums(sums, l.sums)
 	l.sums = sums
 	l.mu.Unlock()
 	if same {
@@ -236,7 +210,7 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	}
 	ld, set, err := l.load()
 	if err != nil {
-		reloads.WithLabelValues("rejected").Inc()
+		l.rejected()
 		log.Errorf("policy data rejected, still serving the previous data: %v", err)
 		// Watch the collection files the rejected data names, so that fixing a
 		// broken one (perhaps newly named) is seen as a change.
@@ -255,14 +229,8 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.sums, l.refs, l.served = ld.sums, ld.refs, ld.sites
 	l.mu.Unlock()
 	old.Close() // after the swap: checks in both sets kept running throughout
-	published(ld)
-	log.Infof("policy data reloaded: %d record sets in %d zones", ld.snap.RecordSets(), len(ld.snap.Origins()))
-}
-
-func published(ld *loaded) {
-	reloads.WithLabelValues("ok").Inc()
-	recordSets.Set(float64(ld.snap.RecordSets()))
-	loadedAt.SetToCurrentTime()
+	l.publishLoad(ld, true)
+	log.Infof("policy data reloaded: %d record sets in %d zones", ld.Snap.RecordSets(), len(ld.Snap.Origins()))
 }
 
 // named lists the collection files the data files name now (policy.CollectionFiles).
@@ -276,66 +244,8 @@ func (l *loader) named() []string {
 	return refs
 }
 
-// checksums hashes every data file, then every collection file of refs; an
-// unreadable file hashes as empty, and load then reports why. A file whose size and
-// modification time are what they were at its last hashing, and which was not
-// modified in the last racyWindow, keeps its last sum without being read: hashing a
-// 100k-record file every tick cost 15–25 % of a core with nothing changed
-// (bench/scale/RESULTS.md).
+// checksums hashes every data file, then every collection file of refs
+// (policy.FileSums: an unchanged file is not read again).
 func (l *loader) checksums(refs []string) [][32]byte {
-	files := append(l.files[:len(l.files):len(l.files)], refs...)
-	out := make([][32]byte, len(files))
-	l.stampMu.Lock()
-	defer l.stampMu.Unlock()
-	if l.stamps == nil {
-		l.stamps = map[string]fileStamp{}
-	}
-	for i, f := range files {
-		fi, statErr := os.Stat(f)
-		if st, ok := l.stamps[f]; ok && statErr == nil && st.same(fi) {
-			out[i] = st.sum
-			continue
-		}
-		b, err := os.ReadFile(f)
-		switch {
-		case err == nil:
-			out[i] = sha256.Sum256(b)
-			if statErr == nil && time.Since(fi.ModTime()) > racyWindow {
-				l.stamps[f] = fileStamp{size: fi.Size(), mod: fi.ModTime(), sum: out[i]}
-			}
-		case !errors.Is(err, os.ErrNotExist):
-			out[i] = sha256.Sum256([]byte(err.Error()))
-		}
-		if err != nil || statErr != nil {
-			delete(l.stamps, f)
-		}
-	}
-	return out
-}
-
-// racyWindow: a file modified this recently is hashed whatever its stamp says, as a
-// write within the file system's timestamp granularity can leave size and time equal.
-const racyWindow = 2 * time.Second
-
-// fileStamp is what a file looked like when it was last hashed.
-type fileStamp struct {
-	size int64
-	mod  time.Time
-	sum  [32]byte
-}
-
-func (s fileStamp) same(fi os.FileInfo) bool {
-	return s.size == fi.Size() && s.mod.Equal(fi.ModTime()) && time.Since(fi.ModTime()) > racyWindow
-}
-
-func equalSums(a, b [][32]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return l.hashes.Sums(append(l.files[:len(l.files):len(l.files)], refs...))
 }

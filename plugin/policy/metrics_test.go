@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -55,7 +56,7 @@ func countersData(t testing.TB, zone string, n int) string {
 // tally counts the answers of r by the endpoint each record came from, as
 // "rrset endpoint", the key answerSeries uses.
 func tally(ld *loaded, zone string, r *dns.Msg, into map[string]float64) {
-	z := ld.snap.Zone(zone)
+	z := ld.Snap.Zone(zone)
 	for _, rr := range r.Answer {
 		s := z.Set(rr.Header().Name, rr.Header().Rrtype)
 		for _, ep := range s.Tree.Endpoints {
@@ -98,7 +99,7 @@ func TestAnswerCountersLazy(t *testing.T) {
 	}
 	ask("v2", "v2")
 	// Explained answers count in no metric, and create no series.
-	if _, err := explain(p.snap.Load(), nil, nil, Question{Name: "v3." + zone, Type: dns.TypeA}); err != nil {
+	if _, err := answer.Explain(&p.snap.Load().Data, nil, nil, answer.Question{Name: "v3." + zone, Type: dns.TypeA}); err != nil {
 		t.Fatal(err)
 	}
 	got := answerSeries(t, zone)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/coredns/coredns/plugin"
@@ -18,6 +17,7 @@ import (
 	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/internal/stack"
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/miekg/dns"
 )
 
@@ -35,49 +35,16 @@ type Policy struct {
 	where  string // Corefile position of the directive, for errors found at OnStartup
 
 	explainAddr string // the explain endpoint's listen address; "" = off
-	explainSrv  *explainServer
-	explainTgt  *explainTarget
 }
 
 // loaded is what one successful load published: the compiled zones and the metric
-// handles of their endpoints, swapped together.
+// handles of their endpoints (answer.Data), swapped together.
 type loaded struct {
-	snap *policy.Snapshot
-	// counters are the answer counters of the endpoints, by policy.Set.Slot: nil
-	// until the endpoint's first answer (answerer.count).
-	counters []atomic.Pointer[counter]
-	events   map[*policy.CompiledZone]zoneEvents
-	sums     [][32]byte            // checksums of the data files, then of refs, as parsed
-	refs     []string              // the collection files the data files read
-	sites    map[string]policy.Pos // the zones the data serves (not placeholders)
-
-	keysOnce sync.Once
-	keys     map[string]bool // what explain's down may name: policy.Snapshot.Keys, once
+	answer.Data
+	sums  [][32]byte            // checksums of the data files, then of refs, as parsed
+	refs  []string              // the collection files the data files read
+	sites map[string]policy.Pos // the zones the data serves (not placeholders)
 }
-
-// downKeys is what an explain or simulate question may take down, computed on the
-// first question of this load (a walk of every tree), not per question.
-func (ld *loaded) downKeys() map[string]bool {
-	ld.keysOnce.Do(func() { ld.keys = ld.snap.Keys() })
-	return ld.keys
-}
-
-// counter resolves and keeps the answer counter of an endpoint, on its first answer.
-func (ld *loaded) counter(slot int, zone, rrset, endpoint string) *counter {
-	c := counter(answers.WithLabelValues(zone, rrset, endpoint))
-	ld.counters[slot].Store(&c)
-	return &c
-}
-
-// zoneEvents are a zone's fail-open and fail-closed counters, resolved at load so
-// that an outage (when they count) does not add label hashing and a lock per query.
-type zoneEvents struct{ failOpen, failClosed counter }
-
-// counter is the part of a prometheus counter the hot path uses.
-type counter interface{ Inc() }
-
-// maxChase bounds how many CNAMEs inside our zones one answer follows.
-const maxChase = 8
 
 // ServeDNS implements plugin.Handler. It takes no lock and does no I/O: it reads the
 // current snapshot, the client from the context and health through atomic loads.
@@ -88,7 +55,7 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	}
 	q := r.Question[0]
 	qname := strings.ToLower(q.Name) // no allocation when already lower case
-	z := ld.snap.Zone(qname)
+	z := ld.Snap.Zone(qname)
 	if z == nil || z.Placeholder && p.Next != nil {
 		// A zone of the block that the data lacks is the next plugin's to answer;
 		// when there is none, policy answers it as an empty zone.
@@ -100,20 +67,20 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	}
 
 	client, _ := geo.FromContext(ctx)
-	a := answerer{ld: ld, z: z, client: client, m: new(dns.Msg)}
+	a := answer.Builder{Data: &ld.Data, Zone: z, Client: client, Msg: new(dns.Msg)}
 	if client != nil {
-		a.subnet = client.Subnet()
+		a.Subnet = client.Subnet()
 	} else {
-		a.subnet = sourcePrefix(w)
+		a.Subnet = sourcePrefix(w)
 	}
-	a.m.SetReply(r)
-	a.m.Authoritative = true
-	kind := a.answer(qname, q.Qtype)
-	if kind == policy.NXDomain && len(a.m.Answer) == 0 && p.Fall.Through(qname) {
+	a.Msg.SetReply(r)
+	a.Msg.Authoritative = true
+	kind := a.Answer(qname, q.Qtype)
+	if kind == policy.NXDomain && len(a.Msg.Answer) == 0 && p.Fall.Through(qname) {
 		return p.next(ctx, w, r)
 	}
-	a.setECS(r)
-	w.WriteMsg(a.m)
+	a.SetECS(r)
+	w.WriteMsg(a.Msg)
 	return dns.RcodeSuccess, nil
 }
 
@@ -145,9 +112,19 @@ func (p *Policy) next(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (in
 	return plugin.NextOrFailure(pluginName, p.Next, ctx, w, r)
 }
 
+// GrowsStack implements stack.Grower: policy answers from the stack the query
+// goroutine starts with and grows it (next) only for queries it passes on, so geo
+// earlier in the block leaves it alone.
+func (p *Policy) GrowsStack() {}
+
 // Name implements plugin.Handler.
 func (p *Policy) Name() string { return pluginName }
 
 // Ready implements ready.Readiness: true after the first successful load and once
 // the data files' own health checks have their first results.
 func (p *Policy) Ready() bool { return p.snap.Load() != nil && p.loader.ready() }
+
+var (
+	_ plugin.Handler = (*Policy)(nil)
+	_ stack.Grower   = (*Policy)(nil)
+)

@@ -12,6 +12,7 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin"
 
+	"github.com/coretraffic/coretraffic/internal/lifecycle"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/miekg/dns"
@@ -23,7 +24,9 @@ func init() { plugin.Register(pluginName, setup) }
 const defaultReload = 5 * time.Second
 
 // setup parses the directive and loads and compiles all data once, so every error
-// surfaces now with its file and line; it starts nothing (OnStartup does).
+// surfaces now with its file and line; it starts nothing: the loader is a lifecycle
+// unit (internal/lifecycle), started at OnStartup and stopped at OnShutdown or when
+// the reload that started it fails.
 func setup(c *caddy.Controller) error {
 	p, err := parse(c)
 	if err != nil {
@@ -35,48 +38,26 @@ func setup(c *caddy.Controller) error {
 	}
 	cfg := dnsserver.GetConfig(c)
 	where := p.where
-	c.OnStartup(func() error {
+	lifecycle.On(c, func() error {
 		// The chain is known now; reloads of the data are held to it as well.
 		p.loader.check = func(s *policy.Snapshot) error { return checkChain(cfg, s) }
-		if err := checkChain(cfg, ld.snap); err != nil {
+		p.loader.servers = serverLabels(cfg)
+		if err := checkChain(cfg, ld.Snap); err != nil {
 			return plugin.Error(pluginName, fmt.Errorf("%s - Error during setup: %w", where, err))
 		}
 		p.loader.start(p, ld, set)
-		return p.startExplain(cfg)
-	})
-	p.loader.onStop = p.stopExplain
-	c.OnShutdown(func() error { p.loader.stop(); return nil })
-	instanceLoaders(c).add(p.loader)
+		return nil
+	}, p.loader.stop)
+	if p.explainAddr != "" {
+		if err := addExplain(c, cfg, p); err != nil {
+			return plugin.Error(pluginName, fmt.Errorf("%s: explain: %w", where, err))
+		}
+	}
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		p.Next = next
 		return p
 	})
 	return nil
-}
-
-// loadersKey keeps, in caddy instance storage, the loaders of one Corefile instance.
-type loadersKey struct{}
-
-type instanceGroup struct{ loaders []*loader }
-
-func (g *instanceGroup) add(l *loader) { g.loaders = append(g.loaders, l) }
-
-// instanceLoaders returns this instance's group, creating it on first use together
-// with the hook that cleans up after a failed reload: the new instance is then
-// discarded without OnShutdown, so the old one stops what the new one started.
-func instanceLoaders(c *caddy.Controller) *instanceGroup {
-	if g, ok := c.Get(loadersKey{}).(*instanceGroup); ok {
-		return g
-	}
-	g := &instanceGroup{}
-	c.Set(loadersKey{}, g)
-	c.OnRestartFailed(func() error {
-		for _, l := range live.newerThan(g.loaders) {
-			l.stop()
-		}
-		return nil
-	})
-	return g
 }
 
 func parse(c *caddy.Controller) (*Policy, error) {

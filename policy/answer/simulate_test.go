@@ -1,4 +1,4 @@
-package policy
+package answer
 
 import (
 	"net/netip"
@@ -158,11 +158,11 @@ func TestExplainEdges(t *testing.T) {
 		}
 	}
 	q := Question{Name: "nope.example.net.", Type: 1, Source: netip.MustParseAddr("127.0.0.1")}
-	x, err := explain(o.ld, nil, func(string) bool { return true }, q)
+	x, err := Explain(o.d, nil, func(string) bool { return true }, q)
 	if err != nil || x.Next == "" || !strings.Contains(x.String(), "fallthrough") {
 		t.Errorf("fallthrough NXDOMAIN: %+v %v", x, err)
 	}
-	if x, _ := explain(o.ld, nil, nil, q); x.Next != "" || x.Rcode != "NXDOMAIN" {
+	if x, _ := Explain(o.d, nil, nil, q); x.Next != "" || x.Rcode != "NXDOMAIN" {
 		t.Errorf("NXDOMAIN without fallthrough: %+v", x)
 	}
 	q.Name, q.Down = "www.example.net.", []string{"fra1"}

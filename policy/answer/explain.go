@@ -1,4 +1,4 @@
-package policy
+package answer
 
 import (
 	"fmt"
@@ -29,18 +29,19 @@ type Question struct {
 // Explanation is explain's answer: the reply this server sends for the question and
 // the path each record set's tree took to it.
 type Explanation struct {
-	Question string     `json:"question"`
-	Source   string     `json:"source"`
-	ECS      string     `json:"ecs,omitempty"`
-	Location string     `json:"location"`
-	Down     []string   `json:"forced_down,omitempty"`
-	Rcode    string     `json:"rcode"`
-	Answer   []string   `json:"answer"`
-	Extra    []string   `json:"authority,omitempty"`
-	TTL      uint32     `json:"ttl"`                 // the smallest TTL in the answer section
-	Scope    *int       `json:"ecs_scope,omitempty"` // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
-	Sets     []SetTrace `json:"record_sets"`
-	Next     string     `json:"next_plugin,omitempty"` // set when policy passes the query on
+	Question   string     `json:"question"`
+	Source     string     `json:"source"`
+	ECS        string     `json:"ecs,omitempty"`
+	Location   string     `json:"location"`
+	Down       []string   `json:"forced_down,omitempty"`
+	Rcode      string     `json:"rcode"`
+	Answer     []string   `json:"answer"`
+	Authority  []string   `json:"authority,omitempty"`  // the authority section: SOA of a negative answer, NS of a referral
+	Additional []string   `json:"additional,omitempty"` // the additional section without OPT: glue of a referral
+	TTL        uint32     `json:"ttl"`                  // the smallest TTL in the answer section
+	Scope      *int       `json:"ecs_scope,omitempty"`  // the reply's ECS SCOPE PREFIX-LENGTH; nil without ECS
+	Sets       []SetTrace `json:"record_sets"`
+	Next       string     `json:"next_plugin,omitempty"` // set when policy passes the query on
 }
 
 // SetTrace is the trace of one record set's tree (a CNAME chain or glue evaluates
@@ -50,23 +51,23 @@ type SetTrace struct {
 	Trace *policy.Trace `json:"trace"`
 }
 
-// locator places a client as the geo directive of the block would; nil when the
+// Locator places a client as the geo directive of the block would; nil when the
 // block has none.
-type locator func(src netip.Addr, ecs *geo.ECS) (geo.Client, error)
+type Locator func(src netip.Addr, ecs *geo.ECS) (geo.Client, error)
 
-// explain answers q from ld exactly as ServeDNS answers a query with the same
+// Explain answers q from d exactly as ServeDNS answers a query with the same
 // name, type, source and ECS option, recording the trees' decisions.
 //
 // fall is the block's fallthrough (nil: none): an NXDOMAIN it passes on is not
 // this plugin's answer, and the explanation says so.
-func explain(ld *loaded, locate locator, fall func(qname string) bool, q Question) (*Explanation, error) {
+func Explain(d *Data, locate Locator, fall func(qname string) bool, q Question) (*Explanation, error) {
 	qname := strings.ToLower(dns.Fqdn(q.Name))
 	if _, ok := dns.IsDomainName(qname); !ok {
 		return nil, fmt.Errorf("%q is not a domain name", q.Name)
 	}
-	z := ld.snap.Zone(qname)
+	z := d.Snap.Zone(qname)
 	if z == nil {
-		return nil, fmt.Errorf("%s is in none of this server's policy zones (%s)", qname, strings.Join(ld.snap.Origins(), " "))
+		return nil, fmt.Errorf("%s is in none of this server's policy zones (%s)", qname, strings.Join(d.Snap.Origins(), " "))
 	}
 	r := new(dns.Msg).SetQuestion(qname, q.Type)
 	var ecs *geo.ECS
@@ -86,57 +87,62 @@ func explain(ld *loaded, locate locator, fall func(qname string) bool, q Questio
 		x.ECS = q.ECS.Masked().String()
 	}
 	var traces []SetTrace
-	a := answerer{ld: ld, z: z, m: new(dns.Msg), traces: &traces}
+	a := Builder{Data: d, Zone: z, Msg: new(dns.Msg), Traces: &traces}
 	if len(q.Down) > 0 {
 		down := map[string]bool{}
 		for _, d := range q.Down {
 			down[d] = true
 		}
-		a.down = func(check string) bool { return down[check] }
+		a.Down = func(check string) bool { return down[check] }
 	}
 	switch {
 	case q.Location != nil:
 		src := geo.Canonical(q.Source)
 		c := geo.Client{Addr: src, SourcePrefix: src.BitLen(), Location: *q.Location, Found: true}
-		a.client = &c
-		a.subnet = c.Subnet()
+		a.Client = &c
+		a.Subnet = c.Subnet()
 		x.Location = describe(&c)
 	case locate != nil:
 		c, err := locate(q.Source, ecs)
 		if err != nil {
 			return nil, err
 		}
-		a.client = &c
-		a.subnet = c.Subnet()
+		a.Client = &c
+		a.Subnet = c.Subnet()
 		x.Location = describe(&c)
 	default:
 		src := geo.Canonical(q.Source)
-		a.subnet = netip.PrefixFrom(src, src.BitLen())
+		a.Subnet = netip.PrefixFrom(src, src.BitLen())
 	}
-	a.m.SetReply(r)
-	a.m.Authoritative = true
+	a.Msg.SetReply(r)
+	a.Msg.Authoritative = true
 	if q.Type == dns.TypeAXFR || q.Type == dns.TypeIXFR {
 		x.Rcode, x.Answer = "REFUSED", []string{} // as ServeDNS: answers depend on the client, no transfers
 		return x, nil
 	}
-	kind := a.answer(qname, q.Type)
-	if kind == policy.NXDomain && len(a.m.Answer) == 0 && fall != nil && fall(qname) {
+	kind := a.Answer(qname, q.Type)
+	if kind == policy.NXDomain && len(a.Msg.Answer) == 0 && fall != nil && fall(qname) {
 		x.Next = "fallthrough: the name is not in the policy data, the next plugin of the block answers"
 	}
-	a.setECS(r)
+	a.SetECS(r)
 
-	x.Rcode = dns.RcodeToString[a.m.Rcode]
+	x.Rcode = dns.RcodeToString[a.Msg.Rcode]
 	x.Answer = []string{}
-	for i, rr := range a.m.Answer {
+	for i, rr := range a.Msg.Answer {
 		x.Answer = append(x.Answer, rr.String())
 		if i == 0 || rr.Header().Ttl < x.TTL {
 			x.TTL = rr.Header().Ttl
 		}
 	}
-	for _, rr := range a.m.Ns {
-		x.Extra = append(x.Extra, rr.String())
+	for _, rr := range a.Msg.Ns {
+		x.Authority = append(x.Authority, rr.String())
 	}
-	if opt := a.m.IsEdns0(); opt != nil {
+	for _, rr := range a.Msg.Extra {
+		if _, ok := rr.(*dns.OPT); !ok { // the OPT record's ECS option is Scope
+			x.Additional = append(x.Additional, rr.String())
+		}
+	}
+	if opt := a.Msg.IsEdns0(); opt != nil {
 		for _, o := range opt.Option {
 			if s, ok := o.(*dns.EDNS0_SUBNET); ok {
 				scope := int(s.SourceScope)
@@ -148,10 +154,10 @@ func explain(ld *loaded, locate locator, fall func(qname string) bool, q Questio
 	return x, nil
 }
 
-// checkDown refuses down keys that name nothing in the data: no health check, node
+// CheckDown refuses down keys that name nothing in the data: no health check, node
 // name or endpoint value. A typo ("fra1" for "fra-1") would otherwise report that
 // nothing moves.
-func checkDown(keys map[string]bool, down []string) error {
+func CheckDown(keys map[string]bool, down []string) error {
 	var unknown []string
 	for _, d := range down {
 		if !keys[d] {
@@ -194,8 +200,11 @@ func (x *Explanation) String() string {
 	for _, a := range x.Answer {
 		fmt.Fprintf(&b, "answer    %s\n", a)
 	}
-	for _, a := range x.Extra {
+	for _, a := range x.Authority {
 		fmt.Fprintf(&b, "authority %s\n", a)
+	}
+	for _, a := range x.Additional {
+		fmt.Fprintf(&b, "additional %s\n", a)
 	}
 	if len(x.Answer) > 0 {
 		fmt.Fprintf(&b, "ttl       %d\n", x.TTL)

@@ -1,4 +1,4 @@
-package policy
+package answer
 
 import (
 	"fmt"
@@ -49,8 +49,8 @@ func (o *Offline) Classes(subnets []netip.Prefix) []Class {
 		cs = append(cs, Class{Name: c, Location: &geo.Location{Continent: c}})
 	}
 	seen := map[policy.GeoMatch]bool{}
-	for _, origin := range o.ld.snap.Origins() {
-		for _, s := range o.ld.snap.Zone(origin).Sets() {
+	for _, origin := range o.d.Snap.Origins() {
+		for _, s := range o.d.Snap.Zone(origin).Sets() {
 			for _, m := range s.Tree.GeoMatches() {
 				m.Continent = "" // a country's or city's continent is not in the match
 				if m == (policy.GeoMatch{}) || seen[m] {
@@ -93,8 +93,8 @@ func (o *Offline) Simulate(classes []Class, down []string, samples int) ([]SimRo
 		samples = 1
 	}
 	var rows []SimRow
-	for _, origin := range o.ld.snap.Origins() {
-		for _, s := range o.ld.snap.Zone(origin).Sets() {
+	for _, origin := range o.d.Snap.Origins() {
+		for _, s := range o.d.Snap.Zone(origin).Sets() {
 			if !s.Tree.Decides() {
 				continue
 			}

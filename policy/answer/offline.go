@@ -1,4 +1,4 @@
-package policy
+package answer
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // probed: every check is up unless a question forces it down. ECS is trusted from
 // every source, as the geo directive's default.
 type Offline struct {
-	ld     *loaded
+	d      *Data
 	reader *geo.Reader // nil without geo databases
 }
 
@@ -32,13 +32,13 @@ func NewOffline(files, geoFiles []string) (*Offline, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Zones = mergeZones(d.Zones, fd.Zones)
+		d.Zones = policy.MergeZones(d.Zones, fd.Zones)
 	}
 	snap, err := policy.Compile(d, func(string) (policy.HealthSource, bool) { return up{}, true }, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	o := &Offline{ld: &loaded{snap: snap}}
+	o := &Offline{d: &Data{Snap: snap}}
 	if len(geoFiles) > 0 {
 		if o.reader, err = geo.NewReader(geoFiles); err != nil {
 			return nil, err
@@ -60,17 +60,17 @@ func (o *Offline) Close() {
 }
 
 // Snapshot is the compiled data.
-func (o *Offline) Snapshot() *policy.Snapshot { return o.ld.snap }
+func (o *Offline) Snapshot() *policy.Snapshot { return o.d.Snap }
 
 // Explain answers q as a server with this data and every other check up would.
 func (o *Offline) Explain(q Question) (*Explanation, error) {
-	if err := checkDown(o.ld.downKeys(), q.Down); err != nil {
+	if err := CheckDown(o.d.DownKeys(), q.Down); err != nil {
 		return nil, err
 	}
-	return explain(o.ld, o.locate(), nil, q)
+	return Explain(o.d, o.locate(), nil, q)
 }
 
-func (o *Offline) locate() locator {
+func (o *Offline) locate() Locator {
 	if o.reader == nil {
 		return nil
 	}
