@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
@@ -40,7 +41,7 @@ func startRuleServer(t testing.TB, dir string, rules policy.ServeRules, data str
 	t.Helper()
 	s := &ruleServer{file: filepath.Join(dir, "data.yaml")}
 	s.write(t, data)
-	s.l = &loader{files: []string{s.file}, inline: &policy.Data{}, engine: hc.New(hc.Options{}), owner: t.Name(),
+	s.l = &loader{files: []string{s.file}, inline: &policy.Data{}, engine: hc.New(hc.Options{}), owner: t.Name(), servers: []string{"dns://127.0.0.1:53"},
 		rules: rules, origins: []string{"example.net.", "example.org."}}
 	ld, set, err := s.l.load()
 	if err != nil {
@@ -171,12 +172,22 @@ func (nextAnswers) ServeDNS(context.Context, dns.ResponseWriter, *dns.Msg) (int,
 
 func (nextAnswers) Name() string { return "next" }
 
-// rejections reads coredns_policy_reloads_total{result="rejected"}.
+// rejections sums coredns_policy_reloads_total{result="rejected"} over servers.
 func rejections(t testing.TB) float64 {
 	t.Helper()
-	var pb dto.Metric
-	if err := reloads.WithLabelValues("rejected").Write(&pb); err != nil {
-		t.Fatal(err)
+	ch := make(chan prometheus.Metric, 64)
+	go func() { reloads.Collect(ch); close(ch) }()
+	sum := 0.0
+	for m := range ch {
+		var pb dto.Metric
+		if err := m.Write(&pb); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range pb.GetLabel() {
+			if l.GetName() == "result" && l.GetValue() == "rejected" {
+				sum += pb.GetCounter().GetValue()
+			}
+		}
 	}
-	return pb.GetCounter().GetValue()
+	return sum
 }
