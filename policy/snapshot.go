@@ -20,7 +20,9 @@ type Snapshot struct {
 }
 
 // Compile validates d against the health checks resolve knows and builds a
-// Snapshot. now sets the SOA serial of zones that leave it 0.
+// Snapshot. now sets the SOA serial of zones that leave it 0. The snapshot keeps
+// d's record sets (Snapshot.Update compiles aliases from them): they must not
+// change afterwards.
 func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
 	for _, z := range d.Zones {
@@ -70,7 +72,7 @@ func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
 	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{},
-		conf: zoneConf{pos: z.Pos, ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
+		conf: zoneConf{ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
 	cz.SOA = buildSOA(z, now)
 	cz.names[z.Origin] = &entry{sets: []*Set{soaSet(cz.SOA)}}
 

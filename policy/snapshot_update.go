@@ -47,6 +47,9 @@ type ZoneSettings struct {
 // keep the health sources they were compiled with: a check that goes away must
 // first leave every tree using it.
 //
+// The snapshot keeps the record sets put, as Compile keeps its data's: they must
+// not change afterwards.
+//
 // New sets take fresh Slots from s.Endpoints() on; the slots of removed and
 // replaced sets are not reused, so Endpoints() bounds Slot but may exceed the
 // endpoints the trees hold. State kept by slot (the plugin's answer counters)

@@ -49,7 +49,6 @@ type CompiledZone struct {
 
 // zoneConf is what a zone's SOA is built from.
 type zoneConf struct {
-	pos Pos
 	ttl uint32
 	soa *SOA // nil: defaults
 }
