@@ -21,8 +21,8 @@ type Snapshot struct {
 
 // Compile validates d against the health checks resolve knows and builds a
 // Snapshot. now sets the SOA serial of zones that leave it 0. The snapshot keeps
-// d's record sets (Snapshot.Update compiles aliases from them): they must not
-// change afterwards.
+// the record sets of d that have alias nodes or are their targets (Snapshot.Update
+// compiles aliases again from them): they must not change afterwards.
 func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
 	for _, z := range d.Zones {
@@ -98,15 +98,30 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 		}
 		e.sets = append(e.sets, set)
 		cz.count(set, 1)
-		for _, target := range aliasTargets(rs.Root, nil) {
-			k := SetKey{target, rs.Type}
-			if cz.aliasedBy == nil {
-				cz.aliasedBy = map[SetKey][]SetKey{}
-			}
-			cz.aliasedBy[k] = append(cz.aliasedBy[k], SetKey{rs.Name, rs.Type})
-		}
+		cz.keepAliases(rs, lookup)
 	}
 	return cz, nil
+}
+
+// keepAliases records which sets the alias nodes of rs name, and keeps rs and
+// their record sets for Snapshot.Update.
+func (z *CompiledZone) keepAliases(rs *RecordSet, lookup setLookup) {
+	targets := aliasTargets(rs.Root, nil)
+	if len(targets) == 0 {
+		return
+	}
+	if z.aliasedBy == nil {
+		z.aliasedBy, z.srcs = map[SetKey][]SetKey{}, map[SetKey]*RecordSet{}
+	}
+	from := SetKey{rs.Name, rs.Type}
+	z.srcs[from] = rs
+	for _, target := range targets {
+		k := SetKey{target, rs.Type}
+		z.aliasedBy[k] = append(z.aliasedBy[k], from)
+		if t := lookup(target, rs.Type); t != nil {
+			z.srcs[k] = t
+		}
+	}
 }
 
 // compileSet compiles one record set of a zone; lookup finds its alias targets.
@@ -115,7 +130,7 @@ func compileSet(rs *RecordSet, resolve CheckResolver, lookup setLookup) (*Set, e
 	if err != nil {
 		return nil, err
 	}
-	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type], src: rs}, nil
+	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}, nil
 }
 
 // count adds (n = 1) or takes away (n = −1) what set contributes to the zone's flags.

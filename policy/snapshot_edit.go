@@ -16,21 +16,24 @@ import (
 type zoneEdit struct {
 	z       *CompiledZone
 	owned   map[*entry]bool // entries made by this edit, safe to change
-	aliases bool            // z.aliasedBy is this edit's own copy
-	changed []SetKey        // sets put or removed: their aliases are compiled again
-	fresh   []*Set          // sets compiled by this edit, to be given slots
+	aliases bool            // z.aliasedBy and z.srcs are this edit's own copies
+	puts    map[SetKey]*RecordSet
+	changed []SetKey // sets put or removed: their aliases are compiled again
+	fresh   []*Set   // sets compiled by this edit, to be given slots
+
+	source  func(SetKey) *RecordSet // Update.Source for this zone; may return nil
+	missing SetKey                  // an alias target whose record set nobody had
 }
 
 // editZone applies zu to old. It returns the new zone and the sets it compiled.
-func editZone(old *CompiledZone, zu *ZoneUpdate, resolve CheckResolver, now time.Time) (*CompiledZone, []*Set, error) {
+func editZone(old *CompiledZone, zu *ZoneUpdate, source func(SetKey) *RecordSet, resolve CheckResolver, now time.Time) (*CompiledZone, []*Set, error) {
 	if len(zu.Remove) == 0 && len(zu.Put) == 0 && zu.Zone == nil {
 		return old, nil, nil
 	}
 	z := *old
 	z.names, z.wild = maps.Clone(old.names), maps.Clone(old.wild)
-	ed := &zoneEdit{z: &z, owned: map[*entry]bool{}}
-
 	put := make(map[SetKey]*RecordSet, len(zu.Put))
+	ed := &zoneEdit{z: &z, owned: map[*entry]bool{}, puts: put, source: source}
 	for _, rs := range zu.Put {
 		if err := ed.checkPut(rs); err != nil {
 			return nil, nil, err
@@ -54,7 +57,11 @@ func editZone(old *CompiledZone, zu *ZoneUpdate, resolve CheckResolver, now time
 			return nil, nil, err
 		}
 	}
-	if err := ed.compile(put, resolve); err != nil {
+	for _, rs := range zu.Put {
+		k := SetKey{rs.Name, rs.Type}
+		ed.keep(k, rs, len(aliasTargets(rs.Root, nil)) > 0 || len(z.aliasedBy[k]) > 0)
+	}
+	if err := ed.compile(resolve); err != nil {
 		return nil, nil, err
 	}
 	if zu.Zone != nil {
@@ -96,7 +103,7 @@ func (ed *zoneEdit) put(rs *RecordSet) error {
 	if err := cnameConflict(e, rs, ed.z.Origin); err != nil {
 		return err
 	}
-	e.sets = append(e.sets, &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Label: rs.Name + "/" + dns.TypeToString[rs.Type], src: rs})
+	e.sets = append(e.sets, &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Label: rs.Name + "/" + dns.TypeToString[rs.Type]})
 	ed.z.nsets++
 	for _, target := range aliasTargets(rs.Root, nil) {
 		ed.link(SetKey{target, rs.Type}, k, true)
@@ -120,8 +127,11 @@ func (ed *zoneEdit) remove(k SetKey) {
 	if old.Tree != nil { // a set compiled before this edit
 		z.count(old, -1)
 	}
-	for _, target := range aliasTargets(old.src.Root, nil) {
-		ed.link(SetKey{target, k.Type}, k, false)
+	if src := z.srcs[k]; src != nil { // a set with alias nodes always has its source kept
+		for _, target := range aliasTargets(src.Root, nil) {
+			ed.link(SetKey{target, k.Type}, k, false)
+		}
+		ed.keep(k, nil, false)
 	}
 	ed.changed = append(ed.changed, k)
 	if len(e.sets) > 0 || e.below > 0 {
@@ -217,14 +227,20 @@ func (ed *zoneEdit) get(k SetKey) *Set {
 	return e.set(k.Type)
 }
 
+// own copies the zone's alias index and sources before their first change.
+func (ed *zoneEdit) ownAliases() {
+	if ed.aliases {
+		return
+	}
+	ed.z.aliasedBy, ed.z.srcs, ed.aliases = maps.Clone(ed.z.aliasedBy), maps.Clone(ed.z.srcs), true
+	if ed.z.aliasedBy == nil {
+		ed.z.aliasedBy, ed.z.srcs = map[SetKey][]SetKey{}, map[SetKey]*RecordSet{}
+	}
+}
+
 // link adds (or removes) "from has an alias node naming target" in the zone's index.
 func (ed *zoneEdit) link(target, from SetKey, add bool) {
-	if !ed.aliases {
-		ed.z.aliasedBy, ed.aliases = maps.Clone(ed.z.aliasedBy), true
-		if ed.z.aliasedBy == nil {
-			ed.z.aliasedBy = map[SetKey][]SetKey{}
-		}
-	}
+	ed.ownAliases()
 	froms := ed.z.aliasedBy[target]
 	if add {
 		ed.z.aliasedBy[target] = append(slices.Clip(froms), from)
@@ -240,13 +256,45 @@ func (ed *zoneEdit) link(target, from SetKey, add bool) {
 	ed.z.aliasedBy[target] = froms
 }
 
+// keep keeps (or drops) the record set of k, as written, for later compiles.
+func (ed *zoneEdit) keep(k SetKey, rs *RecordSet, keep bool) {
+	if !keep && ed.z.srcs[k] == nil {
+		return
+	}
+	ed.ownAliases()
+	if keep {
+		ed.z.srcs[k] = rs
+		return
+	}
+	delete(ed.z.srcs, k)
+}
+
+// src is the record set as written of k, which exists in the zone: put by this
+// edit, kept by the zone, else from Update.Source (and kept from now on).
+func (ed *zoneEdit) src(k SetKey) *RecordSet {
+	if rs := ed.puts[k]; rs != nil {
+		return rs
+	}
+	if rs := ed.z.srcs[k]; rs != nil {
+		return rs
+	}
+	if k.Type != dns.TypeSOA {
+		if rs := ed.source(k); rs != nil && rs.Name == k.Name && rs.Type == k.Type {
+			ed.keep(k, rs, true)
+			return rs
+		}
+	}
+	ed.missing = k
+	return nil
+}
+
 // compile compiles the sets put, and every set that aliases a changed set directly
 // or through other aliases, against the zone as edited.
-func (ed *zoneEdit) compile(put map[SetKey]*RecordSet, resolve CheckResolver) error {
-	todo := make([]SetKey, 0, len(put))
-	seen := make(map[SetKey]bool, len(put))
+func (ed *zoneEdit) compile(resolve CheckResolver) error {
+	todo := make([]SetKey, 0, len(ed.puts))
+	seen := make(map[SetKey]bool, len(ed.puts))
 	for _, k := range ed.changed {
-		if put[k] != nil && !seen[k] {
+		if ed.puts[k] != nil && !seen[k] {
 			seen[k] = true
 			todo = append(todo, k)
 		}
@@ -265,15 +313,24 @@ func (ed *zoneEdit) compile(put map[SetKey]*RecordSet, resolve CheckResolver) er
 		}
 	}
 	lookup := func(name string, t uint16) *RecordSet {
-		if s := ed.get(SetKey{name, t}); s != nil {
-			return s.src
+		k := SetKey{name, t}
+		if ed.get(k) == nil || t == dns.TypeSOA {
+			return nil // as Compile: no such record set
 		}
-		return nil
+		return ed.src(k)
 	}
 	for _, k := range todo {
 		old := ed.get(k)
-		set, err := compileSet(old.src, resolve, lookup)
+		rs := ed.src(k)
+		if rs == nil {
+			return ed.notAtHand(k)
+		}
+		ed.missing = SetKey{}
+		set, err := compileSet(rs, resolve, lookup)
 		if err != nil {
+			if ed.missing != (SetKey{}) {
+				return ed.notAtHand(k)
+			}
 			return err
 		}
 		m, key := ed.z.names, k.Name
@@ -289,4 +346,11 @@ func (ed *zoneEdit) compile(put map[SetKey]*RecordSet, resolve CheckResolver) er
 		ed.fresh = append(ed.fresh, set)
 	}
 	return nil
+}
+
+// notAtHand is the error of a compile that needed a record set the zone does not
+// keep and Update.Source did not give.
+func (ed *zoneEdit) notAtHand(k SetKey) error {
+	return fmt.Errorf("zones.%s: %s %s: compiling it needs the record set %s %s, which the snapshot does not keep and Update.Source did not give",
+		ed.z.Origin, k.Name, dns.TypeToString[k.Type], ed.missing.Name, dns.TypeToString[ed.missing.Type])
 }

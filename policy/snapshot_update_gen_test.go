@@ -29,6 +29,14 @@ func (m *model) clone() *model {
 	return c
 }
 
+// source is Update.Source answering from the model.
+func (m *model) source(origin string, k SetKey) *RecordSet {
+	if z := m.zones[origin]; z != nil {
+		return z.sets[k]
+	}
+	return nil
+}
+
 // data is the model as Compile takes it, zones and records in a fixed order.
 func (m *model) data() *Data {
 	d := &Data{}

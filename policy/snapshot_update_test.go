@@ -161,6 +161,9 @@ func TestUpdate(t *testing.T) {
 				return inNet(nil, puts(t, "      new:\n        A: {value: 192.0.2.60}\n      www:\n        A: {alias: new}\n"))
 			},
 			[]question{{"www.example.net.", A, Found, "192.0.2.60"}}, ""},
+		{"an alias of a set no alias named before (Update.Source gives it)",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: a.b.c}\n")) },
+			[]question{{"www.example.net.", A, Found, "192.0.2.2"}}, ""},
 		{"an alias of a set that does not exist",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: nowhere}\n")) },
 			nil, "data.yaml:6: www.example.net./A: alias: no A record set at nowhere.example.net. in this zone"},
@@ -207,6 +210,9 @@ func TestUpdate(t *testing.T) {
 				t.Fatal(err)
 			}
 			u := tc.update(t)
+			m := modelOf(d)
+			valid := m.apply(u)
+			u.Source = m.source
 			got, err := old.Update(u, c.resolve, epoch)
 			before, _ := Compile(parsed(t, updateBase), c.resolve, epoch)
 			sameAnswers(t, "the snapshot before", old, before, c)
@@ -214,8 +220,7 @@ func TestUpdate(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)
 				}
-				m := modelOf(d)
-				if m.apply(u) {
+				if valid {
 					if _, werr := Compile(m.data(), c.resolve, epoch); werr == nil {
 						t.Fatalf("Update refused what Compile accepts: %v", err)
 					} else if fault(werr) != fault(err) {
@@ -227,8 +232,6 @@ func TestUpdate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := modelOf(d)
-			m.apply(u)
 			want, err := Compile(m.data(), c.resolve, epoch)
 			if err != nil {
 				t.Fatal(err)
@@ -377,5 +380,37 @@ func TestUpdateFlags(t *testing.T) {
 	}
 	if got := slices.Sorted(slices.Values(snap.Origins())); !slices.Equal(got, []string{"example.net.", "example.org."}) {
 		t.Errorf("origins %v", got)
+	}
+}
+
+// A snapshot keeps the record sets of aliases and their targets only: an alias of
+// any other set needs Update.Source once, and the set is kept from then on.
+func TestUpdateSource(t *testing.T) {
+	c := newChecks("a", "b")
+	d := parsed(t, updateBase)
+	snap, err := Compile(d, c.resolve, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z := snap.Zone("example.net."); len(z.srcs) != 3 {
+		t.Errorf("keeps %d record sets, want lb, front and chain", len(z.srcs))
+	}
+	alias := inNet(nil, puts(t, "      www:\n        A: {alias: a.b.c}\n"))
+	_, err = snap.Update(alias, c.resolve, epoch)
+	want := "zones.example.net.: www.example.net. A: compiling it needs the record set a.b.c.example.net. A, which the snapshot does not keep and Update.Source did not give"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	m := modelOf(d)
+	alias.Source = m.source
+	if snap, err = snap.Update(alias, c.resolve, epoch); err != nil {
+		t.Fatal(err)
+	}
+	// a.b.c changes: www compiles again from what the snapshot now keeps.
+	if snap, err = snap.Update(inNet(nil, puts(t, "      a.b.c:\n        A: {value: 192.0.2.99}\n")), c.resolve, epoch); err != nil {
+		t.Fatal(err)
+	}
+	if got := ask(t, snap, "www.example.net.", dns.TypeA); !slices.Equal(got, []string{"192.0.2.99"}) {
+		t.Errorf("www answers %v, want the new a.b.c", got)
 	}
 }
