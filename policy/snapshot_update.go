@@ -61,7 +61,9 @@ type ZoneSettings struct {
 // endpoints the trees hold. State kept by slot (the plugin's answer counters)
 // grows to the new Endpoints() and carries every old slot over as it is: a slot
 // names the same endpoint of the same set in every snapshot of a lineage. A full
-// Compile starts a new lineage (renumbered from 0).
+// Compile starts a new lineage (renumbered from 0). A zone the update changes is a
+// new *CompiledZone (an unchanged one is the same pointer): state kept by zone
+// pointer is resolved again for the changed ones.
 func (s *Snapshot) Update(u Update, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	n := &Snapshot{zones: maps.Clone(s.zones), origins: s.origins, sets: s.sets, endpoints: s.endpoints}
 	reorder := len(u.RemoveZones) > 0 || len(u.AddZones) > 0
