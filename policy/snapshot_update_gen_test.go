@@ -214,10 +214,14 @@ func (g *gen) zone(origin string, n int, resolve CheckResolver) *Zone {
 	for range n {
 		t := genTypes[g.r.IntN(len(genTypes))]
 		rs := g.set(g.name(origin), t, origin, mz)
-		mz.sets[SetKey{rs.Name, rs.Type}] = rs
+		k := SetKey{rs.Name, rs.Type}
+		if mz.sets[k] != nil {
+			continue // replacing could leave an alias of it without its target
+		}
+		mz.sets[k] = rs
 		z := (&model{zones: map[string]*modelZone{origin: mz}}).data().Zones[0]
 		if _, err := compileZone(z, resolve, epoch); err != nil {
-			delete(mz.sets, SetKey{rs.Name, rs.Type})
+			delete(mz.sets, k)
 		}
 	}
 	z := (&model{zones: map[string]*modelZone{origin: mz}}).data().Zones[0]
