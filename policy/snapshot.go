@@ -20,7 +20,9 @@ type Snapshot struct {
 }
 
 // Compile validates d against the health checks resolve knows and builds a
-// Snapshot. now sets the SOA serial of zones that leave it 0.
+// Snapshot. now sets the SOA serial of zones that leave it 0. The snapshot keeps
+// the record sets of d that have alias nodes or are their targets (Snapshot.Update
+// compiles aliases again from them): they must not change afterwards.
 func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
 	first := make(map[string]Pos, len(d.Zones))
@@ -72,34 +74,24 @@ func (s *Snapshot) RecordSets() int { return s.sets }
 func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
-	cz := &CompiledZone{Origin: z.Origin, Placeholder: z.Placeholder, names: map[string]*entry{}, wild: map[string]*entry{}}
+	cz := &CompiledZone{Origin: z.Origin, Placeholder: z.Placeholder, names: map[string]*entry{}, wild: map[string]*entry{},
+		conf: zoneConf{ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
 	cz.SOA = buildSOA(z, now)
-	cz.names[z.Origin] = &entry{}
-	soa := &Set{Name: z.Origin, Type: dns.TypeSOA, TTL: cz.SOA.Hdr.Ttl, Label: z.Origin + "/SOA",
-		Tree: staticTree(cz.SOA)}
-	cz.names[z.Origin].sets = append(cz.names[z.Origin].sets, soa)
+	cz.names[z.Origin] = &entry{sets: []*Set{soaSet(cz.SOA)}}
 
-	type owner struct {
-		name string
-		t    uint16
-	}
-	sets := make(map[owner]*RecordSet, len(z.Records))
+	sets := make(map[SetKey]*RecordSet, len(z.Records))
 	for _, rs := range z.Records {
-		sets[owner{rs.Name, rs.Type}] = rs
+		sets[SetKey{rs.Name, rs.Type}] = rs
 	}
-	lookup := func(name string, t uint16) *RecordSet { return sets[owner{name, t}] }
+	lookup := func(name string, t uint16) *RecordSet { return sets[SetKey{name, t}] }
 	for _, rs := range z.Records {
 		if rs.Type == dns.TypeSOA {
-			return nil, posErr(rs.Pos, FieldPath(z.Origin, rs.Name, rs.Type), "SOA is set with the zone's soa: key, not as a record set")
+			return nil, soaAsRecordSet(z.Origin, rs)
 		}
-		ttl := rs.TTL
-		tree, err := compileTreeIn(z.Origin, rs, ttl, resolve, lookup)
+		set, err := compileSet(z.Origin, rs, resolve, lookup)
 		if err != nil {
 			return nil, err
 		}
-		cz.UsesGeo = cz.UsesGeo || tree.usesGeo
-		cz.UsesClient = cz.UsesClient || tree.usesClient
-		set := &Set{Name: rs.Name, Type: rs.Type, TTL: ttl, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}
 		e := cz.entryFor(rs.Name)
 		if e.set(rs.Type) != nil {
 			return nil, posErr(rs.Pos, FieldPath(z.Origin, rs.Name, rs.Type), "%s %s defined twice", rs.Name, dns.TypeToString[rs.Type])
@@ -108,11 +100,63 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 			return nil, err
 		}
 		e.sets = append(e.sets, set)
-		if rs.Type == dns.TypeNS && rs.Name != z.Origin {
-			cz.cuts = true
-		}
+		cz.count(set, 1)
+		cz.keepAliases(rs, lookup)
 	}
 	return cz, nil
+}
+
+// keepAliases records which sets the alias nodes of rs name, and keeps rs and
+// their record sets for Snapshot.Update.
+func (z *CompiledZone) keepAliases(rs *RecordSet, lookup setLookup) {
+	targets := aliasTargets(rs.Root, nil)
+	if len(targets) == 0 {
+		return
+	}
+	if z.aliasedBy == nil {
+		z.aliasedBy, z.srcs = map[SetKey][]SetKey{}, map[SetKey]*RecordSet{}
+	}
+	from := SetKey{rs.Name, rs.Type}
+	z.srcs[from] = rs
+	for _, target := range targets {
+		k := SetKey{target, rs.Type}
+		z.aliasedBy[k] = append(z.aliasedBy[k], from)
+		if t := lookup(target, rs.Type); t != nil {
+			z.srcs[k] = t
+		}
+	}
+}
+
+// compileSet compiles one record set of a zone; lookup finds its alias targets.
+func compileSet(origin string, rs *RecordSet, resolve CheckResolver, lookup setLookup) (*Set, error) {
+	tree, err := compileTreeIn(origin, rs, rs.TTL, resolve, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}, nil
+}
+
+// count adds (n = 1) or takes away (n = −1) what set contributes to the zone's flags.
+func (z *CompiledZone) count(set *Set, n int) {
+	if set.Tree.usesGeo {
+		z.nGeo += n
+	}
+	if set.Tree.usesClient {
+		z.nClient += n
+	}
+	if set.Type == dns.TypeNS && set.Name != z.Origin {
+		z.nCuts += n
+	}
+	z.UsesGeo, z.UsesClient, z.cuts = z.nGeo > 0, z.nClient > 0, z.nCuts > 0
+}
+
+// soaSet is the zone's SOA as a record set of the apex.
+func soaSet(soa *dns.SOA) *Set {
+	return &Set{Name: soa.Hdr.Name, Type: dns.TypeSOA, TTL: soa.Hdr.Ttl, Label: soa.Hdr.Name + "/SOA", Tree: staticTree(soa)}
+}
+
+func soaAsRecordSet(origin string, rs *RecordSet) error {
+	return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "SOA is set with the zone's soa: key, not as a record set")
 }
 
 // cnameConflict enforces RFC 1034 §3.6.2 for data from any source (files and the
@@ -132,14 +176,15 @@ func cnameConflict(e *entry, rs *RecordSet, origin string) error {
 // ancestors up to the origin. A wildcard owner "*.p." goes to wild[p]; its parent
 // exists as a name (RFC 4592 §2.2.2: the wildcard's parent is not an ENT to hide).
 func (z *CompiledZone) entryFor(owner string) *entry {
-	if len(owner) > 2 && owner[:2] == "*." {
+	if isWild(owner) {
 		p := owner[2:]
-		z.ensure(p)
+		pe := z.ensure(p)
 		if e, ok := z.wild[p]; ok {
 			return e
 		}
 		e := &entry{}
 		z.wild[p] = e
+		pe.below++
 		return e
 	}
 	return z.ensure(owner)
@@ -147,18 +192,29 @@ func (z *CompiledZone) entryFor(owner string) *entry {
 
 func (z *CompiledZone) ensure(name string) *entry {
 	e, ok := z.names[name]
-	if !ok {
-		e = &entry{}
-		z.names[name] = e
-		for p := parent(name); p != z.Origin && p != "."; p = parent(p) {
-			if _, ok := z.names[p]; ok {
-				break
-			}
-			z.names[p] = &entry{}
+	if ok {
+		return e
+	}
+	e = &entry{}
+	z.names[name] = e
+	for n := name; n != z.Origin && n != "."; {
+		p := parent(n)
+		pe, ok := z.names[p]
+		if !ok {
+			pe = &entry{}
+			z.names[p] = pe
 		}
+		pe.below++
+		if ok {
+			break
+		}
+		n = p
 	}
 	return e
 }
+
+// isWild reports whether owner is a wildcard's, "*.p.".
+func isWild(owner string) bool { return len(owner) > 2 && owner[0] == '*' && owner[1] == '.' }
 
 // buildSOA makes the zone's SOA record. The parser fills in the defaults of a
 // written soa: field by field, so its values are used as they are (0 means 0); a zone
