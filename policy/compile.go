@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -14,7 +13,7 @@ type CheckResolver func(name string) (HealthSource, bool)
 // compileTree turns one record set's Node tree into a Tree. Check names are resolved
 // now, so a dangling reference is an error at load, not at query time.
 func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error) {
-	return compileTreeIn(rs, ttl, resolve, nil)
+	return compileTreeIn("", rs, ttl, resolve, nil)
 }
 
 // maxTreeNodes bounds one compiled tree, as maxAliasedNodes bounds what YAML aliases
@@ -24,10 +23,11 @@ const maxTreeNodes = maxAliasedNodes
 // setLookup finds a record set of the zone by owner and type, for alias; nil if none.
 type setLookup func(name string, t uint16) *RecordSet
 
-// compileTreeIn is compileTree with the zone's record sets at hand: an alias node
-// inlines its target's tree, which answers under this set's owner and TTL.
-func compileTreeIn(rs *RecordSet, ttl uint32, resolve CheckResolver, lookup setLookup) (*Tree, error) {
-	c := treeCompiler{rs: rs, ttl: ttl, resolve: resolve, lookup: lookup, visiting: []*RecordSet{rs}, t: &Tree{}}
+// compileTreeIn is compileTree with the zone (origin) and its record sets at hand:
+// an alias node inlines its target's tree, which answers under this set's owner and
+// TTL.
+func compileTreeIn(origin string, rs *RecordSet, ttl uint32, resolve CheckResolver, lookup setLookup) (*Tree, error) {
+	c := treeCompiler{origin: origin, rs: rs, ttl: ttl, resolve: resolve, lookup: lookup, visiting: []*RecordSet{rs}, t: &Tree{}}
 	root, err := c.node(rs.Root, rs.Name+"/"+dns.TypeToString[rs.Type])
 	if err != nil {
 		return nil, err
@@ -41,6 +41,7 @@ func compileTreeIn(rs *RecordSet, ttl uint32, resolve CheckResolver, lookup setL
 }
 
 type treeCompiler struct {
+	origin  string // the zone, for field paths; "" when compiled alone
 	rs      *RecordSet
 	ttl     uint32
 	resolve CheckResolver
@@ -50,9 +51,11 @@ type treeCompiler struct {
 	visiting []*RecordSet // the alias chain being inlined, this set first: a repeat is a cycle
 }
 
+// node compiles n. path is its tree path (rs/TYPE/0/1: the default label of
+// metrics and explain); errors name the field path of the same node (fieldPath).
 func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	if n == nil {
-		return 0, fmt.Errorf("%s: %s: empty node", c.rs.Pos.File, path)
+		return 0, &ParseError{File: c.rs.Pos.File, Line: c.rs.Pos.Line, Path: c.fieldPath(path), Msg: "empty node"}
 	}
 	label := n.Name
 	if label == "" {
@@ -71,7 +74,7 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 		c.t.usesClient = true
 	}
 	if len(n.Children) > MaxChildren {
-		return 0, fmt.Errorf("%s:%d: %s: %d children, at most %d", n.Pos.File, n.Pos.Line, path, len(n.Children), MaxChildren)
+		return 0, posErr(n.Pos, c.fieldPath(path), "%d children, at most %d", len(n.Children), MaxChildren)
 	}
 	var err error
 	if n.Rule == RuleLeaf {
@@ -81,13 +84,13 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 		if n.Check != "" {
 			h, ok := c.resolve(n.Check)
 			if !ok {
-				return 0, fmt.Errorf("%s:%d: %s: check: no health check named %q", n.Pos.File, n.Pos.Line, path, n.Check)
+				return 0, posErr(n.Pos, join(c.fieldPath(path), "check"), "no health check named %q", n.Check)
 			}
 			cn.health, cn.check = h, n.Check
 		}
 	}
 	if n.AllDown == AllDownValue {
-		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+": all_down"); err != nil {
+		if cn.endpoint, err = c.endpoint(n.Fallback, label+"/all_down", n.Pos, path+"/all_down"); err != nil {
 			return 0, err
 		}
 	}
@@ -109,13 +112,13 @@ func (c *treeCompiler) node(n *Node, path string) (int32, error) {
 	}
 	if n.Rule == RuleIP {
 		if n.Collection == nil {
-			return 0, fmt.Errorf("%s:%d: %s: ip without a collection", n.Pos.File, n.Pos.Line, path)
+			return 0, posErr(n.Pos, join(c.fieldPath(path), "collection"), "ip without a collection")
 		}
 		cn.param = c.ip(n)
 	}
 	if len(c.t.nodes) >= maxTreeNodes {
-		return 0, fmt.Errorf("%s:%d: %s: the tree of %s grows past %d nodes (each alias inlines its target's whole tree)",
-			n.Pos.File, n.Pos.Line, path, c.rs.Name, maxTreeNodes)
+		return 0, posErr(n.Pos, c.fieldPath(path), "the tree of %s grows past %d nodes (each alias inlines its target's whole tree)",
+			c.rs.Name, maxTreeNodes)
 	}
 	idx := int32(len(c.t.nodes))
 	c.t.nodes = append(c.t.nodes, cn)
@@ -147,7 +150,7 @@ func (c *treeCompiler) aliasTarget(n *Node, path string) (*RecordSet, error) {
 		target = c.lookup(n.Alias, c.rs.Type)
 	}
 	if target == nil {
-		return nil, fmt.Errorf("%s:%d: %s: alias: no %s record set at %s in this zone", n.Pos.File, n.Pos.Line, path, typ, n.Alias)
+		return nil, posErr(n.Pos, join(c.fieldPath(path), "alias"), "no %s record set at %s in this zone", typ, n.Alias)
 	}
 	for i, v := range c.visiting {
 		if v == target {
@@ -155,13 +158,14 @@ func (c *treeCompiler) aliasTarget(n *Node, path string) (*RecordSet, error) {
 			for _, s := range c.visiting[i:] {
 				chain = append(chain, s.Name)
 			}
-			return nil, fmt.Errorf("%s:%d: %s: alias: cycle %s → %s", n.Pos.File, n.Pos.Line, path, strings.Join(chain, " → "), target.Name)
+			return nil, posErr(n.Pos, join(c.fieldPath(path), "alias"), "cycle %s → %s", strings.Join(chain, " → "), target.Name)
 		}
 	}
 	return target, nil
 }
 
-// endpoint prebuilds the record a value answers with.
+// endpoint prebuilds the record a value answers with; path is the tree path of its
+// node, with "/all_down" for a fallback.
 func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int32, error) {
 	var rr dns.RR
 	if ip, ok := addrRdata(c.rs.Type, value); ok {
@@ -171,7 +175,7 @@ func (c *treeCompiler) endpoint(value, label string, pos Pos, path string) (int3
 		var err error
 		rr, err = dns.NewRR(c.rs.Name + " " + strconv.FormatUint(uint64(c.ttl), 10) + " IN " + typ + " " + value)
 		if err != nil || rr == nil {
-			return 0, fmt.Errorf("%s:%d: %s: %q is not %s data: %v", pos.File, pos.Line, path, value, typ, err)
+			return 0, posErr(pos, c.valuePath(path), "%q is not %s data: %v", value, typ, err)
 		}
 	}
 	c.t.Endpoints = append(c.t.Endpoints, Endpoint{RR: rr, Value: value, Label: label})

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"math"
 	"sync/atomic"
 	"time"
@@ -48,7 +47,7 @@ func (c *treeCompiler) latency(n *Node, path string) (int32, error) {
 		c.t.usesGeo = true
 	}
 	if n.Source == SourceTable && len(lt.rows) == 0 {
-		return 0, fmt.Errorf("%s:%d: %s: source: table, but there is no latency: table", n.Pos.File, n.Pos.Line, path)
+		return 0, posErr(n.Pos, join(c.fieldPath(path), "source"), "source: table, but there is no latency: table")
 	}
 	lt.meas = make([]MeasuredLatency, len(n.Children))
 	if n.Source != SourceTable {

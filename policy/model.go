@@ -25,6 +25,11 @@ type Data struct {
 	// Files are the other files the data file read (collection files), each with
 	// the checksum of the bytes parsed: a reload watches them with the data file.
 	Files []FileSum
+	// Where is where the zones are written: the file, and the line of its zones:
+	// key (of the top level when it has none; 0 when the file has no content).
+	Where Pos
+	// Checks is how many health checks the file declares (its checks: section).
+	Checks int
 }
 
 // FileSum is a file a data file read and the SHA-256 of the content parsed.
@@ -108,6 +113,9 @@ type Zone struct {
 	TTL     uint32 // default TTL for record sets without one
 	SOA     *SOA   // nil: a default SOA is generated
 	Records []*RecordSet
+	// Placeholder: made by EmptyZones for a zone the server must serve that the
+	// data lacks, not written anywhere.
+	Placeholder bool
 }
 
 // SOA holds the zone's SOA fields; the owner is the origin.
@@ -189,8 +197,9 @@ type Node struct {
 	Name string // optional label, for metrics and explain; default: derived from the path
 
 	// Leaf.
-	Value string // presentation-format RDATA: "192.0.2.1", "10 mail.example.org."
-	Check string // health check name; "" = always healthy
+	Value  string // presentation-format RDATA: "192.0.2.1", "10 mail.example.org."
+	Check  string // health check name; "" = always healthy
+	Listed bool   // written as an item of values: (for the field paths of errors)
 
 	// Inner nodes.
 	Children []*Node

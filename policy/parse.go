@@ -42,13 +42,14 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 		return nil, nil, err
 	}
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return &Data{}, nil, nil
+		// Nothing, or only comments: Where's line 0 says so.
+		return &Data{Where: Pos{File: file}}, nil, nil
 	}
 	top, err := p.mapping(root, "", "the top level must be a mapping with zones:, checks:, regions:, latency: and cidr_collections:")
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &Data{}
+	d := &Data{Where: Pos{File: file, Line: root.Line}}
 	var specs []healthcheck.Spec
 	// regions: first, then latency:, wherever they are in the file: latency: names
 	// regions, the zones' nodes name both, and collections.
@@ -72,6 +73,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 		switch e.key {
 		case "regions", "latency", "cidr_collections":
 		case "zones":
+			d.Where.Line = e.k.Line
 			if d.Zones, err = p.zones(e.v); err != nil {
 				return nil, nil, err
 			}
@@ -79,6 +81,7 @@ func Parse(file string, r io.Reader) (*Data, []healthcheck.Spec, error) {
 			if specs, err = healthcheck.DecodeChecks(p.file, e.v); err != nil {
 				return nil, nil, err
 			}
+			d.Checks = len(specs)
 		default:
 			return nil, nil, p.errf(e.k.Line, e.key, "unknown top-level key (want %s)", strings.Join(topKeys, ", "))
 		}
@@ -123,28 +126,60 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // document decodes the only YAML document of r; nil for an empty file.
 func (p *parser) document(r io.Reader) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(r)
+	start := int64(-1)
+	if s, ok := r.(io.Seeker); ok {
+		if at, err := s.Seek(0, io.SeekCurrent); err == nil {
+			start = at
+		}
+	}
+	cr := &countingReader{r: r}
+	dec := yaml.NewDecoder(cr)
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if err == io.EOF {
 			return nil, nil
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, p.errf(line, "", "invalid YAML: %s", m[2])
-		}
-		return nil, p.errf(0, "", "invalid YAML: %s", msg)
+		return nil, p.decodeErr(err, r, start, cr.n)
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, p.errf(extra.Line, "", "a data file holds one YAML document")
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil: // a broken second document
+		return nil, p.decodeErr(err, r, start, cr.n)
+	default:
+		return nil, p.errf(max(extra.Line, 1), "", "a data file holds one YAML document")
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	return deref(root), nil
+}
+
+// decodeErr is the error for a failed decode of r: at the decoder's line, or
+// where unplaced finds it.
+func (p *parser) decodeErr(err error, r io.Reader, start, read int64) error {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return p.errf(line, "", "invalid YAML: %s", m[2])
+	}
+	return p.unplaced(r, start, read, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// unplaced is the error for a decoder error without a line: it finds the byte
+// at fault in the read bytes of r when r can seek back to start, and else names
+// how far the decoder read.
+func (p *parser) unplaced(r io.Reader, start, read int64, msg string) error {
+	if s, ok := r.(io.Seeker); ok && start >= 0 {
+		if _, err := s.Seek(start, io.SeekStart); err == nil {
+			off, line, found := badByte(r, read)
+			if found {
+				return p.errf(line, "", "invalid YAML: %s at byte offset %d", msg, off)
+			}
+			return p.errf(line, "", "invalid YAML: %s, at or before byte offset %d", msg, off)
+		}
+	}
+	return p.errf(0, "", "invalid YAML: %s, at or before byte offset %d", msg, read)
 }
 
 // pair is one key: value pair of a mapping.

@@ -36,7 +36,12 @@ func (p *parser) collectionSection(n *yaml.Node) ([]*CIDRCollection, []FileSum, 
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(fields) != 1 || !slices.Contains(collectionKeys, fields[0].key) {
+		for _, f := range fields {
+			if !slices.Contains(collectionKeys, f.key) {
+				return nil, nil, p.errf(f.k.Line, join(path, f.key), "unknown key (a collection has %s)", strings.Join(collectionKeys, " or "))
+			}
+		}
+		if len(fields) != 1 {
 			return nil, nil, p.errf(e.k.Line, path, "a collection has locations: (blocks by location) or file: (a collection file), one of them")
 		}
 		c := &CIDRCollection{Pos: Pos{File: p.file, Line: e.k.Line}, Name: e.key}

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -213,7 +212,7 @@ func (p *parser) values(c nodeCtx, nd *Node, re pair, rpath string) error {
 		if err := p.checkRdata(c.rs, v); err != nil {
 			return p.errf(item.Line, ipath, "%v", err)
 		}
-		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v})
+		nd.Children = append(nd.Children, &Node{Pos: Pos{File: p.file, Line: item.Line}, Rule: RuleLeaf, Value: v, Listed: true})
 	}
 	return nil
 }
@@ -300,7 +299,12 @@ func (p *parser) allDown(c nodeCtx, n *yaml.Node, path string) (AllDown, string,
 		if err != nil {
 			return 0, "", err
 		}
-		if len(es) != 1 || es[0].key != "value" {
+		for _, e := range es {
+			if e.key != "value" {
+				return 0, "", p.errf(e.k.Line, join(path, e.key), "unknown key (all_down's mapping is {value: RDATA})")
+			}
+		}
+		if len(es) != 1 {
 			return 0, "", p.errf(n.Line, path, "want %s", want)
 		}
 		vpath := join(path, "value")
@@ -324,32 +328,33 @@ func (p *parser) allDown(c nodeCtx, n *yaml.Node, path string) (AllDown, string,
 	return a, "", nil
 }
 
-var (
-	countryCode     = regexp.MustCompile(`^[A-Z]{2}$`)
-	subdivisionCode = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
-)
+var subdivisionCode = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
 
-// geoField reads a match key of a geolocation child; codes are upper-cased.
+// geoField reads a match key of a geolocation child; codes are upper-cased and
+// checked against the standards (geocodes.go), with a guess at what a typo meant.
 func (p *parser) geoField(g *GeoMatch, e pair, fp string) error {
 	s, err := p.text(e.v, fp, e.key+" code")
 	if err != nil {
 		return err
 	}
-	up := strings.ToUpper(s)
+	up := strings.ToUpper(strings.TrimSpace(s))
 	switch e.key {
 	case "continent":
-		if !slices.Contains(continents, up) {
-			return p.errf(e.v.Line, fp, "unknown continent code %q (want %s)", s, strings.Join(continents, " "))
+		if err := CheckContinent(up); err != nil {
+			return p.errf(e.v.Line, fp, "%v", err)
 		}
 		g.Continent = up
 	case "country":
-		if !countryCode.MatchString(up) {
-			return p.errf(e.v.Line, fp, "want an ISO 3166-1 alpha-2 country code like DE, not %q", s)
+		if err := CheckCountry(up); err != nil {
+			return p.errf(e.v.Line, fp, "%v", err)
 		}
 		g.Country = up
 	case "subdivision":
 		if !subdivisionCode.MatchString(up) {
 			return p.errf(e.v.Line, fp, "want an ISO 3166-2 code with its country like US-VA, not %q", s)
+		}
+		if err := CheckSubdivision(up); err != nil {
+			return p.errf(e.v.Line, fp, "%v", err)
 		}
 		g.Subdivision = up
 	case "city":

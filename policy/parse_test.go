@@ -129,7 +129,10 @@ var badFiles = []struct {
 	{"check not a string", aRecord(`          value: 192.0.2.1`, `          check: [a, b]`), "bad.yaml:7: zones.example.net.records.www.A.check: want a health check name"},
 	{"empty name", aRecord(`          value: 192.0.2.1`, `          name: " "`), "bad.yaml:7: zones.example.net.records.www.A.name: want a name, not an empty string"},
 	{"all_down unknown", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: panic"), `bad.yaml:7: zones.example.net.records.www.A.all_down: want open, nodata, servfail, refused, nxdomain or {value: RDATA}, not "panic"`},
-	{"all_down other mapping", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {values: [192.0.2.2]}"), "bad.yaml:7: zones.example.net.records.www.A.all_down: want open, nodata"},
+	{"all_down other mapping", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {values: [192.0.2.2]}"), "bad.yaml:7: zones.example.net.records.www.A.all_down.values: unknown key (all_down's mapping is {value: RDATA})"},
+	// Unknown keys beside value: at their own line, by name (issue 15).
+	{"all_down value and unknown key", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down:\n            value: 192.0.2.2\n            bogus: 1"), "bad.yaml:9: zones.example.net.records.www.A.all_down.bogus: unknown key (all_down's mapping is {value: RDATA})"},
+	{"all_down empty mapping", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {}"), "bad.yaml:7: zones.example.net.records.www.A.all_down: want open, nodata"},
 	{"all_down bad value", aRecord("          failover: [{value: 192.0.2.1}]", "          all_down: {value: 2001:db8::1}"), `bad.yaml:7: zones.example.net.records.www.A.all_down.value: not valid A RDATA "2001:db8::1"`},
 
 	// Geolocation.
@@ -143,7 +146,11 @@ var badFiles = []struct {
 	{"default false", aRecord("          geolocation: [{default: false, value: 192.0.2.1}]"), "bad.yaml:6: zones.example.net.records.www.A.geolocation[0].default: default: false is not allowed, leave default out"},
 	{"default not a bool", aRecord("          geolocation: [{default: yes please, value: 192.0.2.1}]"), `geolocation[0].default: want true or false, not "yes please"`},
 	{"unknown continent", aRecord("          geolocation: [{continent: XX, value: 192.0.2.1}]"), `geolocation[0].continent: unknown continent code "XX" (want AF AN AS EU NA OC SA)`},
-	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: want an ISO 3166-1 alpha-2 country code like DE, not "DEU"`},
+	{"bad country", aRecord("          geolocation: [{country: DEU, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].country: unknown country code "DEU": not in ISO 3166-1 alpha-2 (did you mean DE?)`},
+	// Codes of the right shape that no standard has (issue 15), at their own line.
+	{"unknown country", aRecord("          geolocation:", "            - {default: true, value: 192.0.2.2}", "            - {country: XX, value: 192.0.2.1}"), `bad.yaml:8: zones.example.net.records.www.A.geolocation[1].country: unknown country code "XX": not in ISO 3166-1 alpha-2 (did you mean one of XK, AX, CX?)`},
+	{"continent typo", aRecord("          geolocation: [{continent: ER, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].continent: unknown continent code "ER" (want AF AN AS EU NA OC SA) (did you mean EU?)`},
+	{"unknown subdivision", aRecord("          geolocation: [{subdivision: US-VX, value: 192.0.2.1}]"), `bad.yaml:6: zones.example.net.records.www.A.geolocation[0].subdivision: unknown subdivision code "US-VX": not in ISO 3166-2 for United States (did you mean one of US-TX, US-VA, US-VI, US-VT?)`},
 	{"bad subdivision", aRecord("          geolocation: [{subdivision: VA, value: 192.0.2.1}]"), `geolocation[0].subdivision: want an ISO 3166-2 code with its country like US-VA, not "VA"`},
 
 	// Sticky weighted.
@@ -192,7 +199,10 @@ var badFiles = []struct {
 	{"latency table row a list", regions3 + "latency:\n  fra: [5]\n", "bad.yaml:6: latency.fra: must be a mapping of endpoint region to milliseconds"},
 	{"collections not a mapping", "cidr_collections: [corp]\n", "bad.yaml:1: cidr_collections: must be a mapping of collection name to {locations: …} or {file: …}"},
 	{"collection both forms", "cidr_collections:\n  corp: {file: a.txt, locations: {eu: 192.0.2.0/24}}\n", "bad.yaml:2: cidr_collections.corp: a collection has locations: (blocks by location) or file: (a collection file), one of them"},
-	{"collection unknown key", "cidr_collections:\n  corp: {blocks: {eu: 192.0.2.0/24}}\n", "bad.yaml:2: cidr_collections.corp: a collection has locations:"},
+	{"collection unknown key", "cidr_collections:\n  corp: {blocks: {eu: 192.0.2.0/24}}\n", "bad.yaml:2: cidr_collections.corp.blocks: unknown key (a collection has locations or file)"},
+	// The issue 15 case: the unknown key beside a good one, at its own line.
+	{"collection unknown key beside locations", "cidr_collections:\n  corp:\n    locations: {eu: 198.51.100.0/24}\n    bogus: 1\n", "bad.yaml:4: cidr_collections.corp.bogus: unknown key (a collection has locations or file)"},
+	{"collection empty", "cidr_collections:\n  corp: {}\n", "bad.yaml:2: cidr_collections.corp: a collection has locations: (blocks by location) or file: (a collection file), one of them"},
 	{"collection bad name", "cidr_collections:\n  \"my corp\": {locations: {eu: 192.0.2.0/24}}\n", `bad.yaml:2: cidr_collections.my corp: a collection name is letters`},
 	{"collection location bad name", "cidr_collections:\n  corp: {locations: {\"eu west\": 192.0.2.0/24}}\n", `bad.yaml:2: cidr_collections.corp.locations.eu west: a location name is letters`},
 	{"collection location star", "cidr_collections:\n  corp: {locations: {\"*\": 0.0.0.0/0}}\n", `cidr_collections.corp.locations.*: a location name is letters`},

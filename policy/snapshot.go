@@ -20,13 +20,17 @@ type Snapshot struct {
 }
 
 // Compile validates d against the health checks resolve knows and builds a
-// Snapshot. now sets the SOA serial of zones that leave it 0.
+// Snapshot. now sets the SOA serial of zones that leave it 0. The snapshot keeps
+// the record sets of d that have alias nodes or are their targets (Snapshot.Update
+// compiles aliases again from them): they must not change afterwards.
 func Compile(d *Data, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	s := &Snapshot{zones: make(map[string]*CompiledZone, len(d.Zones))}
+	first := make(map[string]Pos, len(d.Zones))
 	for _, z := range d.Zones {
-		if _, dup := s.zones[z.Origin]; dup {
-			return nil, fmt.Errorf("%s:%d: zones.%s: zone defined twice", z.Pos.File, z.Pos.Line, z.Origin)
+		if at, dup := first[z.Origin]; dup {
+			return nil, posErr(z.Pos, "zones."+trimDot(z.Origin), "zone %s defined twice (first at %s:%d)", z.Origin, at.File, at.Line)
 		}
+		first[z.Origin] = z.Pos
 		cz, err := compileZone(z, resolve, now)
 		if err != nil {
 			return nil, err
@@ -70,8 +74,8 @@ func (s *Snapshot) RecordSets() int { return s.sets }
 func (s *Snapshot) Endpoints() int { return s.endpoints }
 
 func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, error) {
-	cz := &CompiledZone{Origin: z.Origin, names: map[string]*entry{}, wild: map[string]*entry{},
-		conf: zoneConf{pos: z.Pos, ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
+	cz := &CompiledZone{Origin: z.Origin, Placeholder: z.Placeholder, names: map[string]*entry{}, wild: map[string]*entry{},
+		conf: zoneConf{ttl: z.TTL, soa: z.SOA}, nsets: len(z.Records)}
 	cz.SOA = buildSOA(z, now)
 	cz.names[z.Origin] = &entry{sets: []*Set{soaSet(cz.SOA)}}
 
@@ -82,39 +86,54 @@ func compileZone(z *Zone, resolve CheckResolver, now time.Time) (*CompiledZone, 
 	lookup := func(name string, t uint16) *RecordSet { return sets[SetKey{name, t}] }
 	for _, rs := range z.Records {
 		if rs.Type == dns.TypeSOA {
-			return nil, soaAsRecordSet(rs)
+			return nil, soaAsRecordSet(z.Origin, rs)
 		}
-		set, err := compileSet(rs, resolve, lookup)
+		set, err := compileSet(z.Origin, rs, resolve, lookup)
 		if err != nil {
 			return nil, err
 		}
 		e := cz.entryFor(rs.Name)
 		if e.set(rs.Type) != nil {
-			return nil, fmt.Errorf("%s:%d: %s %s defined twice", rs.Pos.File, rs.Pos.Line, rs.Name, dns.TypeToString[rs.Type])
+			return nil, posErr(rs.Pos, FieldPath(z.Origin, rs.Name, rs.Type), "%s %s defined twice", rs.Name, dns.TypeToString[rs.Type])
 		}
 		if err := cnameConflict(e, rs, z.Origin); err != nil {
 			return nil, err
 		}
 		e.sets = append(e.sets, set)
 		cz.count(set, 1)
-		for _, target := range aliasTargets(rs.Root, nil) {
-			k := SetKey{target, rs.Type}
-			if cz.aliasedBy == nil {
-				cz.aliasedBy = map[SetKey][]SetKey{}
-			}
-			cz.aliasedBy[k] = append(cz.aliasedBy[k], SetKey{rs.Name, rs.Type})
-		}
+		cz.keepAliases(rs, lookup)
 	}
 	return cz, nil
 }
 
+// keepAliases records which sets the alias nodes of rs name, and keeps rs and
+// their record sets for Snapshot.Update.
+func (z *CompiledZone) keepAliases(rs *RecordSet, lookup setLookup) {
+	targets := aliasTargets(rs.Root, nil)
+	if len(targets) == 0 {
+		return
+	}
+	if z.aliasedBy == nil {
+		z.aliasedBy, z.srcs = map[SetKey][]SetKey{}, map[SetKey]*RecordSet{}
+	}
+	from := SetKey{rs.Name, rs.Type}
+	z.srcs[from] = rs
+	for _, target := range targets {
+		k := SetKey{target, rs.Type}
+		z.aliasedBy[k] = append(z.aliasedBy[k], from)
+		if t := lookup(target, rs.Type); t != nil {
+			z.srcs[k] = t
+		}
+	}
+}
+
 // compileSet compiles one record set of a zone; lookup finds its alias targets.
-func compileSet(rs *RecordSet, resolve CheckResolver, lookup setLookup) (*Set, error) {
-	tree, err := compileTreeIn(rs, rs.TTL, resolve, lookup)
+func compileSet(origin string, rs *RecordSet, resolve CheckResolver, lookup setLookup) (*Set, error) {
+	tree, err := compileTreeIn(origin, rs, rs.TTL, resolve, lookup)
 	if err != nil {
 		return nil, err
 	}
-	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type], src: rs}, nil
+	return &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Tree: tree, Label: rs.Name + "/" + dns.TypeToString[rs.Type]}, nil
 }
 
 // count adds (n = 1) or takes away (n = −1) what set contributes to the zone's flags.
@@ -136,8 +155,8 @@ func soaSet(soa *dns.SOA) *Set {
 	return &Set{Name: soa.Hdr.Name, Type: dns.TypeSOA, TTL: soa.Hdr.Ttl, Label: soa.Hdr.Name + "/SOA", Tree: staticTree(soa)}
 }
 
-func soaAsRecordSet(rs *RecordSet) error {
-	return fmt.Errorf("%s:%d: SOA is set with the zone's soa: key, not as a record set", rs.Pos.File, rs.Pos.Line)
+func soaAsRecordSet(origin string, rs *RecordSet) error {
+	return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "SOA is set with the zone's soa: key, not as a record set")
 }
 
 // cnameConflict enforces RFC 1034 §3.6.2 for data from any source (files and the
@@ -145,10 +164,10 @@ func soaAsRecordSet(rs *RecordSet) error {
 func cnameConflict(e *entry, rs *RecordSet, origin string) error {
 	switch {
 	case rs.Type == dns.TypeCNAME && rs.Name == origin:
-		return fmt.Errorf("%s:%d: %s: no CNAME at the zone apex", rs.Pos.File, rs.Pos.Line, rs.Name)
+		return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "no CNAME at the zone apex")
 	case rs.Type == dns.TypeCNAME && len(e.sets) > 0,
 		rs.Type != dns.TypeCNAME && e.set(dns.TypeCNAME) != nil:
-		return fmt.Errorf("%s:%d: %s: a CNAME owner holds no other record set", rs.Pos.File, rs.Pos.Line, rs.Name)
+		return posErr(rs.Pos, FieldPath(origin, rs.Name, rs.Type), "a CNAME owner holds no other record set (%s)", rs.Name)
 	}
 	return nil
 }

@@ -16,21 +16,24 @@ import (
 type zoneEdit struct {
 	z       *CompiledZone
 	owned   map[*entry]bool // entries made by this edit, safe to change
-	aliases bool            // z.aliasedBy is this edit's own copy
-	changed []SetKey        // sets put or removed: their aliases are compiled again
-	fresh   []*Set          // sets compiled by this edit, to be given slots
+	aliases bool            // z.aliasedBy and z.srcs are this edit's own copies
+	puts    map[SetKey]*RecordSet
+	changed []SetKey // sets put or removed: their aliases are compiled again
+	fresh   []*Set   // sets compiled by this edit, to be given slots
+
+	source  func(SetKey) *RecordSet // Update.Source for this zone; may return nil
+	missing SetKey                  // an alias target whose record set nobody had
 }
 
 // editZone applies zu to old. It returns the new zone and the sets it compiled.
-func editZone(old *CompiledZone, zu *ZoneUpdate, resolve CheckResolver, now time.Time) (*CompiledZone, []*Set, error) {
+func editZone(old *CompiledZone, zu *ZoneUpdate, source func(SetKey) *RecordSet, resolve CheckResolver, now time.Time) (*CompiledZone, []*Set, error) {
 	if len(zu.Remove) == 0 && len(zu.Put) == 0 && zu.Zone == nil {
 		return old, nil, nil
 	}
 	z := *old
 	z.names, z.wild = maps.Clone(old.names), maps.Clone(old.wild)
-	ed := &zoneEdit{z: &z, owned: map[*entry]bool{}}
-
 	put := make(map[SetKey]*RecordSet, len(zu.Put))
+	ed := &zoneEdit{z: &z, owned: map[*entry]bool{}, puts: put, source: source}
 	for _, rs := range zu.Put {
 		if err := ed.checkPut(rs); err != nil {
 			return nil, nil, err
@@ -54,7 +57,11 @@ func editZone(old *CompiledZone, zu *ZoneUpdate, resolve CheckResolver, now time
 			return nil, nil, err
 		}
 	}
-	if err := ed.compile(put, resolve); err != nil {
+	for _, rs := range zu.Put {
+		k := SetKey{rs.Name, rs.Type}
+		ed.keep(k, rs, len(aliasTargets(rs.Root, nil)) > 0 || len(z.aliasedBy[k]) > 0)
+	}
+	if err := ed.compile(resolve); err != nil {
 		return nil, nil, err
 	}
 	if zu.Zone != nil {
@@ -73,7 +80,7 @@ func editZone(old *CompiledZone, zu *ZoneUpdate, resolve CheckResolver, now time
 // checkPut refuses what Compile refuses before compiling, and owners outside the zone.
 func (ed *zoneEdit) checkPut(rs *RecordSet) error {
 	if rs.Type == dns.TypeSOA {
-		return soaAsRecordSet(rs)
+		return soaAsRecordSet(ed.z.Origin, rs)
 	}
 	name := rs.Name
 	if isWild(name) {
@@ -96,7 +103,7 @@ func (ed *zoneEdit) put(rs *RecordSet) error {
 	if err := cnameConflict(e, rs, ed.z.Origin); err != nil {
 		return err
 	}
-	e.sets = append(e.sets, &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Label: rs.Name + "/" + dns.TypeToString[rs.Type], src: rs})
+	e.sets = append(e.sets, &Set{Name: rs.Name, Type: rs.Type, TTL: rs.TTL, Label: rs.Name + "/" + dns.TypeToString[rs.Type]})
 	ed.z.nsets++
 	for _, target := range aliasTargets(rs.Root, nil) {
 		ed.link(SetKey{target, rs.Type}, k, true)
@@ -120,8 +127,11 @@ func (ed *zoneEdit) remove(k SetKey) {
 	if old.Tree != nil { // a set compiled before this edit
 		z.count(old, -1)
 	}
-	for _, target := range aliasTargets(old.src.Root, nil) {
-		ed.link(SetKey{target, k.Type}, k, false)
+	if src := z.srcs[k]; src != nil { // a set with alias nodes always has its source kept
+		for _, target := range aliasTargets(src.Root, nil) {
+			ed.link(SetKey{target, k.Type}, k, false)
+		}
+		ed.keep(k, nil, false)
 	}
 	ed.changed = append(ed.changed, k)
 	if len(e.sets) > 0 || e.below > 0 {
@@ -215,78 +225,4 @@ func (ed *zoneEdit) get(k SetKey) *Set {
 		return nil
 	}
 	return e.set(k.Type)
-}
-
-// link adds (or removes) "from has an alias node naming target" in the zone's index.
-func (ed *zoneEdit) link(target, from SetKey, add bool) {
-	if !ed.aliases {
-		ed.z.aliasedBy, ed.aliases = maps.Clone(ed.z.aliasedBy), true
-		if ed.z.aliasedBy == nil {
-			ed.z.aliasedBy = map[SetKey][]SetKey{}
-		}
-	}
-	froms := ed.z.aliasedBy[target]
-	if add {
-		ed.z.aliasedBy[target] = append(slices.Clip(froms), from)
-		return
-	}
-	// A set may name one target twice: one edge goes per alias node.
-	i := slices.Index(froms, from)
-	froms = slices.Delete(slices.Clone(froms), i, i+1)
-	if len(froms) == 0 {
-		delete(ed.z.aliasedBy, target)
-		return
-	}
-	ed.z.aliasedBy[target] = froms
-}
-
-// compile compiles the sets put, and every set that aliases a changed set directly
-// or through other aliases, against the zone as edited.
-func (ed *zoneEdit) compile(put map[SetKey]*RecordSet, resolve CheckResolver) error {
-	todo := make([]SetKey, 0, len(put))
-	seen := make(map[SetKey]bool, len(put))
-	for _, k := range ed.changed {
-		if put[k] != nil && !seen[k] {
-			seen[k] = true
-			todo = append(todo, k)
-		}
-	}
-	// Sets aliasing a changed one, in breadth-first order from the changes.
-	queue := slices.Clone(ed.changed)
-	for len(queue) > 0 {
-		k := queue[0]
-		queue = queue[1:]
-		for _, from := range ed.z.aliasedBy[k] {
-			if !seen[from] {
-				seen[from] = true
-				todo = append(todo, from)
-				queue = append(queue, from)
-			}
-		}
-	}
-	lookup := func(name string, t uint16) *RecordSet {
-		if s := ed.get(SetKey{name, t}); s != nil {
-			return s.src
-		}
-		return nil
-	}
-	for _, k := range todo {
-		old := ed.get(k)
-		set, err := compileSet(old.src, resolve, lookup)
-		if err != nil {
-			return err
-		}
-		m, key := ed.z.names, k.Name
-		if isWild(k.Name) {
-			m, key = ed.z.wild, k.Name[2:]
-		}
-		e := ed.own(m, key)
-		e.sets[slices.Index(e.sets, old)] = set
-		if old.Tree != nil {
-			ed.z.count(old, -1)
-		}
-		ed.z.count(set, 1)
-		ed.fresh = append(ed.fresh, set)
-	}
-	return nil
 }

@@ -17,6 +17,12 @@ type Update struct {
 	RemoveZones []string     // origins
 	AddZones    []*Zone      // whole zones, compiled as Compile compiles them
 	Zones       []ZoneUpdate // at most one per origin
+
+	// Source returns the record set (owner and type k) of zone origin as the data
+	// holds it. A snapshot keeps the record sets of its aliases and their targets
+	// only; Update asks Source for a set that a set put aliases when no alias named
+	// it before. nil, or a nil answer, refuses such an update.
+	Source func(origin string, k SetKey) *RecordSet
 }
 
 // ZoneUpdate changes the record sets and settings of one zone. Removals come
@@ -47,12 +53,17 @@ type ZoneSettings struct {
 // keep the health sources they were compiled with: a check that goes away must
 // first leave every tree using it.
 //
+// The snapshot keeps the record sets of aliases and of their targets, as Compile
+// does: they must not change afterwards.
+//
 // New sets take fresh Slots from s.Endpoints() on; the slots of removed and
 // replaced sets are not reused, so Endpoints() bounds Slot but may exceed the
 // endpoints the trees hold. State kept by slot (the plugin's answer counters)
 // grows to the new Endpoints() and carries every old slot over as it is: a slot
 // names the same endpoint of the same set in every snapshot of a lineage. A full
-// Compile starts a new lineage (renumbered from 0).
+// Compile starts a new lineage (renumbered from 0). A zone the update changes is a
+// new *CompiledZone (an unchanged one is the same pointer): state kept by zone
+// pointer is resolved again for the changed ones.
 func (s *Snapshot) Update(u Update, resolve CheckResolver, now time.Time) (*Snapshot, error) {
 	n := &Snapshot{zones: maps.Clone(s.zones), origins: s.origins, sets: s.sets, endpoints: s.endpoints}
 	reorder := len(u.RemoveZones) > 0 || len(u.AddZones) > 0
@@ -91,7 +102,13 @@ func (s *Snapshot) Update(u Update, resolve CheckResolver, now time.Time) (*Snap
 			return nil, fmt.Errorf("zones.%s: changed twice in one update", zu.Origin)
 		}
 		done[zu.Origin] = true
-		cz, fresh, err := editZone(old, zu, resolve, now)
+		source := func(k SetKey) *RecordSet {
+			if u.Source == nil {
+				return nil
+			}
+			return u.Source(zu.Origin, k)
+		}
+		cz, fresh, err := editZone(old, zu, source, resolve, now)
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,12 @@ const benchSets = 100_000
 // a new name (its empty non-terminal comes and goes); and Compile of the whole zone
 // for comparison. Each update applies to the snapshot the previous one made.
 //
+// Measured (2 shared cores, load 2–10): an UPSERT 1.4–2.2 ms, 3.5 MB and 333
+// allocs (572 for the alias target), CREATE or DELETE at a new name 1.6–3.1 ms;
+// Compile of the zone 300–476 ms, 260 MB, 2.08M allocs. Nearly all of an update
+// is copying the zone's names map (100k entries, 3.5 MB; maps.Clone alone
+// 4 ms on a loaded run), so it grows with the zone: ~15–40 ms at 1M names.
+//
 //	go test -run '^$' -bench 'BenchmarkUpdate' -benchmem ./policy/
 func BenchmarkUpdate(b *testing.B) {
 	d, up := benchZone(benchSets)

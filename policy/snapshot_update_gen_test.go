@@ -29,6 +29,14 @@ func (m *model) clone() *model {
 	return c
 }
 
+// source is Update.Source answering from the model.
+func (m *model) source(origin string, k SetKey) *RecordSet {
+	if z := m.zones[origin]; z != nil {
+		return z.sets[k]
+	}
+	return nil
+}
+
 // data is the model as Compile takes it, zones and records in a fixed order.
 func (m *model) data() *Data {
 	d := &Data{}
@@ -206,10 +214,14 @@ func (g *gen) zone(origin string, n int, resolve CheckResolver) *Zone {
 	for range n {
 		t := genTypes[g.r.IntN(len(genTypes))]
 		rs := g.set(g.name(origin), t, origin, mz)
-		mz.sets[SetKey{rs.Name, rs.Type}] = rs
+		k := SetKey{rs.Name, rs.Type}
+		if mz.sets[k] != nil {
+			continue // replacing could leave an alias of it without its target
+		}
+		mz.sets[k] = rs
 		z := (&model{zones: map[string]*modelZone{origin: mz}}).data().Zones[0]
 		if _, err := compileZone(z, resolve, epoch); err != nil {
-			delete(mz.sets, SetKey{rs.Name, rs.Type})
+			delete(mz.sets, k)
 		}
 	}
 	z := (&model{zones: map[string]*modelZone{origin: mz}}).data().Zones[0]

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -49,7 +50,14 @@ func updateSequence(t *testing.T, seed uint64, steps int) {
 		u := g.update(m, c.resolve)
 		next := m.clone()
 		valid := next.apply(u)
+		if g.r.IntN(4) > 0 {
+			u.Source = next.source // else an alias of a set no alias named before is refused
+		}
 		got, err := cur.Update(u, c.resolve, epoch)
+		if err != nil && strings.Contains(err.Error(), "Update.Source did not give") && u.Source == nil {
+			sameAnswers(t, fmt.Sprintf("step %d, refused (%v)", step, err), cur, ref, c)
+			continue
+		}
 		want, werr := Compile(next.data(), c.resolve, epoch)
 		switch {
 		case !valid && err == nil:
@@ -112,6 +120,11 @@ func sameAnswers(t *testing.T, what string, got, want *Snapshot, c checks) {
 		}
 		if a, b := aliasIndex(gz), aliasIndex(wz); a != b {
 			t.Fatalf("%s: zone %s: alias index\n%s\nwant\n%s", what, o, a, b)
+		}
+		for k, rs := range wz.srcs {
+			if gz.srcs[k] != rs && !reflect.DeepEqual(gz.srcs[k], rs) {
+				t.Fatalf("%s: zone %s: the record set of %v is not kept (or another is)", what, o, k)
+			}
 		}
 		for n := range wz.names {
 			probes = append(probes, n, "zz."+n, "zz.zz."+n)

@@ -1,10 +1,8 @@
 package policy
 
 import (
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -128,15 +126,15 @@ func TestUpdate(t *testing.T) {
 			func(t *testing.T) Update {
 				return inNet(nil, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n"))
 			},
-			nil, "data.yaml:6: www.example.net.: a CNAME owner holds no other record set"},
+			nil, "data.yaml:6: zones.example.net.records.www.CNAME: a CNAME owner holds no other record set"},
 		{"an A beside a CNAME is refused",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      cname:\n        A: {value: 192.0.2.1}\n")) },
-			nil, "data.yaml:6: cname.example.net.: a CNAME owner holds no other record set"},
+			nil, "data.yaml:6: zones.example.net.records.cname.A: a CNAME owner holds no other record set"},
 		{"no CNAME at the apex",
 			func(t *testing.T) Update {
 				return inNet(nil, []*RecordSet{{Pos: Pos{"api", 2}, Name: "example.net.", Type: dns.TypeCNAME, Root: leaf("x.example.org.", "")}})
 			},
-			nil, "api:2: example.net.: no CNAME at the zone apex"},
+			nil, "api:2: zones.example.net.records.@.CNAME: no CNAME at the zone apex"},
 		{"the other types removed, a CNAME may come",
 			func(t *testing.T) Update {
 				return inNet([]SetKey{key("www.", A), key("www.", TXT)}, puts(t, "      www:\n        CNAME: {value: x.example.org.}\n"))
@@ -147,7 +145,7 @@ func TestUpdate(t *testing.T) {
 			[]question{{"front.example.net.", A, Found, "192.0.2.50"}, {"chain.example.net.", A, Found, "192.0.2.50"}}, ""},
 		{"an alias target removed while aliased: refused",
 			func(*testing.T) Update { return inNet([]SetKey{key("lb.", A)}, nil) },
-			nil, "data.yaml:19: front.example.net./A: alias: no A record set at lb.example.net. in this zone"},
+			nil, "data.yaml:19: zones.example.net.records.front.A.alias: no A record set at lb.example.net. in this zone"},
 		{"an alias target removed with its aliases",
 			func(*testing.T) Update {
 				return inNet([]SetKey{key("lb.", A), key("front.", A), key("chain.", A)}, nil)
@@ -155,26 +153,29 @@ func TestUpdate(t *testing.T) {
 			[]question{{"front.example.net.", A, NXDomain, ""}, {"www.example.net.", A, Found, "192.0.2.1"}}, ""},
 		{"an alias target that aliases back: a cycle",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      lb:\n        A: {alias: chain}\n")) },
-			nil, "lb.example.net./A/0/0: alias: cycle lb.example.net. → chain.example.net. → front.example.net. → lb.example.net."},
+			nil, "zones.example.net.records.front.A.alias: cycle lb.example.net. → chain.example.net. → front.example.net. → lb.example.net."},
 		{"an alias of a new set",
 			func(t *testing.T) Update {
 				return inNet(nil, puts(t, "      new:\n        A: {value: 192.0.2.60}\n      www:\n        A: {alias: new}\n"))
 			},
 			[]question{{"www.example.net.", A, Found, "192.0.2.60"}}, ""},
+		{"an alias of a set no alias named before (Update.Source gives it)",
+			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: a.b.c}\n")) },
+			[]question{{"www.example.net.", A, Found, "192.0.2.2"}}, ""},
 		{"an alias of a set that does not exist",
 			func(t *testing.T) Update { return inNet(nil, puts(t, "      www:\n        A: {alias: nowhere}\n")) },
-			nil, "data.yaml:6: www.example.net./A: alias: no A record set at nowhere.example.net. in this zone"},
+			nil, "data.yaml:6: zones.example.net.records.www.A.alias: no A record set at nowhere.example.net. in this zone"},
 		{"a check nobody knows",
 			func(t *testing.T) Update {
 				return inNet(nil, puts(t, "      www:\n        A: {value: 192.0.2.1, check: zz}\n"))
 			},
-			nil, `data.yaml:6: www.example.net./A: check: no health check named "zz"`},
+			nil, `data.yaml:6: zones.example.net.records.www.A.check: no health check named "zz"`},
 		{"a set put twice", func(t *testing.T) Update {
 			return inNet(nil, append(puts(t, "      www:\n        A: {value: 192.0.2.1}\n"), puts(t, "      www:\n        A: {value: 192.0.2.2}\n")...))
 		}, nil, "data.yaml:6: www.example.net. A defined twice"},
 		{"an SOA record set", func(t *testing.T) Update {
 			return inNet(nil, []*RecordSet{{Pos: Pos{"api", 3}, Name: "example.net.", Type: dns.TypeSOA, Root: leaf("x", "")}})
-		}, nil, "api:3: SOA is set with the zone's soa: key, not as a record set"},
+		}, nil, "api:3: zones.example.net.records.@.SOA: SOA is set with the zone's soa: key, not as a record set"},
 		{"a set that is not there removed",
 			func(*testing.T) Update { return inNet([]SetKey{key("nowhere.", A)}, nil) },
 			nil, "zones.example.net.: nowhere.example.net. A: no such record set to remove"},
@@ -207,6 +208,9 @@ func TestUpdate(t *testing.T) {
 				t.Fatal(err)
 			}
 			u := tc.update(t)
+			m := modelOf(d)
+			valid := m.apply(u)
+			u.Source = m.source
 			got, err := old.Update(u, c.resolve, epoch)
 			before, _ := Compile(parsed(t, updateBase), c.resolve, epoch)
 			sameAnswers(t, "the snapshot before", old, before, c)
@@ -214,8 +218,7 @@ func TestUpdate(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)
 				}
-				m := modelOf(d)
-				if m.apply(u) {
+				if valid {
 					if _, werr := Compile(m.data(), c.resolve, epoch); werr == nil {
 						t.Fatalf("Update refused what Compile accepts: %v", err)
 					} else if fault(werr) != fault(err) {
@@ -227,8 +230,6 @@ func TestUpdate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := modelOf(d)
-			m.apply(u)
 			want, err := Compile(m.data(), c.resolve, epoch)
 			if err != nil {
 				t.Fatal(err)
@@ -265,6 +266,11 @@ func fault(err error) string {
 	if strings.Contains(s, "alias: cycle") {
 		return "alias: cycle"
 	}
+	if strings.HasPrefix(s, "zones.") { // the field path names the set
+		if i := strings.Index(s, ": "); i >= 0 {
+			s = s[i+2:]
+		}
+	}
 	if i := strings.Index(s, "alias: "); i >= 0 {
 		return s[i:]
 	}
@@ -276,106 +282,4 @@ func modelOf(d *Data) *model {
 	m := &model{zones: map[string]*modelZone{}}
 	m.apply(Update{AddZones: d.Zones})
 	return m
-}
-
-// An update shares everything it does not change with the snapshot before it, and
-// numbers the endpoints of the sets it compiles after every slot of the old one.
-func TestUpdateShares(t *testing.T) {
-	c := newChecks("a", "b")
-	old, err := Compile(parsed(t, updateBase), c.resolve, epoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := inNet([]SetKey{key("www.", dns.TypeTXT)}, puts(t, "      lb:\n        A: {value: 192.0.2.50}\n      new:\n        A: {values: [192.0.2.1, 192.0.2.2]}\n"))
-	got, err := old.Update(u, c.resolve, epoch.Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Zone("example.org.") != old.Zone("example.org.") {
-		t.Error("the unchanged zone was copied")
-	}
-	oz, nz := old.Zone("example.net."), got.Zone("example.net.")
-	for _, k := range []SetKey{key("www.", dns.TypeA), key("a.b.c.", dns.TypeA), key("sub.", dns.TypeNS), key("", dns.TypeSOA)} {
-		if oz.Set(k.Name, k.Type) != nz.Set(k.Name, k.Type) {
-			t.Errorf("%v was compiled again", k)
-		}
-	}
-	for _, k := range []SetKey{key("lb.", dns.TypeA), key("front.", dns.TypeA), key("chain.", dns.TypeA), key("new.", dns.TypeA)} {
-		s := nz.Set(k.Name, k.Type)
-		if s == oz.Set(k.Name, k.Type) || int(s.Slot) < old.Endpoints() {
-			t.Errorf("%v: not compiled again with a new slot (slot %d, old bound %d)", k, s.Slot, old.Endpoints())
-		}
-	}
-	if nz.SOA != oz.SOA || nz.SOA.Serial != 5 {
-		t.Errorf("the SOA with a written serial changed: %v", nz.SOA)
-	}
-	if got.RecordSets() != old.RecordSets() || got.Endpoints() != old.Endpoints()+1+1+1+2 {
-		t.Errorf("%d sets, %d slots; want %d, %d", got.RecordSets(), got.Endpoints(), old.RecordSets(), old.Endpoints()+5)
-	}
-	checkSlots(t, got)
-}
-
-// A changed zone that leaves its serial 0 gets the update's time as serial, as a
-// reload would give it; new settings take effect; other zones keep theirs.
-func TestUpdateSerialAndSettings(t *testing.T) {
-	c := newChecks("a", "b")
-	old, err := Compile(parsed(t, updateBase), c.resolve, epoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	later := epoch.Add(time.Hour)
-	got, err := old.Update(Update{Zones: []ZoneUpdate{{Origin: "example.org.", Remove: []SetKey{{"www.example.org.", dns.TypeA}}}}}, c.resolve, later)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := got.Zone("example.org.").SOA.Serial; s != uint32(later.Unix()) {
-		t.Errorf("serial %d, want %d", s, later.Unix())
-	}
-	if got.Zone("example.net.").SOA != old.Zone("example.net.").SOA {
-		t.Error("the unchanged zone's SOA changed")
-	}
-	soa := &SOA{MName: "ns.example.org.", RName: "h.example.org.", Serial: 9, Minimum: 120}
-	got, err = got.Update(Update{Zones: []ZoneUpdate{{Origin: "example.net.", Zone: &ZoneSettings{TTL: 900, SOA: soa}}}}, c.resolve, later)
-	if err != nil {
-		t.Fatal(err)
-	}
-	z := got.Zone("example.net.")
-	if z.SOA.Serial != 9 || z.SOA.Hdr.Ttl != 900 || z.SOA.Minttl != 120 || z.SOA.Ns != "ns.example.org." {
-		t.Errorf("SOA %v", z.SOA)
-	}
-	if m := z.Lookup("example.net.", dns.TypeSOA); m.Set.TTL != 900 || m.Set.Tree.Endpoints[0].RR != z.SOA {
-		t.Errorf("the SOA record set does not answer the new SOA: %v", m.Set.Tree.Endpoints[0].RR)
-	}
-}
-
-// The flags the plugin reads per zone follow the sets that raise them.
-func TestUpdateFlags(t *testing.T) {
-	c := newChecks("a", "b")
-	snap, err := Compile(parsed(t, updateBase), c.resolve, epoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	geoSet := "      g:\n        A:\n          geolocation:\n            - {continent: EU, value: 192.0.2.1}\n            - {default: true, value: 192.0.2.2}\n"
-	stickySet := "      s:\n        A:\n          weighted:\n            - {weight: 1, value: 192.0.2.1}\n          sticky: true\n"
-	for i, step := range []struct {
-		u           Update
-		geo, client bool
-	}{
-		{inNet(nil, puts(t, geoSet)), true, false},
-		{inNet(nil, puts(t, stickySet)), true, true},
-		{inNet([]SetKey{key("g.", dns.TypeA)}, nil), false, true},
-		{inNet(nil, puts(t, "      s:\n        A: {value: 192.0.2.3}\n")), false, false},
-		{inNet(nil, puts(t, "      lb:\n        A: {alias: s}\n"+stickySet)), false, true}, // through an alias
-	} {
-		if snap, err = snap.Update(step.u, c.resolve, epoch); err != nil {
-			t.Fatal(err)
-		}
-		z := snap.Zone("example.net.")
-		if z.UsesGeo != step.geo || z.UsesClient != step.client {
-			t.Errorf("step %d: geo %v client %v, want %v %v", i, z.UsesGeo, z.UsesClient, step.geo, step.client)
-		}
-	}
-	if got := slices.Sorted(slices.Values(snap.Origins())); !slices.Equal(got, []string{"example.net.", "example.org."}) {
-		t.Errorf("origins %v", got)
-	}
 }

@@ -13,6 +13,14 @@
 // OnRestartFailed stops what the discarded reload started, its OnShutdown marks the
 // new instance's units as the ones that serve.
 //
+// How caddy's hooks map onto a unit: start = OnStartup; a reload starts the new
+// instance's units while the old ones still run (so shared listeners and checks both
+// Corefiles hold stay up) and then stops the old ones (OnShutdown); a failed reload
+// stops the new ones (the old instance's OnRestartFailed, through its guard); the
+// final shutdown stops the rest (OnShutdown, which caddy also runs on exit, before
+// OnFinalShutdown). Nothing stops at OnRestart, so nothing must be restarted at
+// OnRestartFailed, unlike health and metrics.
+//
 // A directive calls, in setup (which itself starts nothing):
 //
 //	lifecycle.On(c, start, stop)               // one unit: start at startup, stop once

@@ -29,11 +29,16 @@ type loader struct {
 	check func(*policy.Snapshot) error
 	// servers are the server label values of the block's metrics (set at OnStartup).
 	servers []string
+	// rules are the directive's allow_empty and allow_zone_removal; origins the
+	// zones of the server block, served as empty zones where the data lacks them.
+	rules   policy.ServeRules
+	origins []string
 
 	mu       sync.Mutex
-	set      *hc.Set    // the data files' own checks, started
-	sums     [][32]byte // content of the files and refs last loaded (or last rejected)
-	refs     []string   // collection files the data files name: watched with them
+	set      *hc.Set               // the data files' own checks, started
+	served   map[string]policy.Pos // the zones of the data published, for rules.Check
+	sums     [][32]byte            // content of the files and refs last loaded (or last rejected)
+	refs     []string              // collection files the data files name: watched with them
 	stopCh   chan struct{}
 	done     chan struct{}
 	started  bool
@@ -53,6 +58,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 	var refs []string
 	var refSums [][32]byte
 	sums := make([][32]byte, len(l.files))
+	sources := make([]*policy.Data, 0, len(l.files))
 	read := 0
 	for i, f := range l.files {
 		b, err := os.ReadFile(f)
@@ -65,6 +71,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		sources = append(sources, fd)
 		d.Zones = policy.MergeZones(d.Zones, fd.Zones)
 		specs = append(specs, fspecs...)
 		for _, f := range fd.Files {
@@ -72,6 +79,14 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 		}
 	}
 	sums = append(sums, refSums...)
+	l.mu.Lock()
+	running := l.served
+	l.mu.Unlock()
+	if err := l.rules.Check(sources, d, running); err != nil {
+		return nil, nil, err
+	}
+	sites := policy.ZoneSites(d)
+	d.Zones = append(d.Zones, policy.EmptyZones(d, l.origins)...)
 	if read >= collectAfterParse {
 		// The files and their YAML node trees are garbage now; left to the
 		// collector, they set the heap goal that Compile then grows into. Peak RSS
@@ -103,7 +118,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 		}
 	}
 	return &loaded{Data: answer.Data{Snap: snap, Counters: make([]atomic.Pointer[answer.Counter], snap.Endpoints()),
-		NewCounter: newCounter, Events: eventsFor(snap)}, sums: sums, refs: refs}, set, nil
+		NewCounter: newCounter, Events: eventsFor(snap)}, sums: sums, refs: refs, sites: sites}, set, nil
 }
 
 // collectAfterParse is the size of data files (about 25k record sets) from which
@@ -129,7 +144,7 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.started = true
 	set.Start()
 	l.set = set
-	l.sums, l.refs = ld.sums, ld.refs
+	l.sums, l.refs, l.served = ld.sums, ld.refs, ld.sites
 	p.snap.Store(ld)
 	l.publishLoad(ld, false)
 	if l.interval > 0 && len(l.files) > 0 {
@@ -211,7 +226,7 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.mu.Lock()
 	old := l.set
 	l.set = set
-	l.sums, l.refs = ld.sums, ld.refs
+	l.sums, l.refs, l.served = ld.sums, ld.refs, ld.sites
 	l.mu.Unlock()
 	old.Close() // after the swap: checks in both sets kept running throughout
 	l.publishLoad(ld, true)

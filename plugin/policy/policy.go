@@ -42,8 +42,9 @@ type Policy struct {
 // handles of their endpoints (answer.Data), swapped together.
 type loaded struct {
 	answer.Data
-	sums [][32]byte // checksums of the data files, then of refs, as parsed
-	refs []string   // the collection files the data files read
+	sums  [][32]byte            // checksums of the data files, then of refs, as parsed
+	refs  []string              // the collection files the data files read
+	sites map[string]policy.Pos // the zones the data serves (not placeholders)
 }
 
 // ServeDNS implements plugin.Handler. It takes no lock and does no I/O: it reads the
@@ -56,7 +57,9 @@ func (p *Policy) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	q := r.Question[0]
 	qname := strings.ToLower(q.Name) // no allocation when already lower case
 	z := ld.Snap.Zone(qname)
-	if z == nil {
+	if z == nil || z.Placeholder && p.Next != nil {
+		// A zone of the block that the data lacks is the next plugin's to answer;
+		// when there is none, policy answers it as an empty zone.
 		return p.next(ctx, w, r)
 	}
 	switch q.Qtype {

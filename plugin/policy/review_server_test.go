@@ -90,9 +90,8 @@ func reviewWrite(t *testing.T, path, content string) {
 
 // A Corefile reload that fails after our OnStartup ran (here: a later server block's
 // port is taken) discards the new instance without running its OnShutdown (caddy's
-// Restart). The policy plugin has no OnRestartFailed hook (compare plugin/healthcheck,
-// which has one for exactly this), so the discarded instance's data-file checks keep
-// running with their references held, and its file watcher goroutine runs forever.
+// Restart). Its data-file checks and file watcher must stop at once
+// (internal/lifecycle), or they keep running with their references held.
 func TestReviewRestartFailedLeaksDataChecks(t *testing.T) {
 	dir := t.TempDir()
 	keep := filepath.Join(dir, "keep.yaml")

@@ -93,6 +93,7 @@ func parse(c *caddy.Controller) (*Policy, error) {
 		// Keys like example.org:53 and tls://example.org:853 name one zone twice.
 		origins := slices.Compact(slices.Sorted(slices.Values(plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys))))
 		inline := &inlineRecords{origins: origins}
+		l.origins = origins
 		root := dnsserver.GetConfig(c).Root
 		for c.NextBlock() {
 			if err := property(c, p, l, inline, root); err != nil {
@@ -155,6 +156,15 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 			f = filepath.Join(root, f)
 		}
 		p.store = &storeSource{path: f}
+	case "allow_empty", "allow_zone_removal":
+		if len(c.RemainingArgs()) != 0 {
+			return c.ArgErr()
+		}
+		if c.Val() == "allow_empty" {
+			l.rules.AllowEmpty = true
+		} else {
+			l.rules.AllowZoneRemoval = true
+		}
 	case "weighted", "failover":
 		return inline.add(c)
 	default:

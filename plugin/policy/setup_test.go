@@ -22,6 +22,12 @@ func TestSetup(t *testing.T) {
 	dangling := write("dangling.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1, check: nosuch}\n")
 	badWeight := write("weight.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A:\n          weighted:\n            - {weight: 300, value: 192.0.2.1}\n")
 	twice := write("twice.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A: {value: 192.0.2.1}\n")
+	empty := write("empty.yaml", "")
+	comments := write("comments.yaml", "# nothing yet\n")
+	braces := write("braces.yaml", "{}\n")
+	noZones := write("nozones.yaml", "# header\nzones: {}\n")
+	garbage := write("garbage.yaml", "zones:\n  example.net: \x00\xff\n")
+	unknownCountry := write("country.yaml", "zones:\n  example.net:\n    records:\n      www:\n        A:\n          geolocation:\n            - {country: XX, value: 192.0.2.1}\n            - {default: true, value: 192.0.2.2}\n")
 
 	tests := []struct {
 		name   string
@@ -38,9 +44,20 @@ func TestSetup(t *testing.T) {
 		{"unknown property", nil, "policy {\n data " + good + "\n frobnicate\n}", `Testfile:3 - Error during parsing: unknown property "frobnicate"`},
 		{"data without file", nil, "policy {\n data\n}", "Wrong argument count"},
 		{"bad reload", nil, "policy {\n data " + good + "\n reload soon\n}", `reload: "soon"`},
-		{"dangling check", nil, "policy {\n data " + dangling + "\n}", `dangling.yaml:5: www.example.net./A: check: no health check named "nosuch"`},
+		{"dangling check", nil, "policy {\n data " + dangling + "\n}", `dangling.yaml:5: zones.example.net.records.www.A.check: no health check named "nosuch"`},
 		{"weight out of range", nil, "policy {\n data " + badWeight + "\n}", "weight.yaml:7"},
-		{"zone in two files", nil, "policy {\n data " + twice + " " + twice + "\n}", "zone defined twice"},
+		{"zone in two files", nil, "policy {\n data " + twice + " " + twice + "\n}", "twice.yaml:2: zones.example.net: zone example.net. defined twice (first at "},
+		// Issue 15: data that serves nothing is refused at start-up unless allowed.
+		{"empty file", nil, "policy {\n data " + empty + "\n}", "empty.yaml:1: zones: the file defines no zones and no checks (the file is empty or only comments)"},
+		{"only comments", nil, "policy {\n data " + comments + "\n}", "comments.yaml:1: zones: the file defines no zones"},
+		{"empty mapping", nil, "policy {\n data " + braces + "\n}", "braces.yaml:1: zones: the file defines no zones and no checks ({} or zones: {})"},
+		{"empty zones", nil, "policy {\n data " + noZones + "\n}", "nozones.yaml:2: zones: the file defines no zones"},
+		{"empty beside a good file", nil, "policy {\n data " + good + " " + empty + "\n}", "empty.yaml:1: zones: the file defines no zones"},
+		{"empty allowed", nil, "policy {\n data " + empty + "\n allow_empty\n}", ""},
+		{"empty zones allowed", nil, "policy {\n data " + noZones + "\n allow_empty\n allow_zone_removal\n}", ""},
+		{"allow_empty with an argument", nil, "policy {\n data " + empty + "\n allow_empty yes\n}", "Testfile:3 - Error during parsing: Wrong argument count"},
+		{"garbage bytes", nil, "policy {\n data " + garbage + "\n}", "garbage.yaml:2: invalid YAML: control characters are not allowed at byte offset 22"},
+		{"unknown country", nil, "policy {\n data " + unknownCountry + "\n}", `country.yaml:7: zones.example.net.records.www.A.geolocation[0].country: unknown country code "XX"`},
 		{"compact outside zones", []string{"example.org."}, "policy {\n weighted www.example.com A 192.0.2.1\n}", "not in the zones"},
 		{"compact empty label", []string{"example.org."}, "policy {\n weighted foo..example.org A 192.0.2.1\n}", "not a valid owner name"},
 		{"compact long label", []string{"example.org."}, "policy {\n weighted " + strings.Repeat("a", 64) + ".example.org A 192.0.2.1\n}", "not a valid owner name"},
