@@ -21,15 +21,15 @@ func TestCoretrafficDirectivesOrder(t *testing.T) {
 	// Removing ours gives back the stock list exactly: nothing lost, nothing moved.
 	var rest []string
 	for _, d := range got {
-		if d != "geo" && d != "healthcheck" && d != "policy" {
+		if d != "geo" && d != "healthcheck" && d != "policy" && d != "route53api" {
 			rest = append(rest, d)
 		}
 	}
 	if !slices.Equal(rest, stock) {
 		t.Errorf("stock order not preserved:\n got %v\nwant %v", rest, stock)
 	}
-	if len(got) != len(stock)+3 {
-		t.Errorf("got %d directives, want %d", len(got), len(stock)+3)
+	if len(got) != len(stock)+4 {
+		t.Errorf("got %d directives, want %d", len(got), len(stock)+4)
 	}
 
 	at := func(name string) int { return slices.Index(got, name) }
@@ -37,7 +37,8 @@ func TestCoretrafficDirectivesOrder(t *testing.T) {
 		{"geoip", "geo"},
 		{"geo", "cancel"}, // what follows geoip in v1.15.0
 		{"healthcheck", "policy"},
-		{"policy", "file"},
+		{"policy", "route53api"},
+		{"route53api", "file"},
 		{"kubernetes", "healthcheck"}, // what precedes file in v1.15.0
 	}
 	for _, tc := range adjacent {
@@ -83,7 +84,7 @@ func TestCoretrafficDirectivesMinimal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"geoip", "geo", "healthcheck", "policy", "file"}
+	want := []string{"geoip", "geo", "healthcheck", "policy", "route53api", "file"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}

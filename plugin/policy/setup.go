@@ -32,6 +32,9 @@ func setup(c *caddy.Controller) error {
 	if err != nil {
 		return plugin.Error(pluginName, err)
 	}
+	if p.store != nil {
+		return setupStore(c, p)
+	}
 	ld, set, err := p.loader.load()
 	if err != nil {
 		return plugin.Error(pluginName, err)
@@ -60,6 +63,22 @@ func setup(c *caddy.Controller) error {
 	return nil
 }
 
+// setupStore wires a block that serves a control-plane store's hosted zones.
+func setupStore(c *caddy.Controller, p *Policy) error {
+	cfg := dnsserver.GetConfig(c)
+	lifecycle.On(c, func() error {
+		if err := p.store.start(p, cfg); err != nil {
+			return plugin.Error(pluginName, fmt.Errorf("%s: %w", p.where, err))
+		}
+		return nil
+	}, p.store.stop)
+	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
+		p.Next = next
+		return p
+	})
+	return nil
+}
+
 func parse(c *caddy.Controller) (*Policy, error) {
 	p := &Policy{}
 	l := &loader{interval: defaultReload, engine: pluginhc.Engine(), corefileChecks: pluginhc.Checks(c)}
@@ -81,8 +100,11 @@ func parse(c *caddy.Controller) (*Policy, error) {
 				return nil, err
 			}
 		}
-		if len(l.files) == 0 && len(inline.records) == 0 {
-			return nil, c.Err("no policy data: give a data file or a record (weighted, failover)")
+		if p.store != nil && (len(l.files) > 0 || len(inline.records) > 0) {
+			return nil, storeExclusive(p.where)
+		}
+		if p.store == nil && len(l.files) == 0 && len(inline.records) == 0 {
+			return nil, c.Err("no policy data: give a data file, a record (weighted, failover) or a store")
 		}
 		l.inline = inline.data()
 		l.owner = fmt.Sprintf("policy:%s:%d", c.File(), c.Line())
@@ -124,6 +146,16 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 			return c.Errf("explain: %q is not a listen address (host:port): %v", args[0], err)
 		}
 		p.explainAddr = args[0]
+	case "store":
+		args := c.RemainingArgs()
+		if len(args) != 1 || p.store != nil {
+			return c.ArgErr()
+		}
+		f := args[0]
+		if !filepath.IsAbs(f) && root != "" {
+			f = filepath.Join(root, f)
+		}
+		p.store = &storeSource{path: f}
 	case "allow_empty", "allow_zone_removal":
 		if len(c.RemainingArgs()) != 0 {
 			return c.ArgErr()

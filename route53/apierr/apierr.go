@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Namespace is the XML namespace of every Route 53 2013-04-01 document.
@@ -60,36 +61,34 @@ func InvalidChangeBatch(messages ...string) *Error {
 	return &Error{Code: "InvalidChangeBatch", Status: http.StatusBadRequest, Message: "ChangeBatch errors occurred", Messages: messages}
 }
 
-// errorResponse is the restXml error document.
+// errorResponse is the restXml error document. An InvalidChangeBatch carries its
+// messages twice: joined in Message as Route 53 writes them ("[a, b]", what the aws
+// CLI prints) and one by one in Messages (what the Go SDK's
+// types.InvalidChangeBatch.Messages reads).
 type errorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Type      string   `xml:"Error>Type"`
-	Code      string   `xml:"Error>Code"`
-	Message   string   `xml:"Error>Message"`
-	RequestID string   `xml:"RequestId"`
+	XMLName   xml.Name  `xml:"ErrorResponse"`
+	Xmlns     string    `xml:"xmlns,attr"`
+	Type      string    `xml:"Error>Type"`
+	Code      string    `xml:"Error>Code"`
+	Message   string    `xml:"Error>Message"`
+	Messages  *messages `xml:"Error>Messages,omitempty"`
+	RequestID string    `xml:"RequestId"`
 }
 
-// invalidChangeBatch is the document Route 53 writes for InvalidChangeBatch; its root
-// element is what the SDK's route53 customization looks for.
-type invalidChangeBatch struct {
-	XMLName   xml.Name `xml:"InvalidChangeBatch"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Messages  []string `xml:"Messages>Message"`
-	RequestID string   `xml:"RequestId"`
+type messages struct {
+	Message []string `xml:"Message"`
 }
 
 // Write sends e as Route 53 does: status, content type and XML body.
 func (e *Error) Write(w http.ResponseWriter, requestID string) {
-	var doc any
+	kind := "Sender"
+	if e.Status >= 500 {
+		kind = "Receiver"
+	}
+	doc := errorResponse{Xmlns: Namespace, Type: kind, Code: e.Code, Message: e.Message, RequestID: requestID}
 	if len(e.Messages) > 0 {
-		doc = invalidChangeBatch{Xmlns: Namespace, Messages: e.Messages, RequestID: requestID}
-	} else {
-		kind := "Sender"
-		if e.Status >= 500 {
-			kind = "Receiver"
-		}
-		doc = errorResponse{Xmlns: Namespace, Type: kind, Code: e.Code, Message: e.Message, RequestID: requestID}
+		doc.Message = "[" + strings.Join(e.Messages, ", ") + "]"
+		doc.Messages = &messages{e.Messages}
 	}
 	body, err := xml.Marshal(doc)
 	if err != nil { // only strings: cannot fail

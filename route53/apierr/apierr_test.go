@@ -16,7 +16,7 @@ func TestWrite(t *testing.T) {
 		{NotFound("NoSuchHostedZone", "No hosted zone found with ID: %s", "Z1"), 404, "ErrorResponse", "<Code>NoSuchHostedZone</Code>"},
 		{InvalidInput("bad %s", "name"), 400, "ErrorResponse", "<Type>Sender</Type>"},
 		{New("ServiceUnavailable", 503, "store down"), 503, "ErrorResponse", "<Type>Receiver</Type>"},
-		{InvalidChangeBatch("a", "b"), 400, "InvalidChangeBatch", "<Messages><Message>a</Message><Message>b</Message></Messages>"},
+		{InvalidChangeBatch("a", "b"), 400, "ErrorResponse", "<Code>InvalidChangeBatch</Code><Message>[a, b]</Message><Messages><Message>a</Message><Message>b</Message></Messages>"},
 	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()
@@ -40,6 +40,9 @@ func TestWrite(t *testing.T) {
 				}
 				break
 			}
+		}
+		if len(tc.err.Messages) == 0 && strings.Contains(body, "Messages") {
+			t.Errorf("%s: an empty Messages element: %s", tc.err.Code, body)
 		}
 		if rec.Header().Get("Content-Type") != "text/xml" || rec.Header().Get("X-Amzn-RequestId") != "req-1" {
 			t.Errorf("%s: headers %v", tc.err.Code, rec.Header())

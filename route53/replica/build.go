@@ -1,0 +1,328 @@
+package replica
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53"
+	"github.com/coretraffic/coretraffic/route53/catalog"
+	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
+	"github.com/coretraffic/coretraffic/store"
+)
+
+// follower is the Replica as store.Follow drives it, in one goroutine. Its methods
+// never fail: data the replica cannot compile is refused with a log line and the
+// previous snapshot keeps serving.
+type follower Replica
+
+func (f *follower) Load(rd store.Reader) error {
+	r := (*Replica)(f)
+	d := newDirt()
+	m, err := load(rd, d, r.logf)
+	if err != nil {
+		return err
+	}
+	r.loaded, r.loadedChanges = m, d.changes
+	return nil
+}
+
+func (f *follower) Loaded(rev int64) error {
+	r := (*Replica)(f)
+	r.noteChanges(r.loadedChanges, rev)
+	r.mu.Lock()
+	r.m, r.loaded, r.loadedChanges = r.loaded, nil, nil
+	r.pending = nil
+	r.markPending(nil, rev)
+	r.mu.Unlock()
+	return nil
+}
+
+func (f *follower) Apply(ev store.Event) error {
+	r := (*Replica)(f)
+	d := newDirt()
+	r.mu.Lock()
+	for _, c := range ev.Changes {
+		if err := r.m.put(c.Key, c.Value, c.Deleted, d); err != nil {
+			r.logf("store revision %d: refused %v", ev.Revision, err)
+		}
+	}
+	r.m.usersOf(d)
+	r.markPending(d, ev.Revision)
+	r.mu.Unlock()
+	r.noteChanges(d.changes, ev.Revision)
+	return nil
+}
+
+func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
+	if len(ids) == 0 {
+		return
+	}
+	r.changeMu.Lock()
+	defer r.changeMu.Unlock()
+	for id := range ids {
+		r.changes[id] = rev
+	}
+}
+
+// compilePending compiles everything pending into one snapshot and publishes it at
+// the mirror's revision. Reading the mirror holds mu; compiling does not, so events
+// keep arriving meanwhile and the next round takes them all.
+func (r *Replica) compilePending() {
+	r.mu.Lock()
+	rev, d, rebuild := r.pendingRev, r.pending, r.rebuildNext
+	r.pending, r.rebuildNext = nil, false
+	if r.m == nil || (d == nil && !rebuild) {
+		r.mu.Unlock()
+		return
+	}
+	if rebuild || r.pub.Load() == nil {
+		r.rebuild(rev) // unlocks
+		return
+	}
+	r.incremental(d, rev) // unlocks
+}
+
+// rebuild compiles every served zone and restarts the checks that changed. It is
+// called with mu held and releases it once it has read the mirror.
+func (r *Replica) rebuild(rev int64) {
+	specs, overrides := r.m.checkSpecs(r.logf)
+	served := r.m.servedZones()
+	colls := r.m.collections()
+	pcolls, err := policyCollections(colls)
+	if err != nil {
+		r.mu.Unlock()
+		r.refuse(rev, "%v", err)
+		return
+	}
+	d := &policy.Data{}
+	for id, origin := range served {
+		pz, err := r.m.zonePolicy(id, colls)
+		if err != nil {
+			r.mu.Unlock()
+			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
+			return
+		}
+		d.Zones = append(d.Zones, pz)
+	}
+	r.mu.Unlock()
+	set := r.startChecks(specs, overrides)
+	resolve := trafficflow.Resolver(resolver(set))
+	snap, err := policy.Compile(d, resolve, time.Now())
+	if err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
+	r.served, r.pcolls = served, pcolls
+	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
+}
+
+// incremental compiles only the record sets changed (and those aliasing them) into
+// the current snapshot. It is called with mu held and releases it once it has read
+// the mirror.
+func (r *Replica) incremental(d *dirt, rev int64) {
+	cur := r.pub.Load()
+	if len(d.colls) > 0 {
+		pcolls, err := policyCollections(r.m.collections())
+		if err != nil {
+			r.mu.Unlock()
+			r.refuse(rev, "%v", err)
+			return
+		}
+		r.pcolls = pcolls
+	}
+	var u policy.Update
+	for id, groups := range d.groups {
+		origin, ok := r.served[id]
+		if !ok {
+			continue
+		}
+		zu := policy.ZoneUpdate{Origin: origin}
+		z := &r.m.zones[id].Zone
+		ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
+		for _, g := range r.m.withAliasers(id, groups) {
+			if g.typ == "SOA" {
+				soa := r.m.recordSets(id, g)
+				if len(soa) == 0 {
+					continue // the zone is going; its deletion rebuilds
+				}
+				pz, _, err := route53.ToPolicy(z, []route53.ResourceRecordSet{*soa[0]}, nil)
+				if err != nil {
+					r.mu.Unlock()
+					r.refuse(rev, "zone %s SOA: %v", id, err)
+					return
+				}
+				zu.Zone = &policy.ZoneSettings{TTL: pz.TTL, SOA: pz.SOA}
+				continue
+			}
+			recs := r.m.recordSets(id, g)
+			typ, known := dns.StringToType[g.typ]
+			if len(recs) == 0 {
+				if known && cur.Snap.Zone(origin).Set(strings.ToLower(route53.PolicyName(g.name)), typ) != nil {
+					zu.Remove = append(zu.Remove, policy.SetKey{Name: strings.ToLower(route53.PolicyName(g.name)), Type: typ})
+				}
+				continue
+			}
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
+			if err != nil {
+				r.mu.Unlock()
+				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
+				return
+			}
+			zu.Put = append(zu.Put, rs)
+		}
+		u.Zones = append(u.Zones, zu)
+	}
+	// Update may ask for a record set it kept no source of (an alias's new target):
+	// it is read from the mirror, so mu is held until Update returns (~2 ms at 100k).
+	u.Source = r.source
+	snap, err := cur.Snap.Update(u, trafficflow.Resolver(resolver(r.checks)), time.Now())
+	r.mu.Unlock()
+	if err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
+	r.publish(&Published{Snap: snap, Revision: rev})
+}
+
+// source translates a record set of the mirror for Snapshot.Update, by the zone's
+// origin and the policy's name and type. Called with mu held.
+func (r *Replica) source(origin string, k policy.SetKey) *policy.RecordSet {
+	for id, o := range r.served {
+		if o != origin {
+			continue
+		}
+		z := &r.m.zones[id].Zone
+		for g := range r.m.sets[id] {
+			if dns.StringToType[g.typ] != k.Type || strings.ToLower(route53.PolicyName(g.name)) != k.Name {
+				continue
+			}
+			recs := r.m.recordSets(id, g)
+			ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
+			if err != nil {
+				return nil
+			}
+			return rs
+		}
+	}
+	return nil
+}
+
+// refuse keeps the snapshot that serves and says why; the next event rebuilds.
+func (r *Replica) refuse(rev int64, format string, args ...any) {
+	r.mu.Lock()
+	r.rebuildNext = true
+	r.mu.Unlock()
+	r.logf("store revision %d not served, previous data kept: "+format, append([]any{rev}, args...)...)
+}
+
+// checkSpecs maps the mirror's health checks onto the engine's specs and overrides;
+// a check that does not map is left out with a log line.
+func (m *mirror) checkSpecs(logf func(string, ...any)) ([]hc.Spec, map[string]hc.Override) {
+	ids := make([]string, 0, len(m.checks))
+	for id := range m.checks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var specs []hc.Spec
+	overrides := make(map[string]hc.Override, len(ids))
+	for _, id := range ids {
+		spec, err := checks.ToSpec(id, m.checks[id].HealthCheckConfig)
+		if err != nil {
+			logf("health check %s refused: %v", id, err)
+			continue
+		}
+		specs = append(specs, spec)
+		overrides[id] = checks.Forced(m.checks[id].HealthCheckConfig)
+	}
+	return specs, overrides
+}
+
+// startChecks runs specs as the replica's Set, replacing the previous one (checks
+// with unchanged specs keep running: the engine dedupes).
+func (r *Replica) startChecks(specs []hc.Spec, overrides map[string]hc.Override) *hc.Set {
+	set, err := r.engine.Prepare(r.owner, specs)
+	if err != nil {
+		r.logf("health checks refused, previous ones keep running: %v", err)
+		return r.checks
+	}
+	set.Start()
+	for id, o := range overrides {
+		r.engine.SetOverride(id, o)
+	}
+	if r.checks != nil {
+		r.checks.Close()
+	}
+	r.checks = set
+	return set
+}
+
+func resolver(set *hc.Set) policy.CheckResolver {
+	return func(name string) (policy.HealthSource, bool) {
+		if set == nil {
+			return nil, false
+		}
+		if h, ok := set.Handle(name); ok {
+			return h, true
+		}
+		return nil, false
+	}
+}
+
+// servedZones picks, for every zone name, the hosted zone served: Route 53 lets
+// several hosted zones share a name (each with its own delegation); one server
+// answers for one, the first created.
+func (m *mirror) servedZones() map[string]string {
+	first := map[string]*catalog.Zone{}
+	for _, z := range m.zones {
+		if f := first[z.Name]; f == nil || z.Created.Before(f.Created) || (z.Created.Equal(f.Created) && z.ID < f.ID) {
+			first[z.Name] = z
+		}
+	}
+	out := make(map[string]string, len(first))
+	for _, z := range first {
+		out[z.ID] = strings.ToLower(dns.Fqdn(route53.PolicyName(z.Name)))
+	}
+	return out
+}
+
+// withAliasers returns the changed groups and every group of the zone whose alias
+// targets one of them, directly or through other aliases: an alias answers with its
+// target's TTL, so it is rebuilt too (its tree is re-inlined by Snapshot.Update).
+func (m *mirror) withAliasers(id string, changed map[group]bool) []group {
+	seen := make(map[group]bool, len(changed))
+	out := make([]group, 0, len(changed))
+	var visit func(g group)
+	visit = func(g group) {
+		if seen[g] {
+			return
+		}
+		seen[g] = true
+		out = append(out, g)
+		for a := range m.aliasers[id][g] {
+			visit(a)
+		}
+	}
+	for g := range changed {
+		visit(g)
+	}
+	return out
+}

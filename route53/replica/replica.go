@@ -1,0 +1,184 @@
+// Package replica keeps one server's view of the Route 53 API's data: it follows the
+// store revision by revision (store.Follow) and turns what changed into the policy
+// snapshot the query path serves — compiling only the changed record sets
+// (policy.Snapshot.Update) — and into the health checks the engine runs. It reports
+// the revision it serves, which is what GetChange's INSYNC means.
+//
+// No CoreDNS imports: plugin/route53api and plugin/policy are the glue.
+package replica
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/store"
+)
+
+// Published is what one revision compiled to: the snapshot of every served hosted
+// zone, immutable.
+type Published struct {
+	Snap     *policy.Snapshot
+	Revision int64
+	// Fresh is set when Snap was compiled whole (policy.Compile): its endpoint slots
+	// start a new lineage. Otherwise it is an Update of the previous one, whose slots
+	// keep naming the same endpoints (state kept by slot carries over).
+	Fresh bool
+}
+
+// Replica follows a store. Create it with New, run it with Run; it is safe for
+// concurrent use.
+type Replica struct {
+	st     store.Store
+	engine *hc.Engine
+	owner  string
+	logf   func(format string, args ...any)
+
+	// Follow's goroutine applies events to the mirror and notes what they changed
+	// (pending); the compile goroutine turns everything pending into one snapshot,
+	// so a burst of changes costs one compile, not one each. mu guards both.
+	mu            sync.Mutex
+	m             *mirror
+	pending       *dirt
+	pendingRev    int64 // the revision the mirror is at
+	rebuildNext   bool  // compile from scratch (a load, zones or checks changed, or a refusal)
+	kick          chan struct{}
+	loaded        *mirror         // built by Load, put in force by Loaded (Follow's goroutine)
+	loadedChanges map[string]bool // the change IDs Load saw
+
+	// The compile goroutine's own.
+	checks *hc.Set
+	served map[string]string                 // zone ID → origin, of the hosted zones compiled
+	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
+
+	pub      atomic.Pointer[Published]
+	subMu    sync.Mutex
+	subs     map[int]func(*Published)
+	nextSub  int
+	changeMu sync.Mutex
+	changes  map[string]int64 // change ID → revision that wrote it
+}
+
+// New returns a replica of st whose health checks run on engine under owner.
+// logf reports data it refuses (nil: silent).
+func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...any)) *Replica {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Replica{st: st, engine: engine, owner: owner, logf: logf, subs: map[int]func(*Published){}, changes: map[string]int64{},
+		kick: make(chan struct{}, 1)}
+}
+
+// Run follows the store until ctx ends, then releases the replica's health checks.
+func (r *Replica) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.compileLoop(ctx)
+	}()
+	err := store.Follow(ctx, r.st, (*follower)(r))
+	<-done
+	if r.checks != nil {
+		r.checks.Close()
+	}
+	return err
+}
+
+// compileLoop compiles what is pending whenever kicked, until ctx ends.
+func (r *Replica) compileLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		}
+		r.compilePending()
+	}
+}
+
+// markPending notes an event's changes (nil: a whole load) at rev and wakes the
+// compile goroutine. Called with mu held.
+func (r *Replica) markPending(d *dirt, rev int64) {
+	r.pendingRev = rev
+	if d == nil || d.checks || len(d.zones) > 0 {
+		r.rebuildNext = true
+	}
+	if d != nil && !r.rebuildNext {
+		if r.pending == nil {
+			r.pending = newDirt()
+		}
+		r.pending.merge(d)
+	}
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Current is the newest published snapshot, nil before the first load.
+func (r *Replica) Current() *Published { return r.pub.Load() }
+
+// Served is the revision the replica serves: every subscriber has been handed its
+// snapshot. -1 before the first load.
+func (r *Replica) Served() int64 {
+	if p := r.pub.Load(); p != nil {
+		return p.Revision
+	}
+	return -1
+}
+
+// ChangeRevision returns the revision that wrote change id, if the replica has
+// applied it.
+func (r *Replica) ChangeRevision(id string) (int64, bool) {
+	r.changeMu.Lock()
+	defer r.changeMu.Unlock()
+	rev, ok := r.changes[id]
+	return rev, ok
+}
+
+// WaitServed waits until the replica serves rev or later, or ctx ends.
+func (r *Replica) WaitServed(ctx context.Context, rev int64) bool {
+	for r.Served() < rev {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return true
+}
+
+// Subscribe calls fn with the current snapshot, if any, and with every later one,
+// in the replica's goroutine before it counts the revision as served. fn must not
+// block. The returned function cancels.
+func (r *Replica) Subscribe(fn func(*Published)) (cancel func()) {
+	r.subMu.Lock()
+	defer r.subMu.Unlock() // publish holds it too: fn is never called twice at once
+	id := r.nextSub
+	r.nextSub++
+	r.subs[id] = fn
+	if p := r.pub.Load(); p != nil {
+		fn(p)
+	}
+	return func() {
+		r.subMu.Lock()
+		delete(r.subs, id)
+		r.subMu.Unlock()
+	}
+}
+
+// publish hands p to every subscriber, then makes it current.
+func (r *Replica) publish(p *Published) {
+	r.subMu.Lock()
+	defer r.subMu.Unlock()
+	for _, fn := range r.subs {
+		fn(p)
+	}
+	r.pub.Store(p)
+}
+
+// Handle resolves a health check by ID among the engine's running checks.
+func (r *Replica) Handle(id string) (*hc.Handle, bool) { return r.engine.Handle(id) }
