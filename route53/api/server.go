@@ -94,6 +94,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("POST "+prefix+"/healthcheck/{id}", s.updateHealthCheck)
 	handle("DELETE "+prefix+"/healthcheck/{id}", s.deleteHealthCheck)
 	handle("GET "+prefix+"/healthcheck/{id}/status", s.healthCheckStatus)
+	handle("GET "+prefix+"/coretraffic/changes", s.listChanges)
+	handle("POST "+prefix+"/coretraffic/change/{id}/revert", s.revertChange)
 	mux.Handle("/", s.serve(func(r *http.Request) (int, any, *apierr.Error) {
 		return 0, nil, apierr.New("InvalidAction", http.StatusBadRequest, "coretraffic does not serve %s %s (see the README's table of Route 53 operations)", r.Method, r.URL.Path)
 	}))

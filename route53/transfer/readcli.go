@@ -186,24 +186,24 @@ type cliHealthCheck struct {
 
 // cliCheckConfig is HealthCheckConfig under Route 53's JSON member names.
 type cliCheckConfig struct {
-	IPAddress                    string   `json:",omitempty"`
-	Port                         int      `json:",omitempty"`
+	IPAddress                    string `json:",omitempty"`
+	Port                         int    `json:",omitempty"`
 	Type                         string
-	ResourcePath                 string   `json:",omitempty"`
-	FullyQualifiedDomainName     string   `json:",omitempty"`
-	SearchString                 string   `json:",omitempty"`
-	RequestInterval              int      `json:",omitempty"`
-	FailureThreshold             int      `json:",omitempty"`
-	MeasureLatency               *bool    `json:",omitempty"`
-	Inverted                     bool     `json:"Inverted"`
-	Disabled                     bool     `json:"Disabled"`
-	HealthThreshold              *int     `json:",omitempty"`
-	ChildHealthChecks            []string `json:",omitempty"`
-	EnableSNI                    *bool    `json:",omitempty"`
-	Regions                      []string `json:",omitempty"`
+	ResourcePath                 string          `json:",omitempty"`
+	FullyQualifiedDomainName     string          `json:",omitempty"`
+	SearchString                 string          `json:",omitempty"`
+	RequestInterval              int             `json:",omitempty"`
+	FailureThreshold             int             `json:",omitempty"`
+	MeasureLatency               *bool           `json:",omitempty"`
+	Inverted                     bool            `json:"Inverted"`
+	Disabled                     bool            `json:"Disabled"`
+	HealthThreshold              *int            `json:",omitempty"`
+	ChildHealthChecks            []string        `json:",omitempty"`
+	EnableSNI                    *bool           `json:",omitempty"`
+	Regions                      []string        `json:",omitempty"`
 	AlarmIdentifier              json.RawMessage `json:",omitempty"`
-	InsufficientDataHealthStatus string   `json:",omitempty"`
-	RoutingControlArn            string   `json:",omitempty"`
+	InsufficientDataHealthStatus string          `json:",omitempty"`
+	RoutingControlArn            string          `json:",omitempty"`
 }
 
 // cliHealthChecks is list-health-checks' output (HealthChecks) or
@@ -239,26 +239,9 @@ func ParseCLIHealthChecks(data []byte) ([]checks.HealthCheck, error) {
 	}
 	var out []checks.HealthCheck
 	for i, c := range list {
-		where := fmt.Sprintf("HealthChecks[%d] (%s)", i, c.Id)
-		cc := c.HealthCheckConfig
-		if cc.AlarmIdentifier != nil || cc.RoutingControlArn != "" || cc.InsufficientDataHealthStatus != "" {
-			return nil, fmt.Errorf("%s: type %s (CloudWatch alarms, recovery controls) is not supported", where, cc.Type)
-		}
-		if !checks.ValidID(c.Id) {
-			return nil, fmt.Errorf("%s: Id is not a health check ID", where)
-		}
-		hc := checks.HealthCheck{ID: c.Id, CallerReference: c.CallerReference, HealthCheckVersion: c.HealthCheckVersion,
-			HealthCheckConfig: checks.HealthCheckConfig{IPAddress: cc.IPAddress, Port: cc.Port, Type: cc.Type,
-				ResourcePath: cc.ResourcePath, FullyQualifiedDomainName: cc.FullyQualifiedDomainName, SearchString: cc.SearchString,
-				RequestInterval: cc.RequestInterval, FailureThreshold: cc.FailureThreshold, MeasureLatency: cc.MeasureLatency,
-				Inverted: cc.Inverted, Disabled: cc.Disabled, HealthThreshold: cc.HealthThreshold,
-				ChildHealthChecks: cc.ChildHealthChecks, EnableSNI: cc.EnableSNI, Regions: cc.Regions}}
-		hc.HealthCheckConfig.Normalize()
-		if err := hc.HealthCheckConfig.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err.Message)
-		}
-		if hc.HealthCheckVersion == 0 {
-			hc.HealthCheckVersion = 1
+		hc, err := fromCLI(c)
+		if err != nil {
+			return nil, fmt.Errorf("HealthChecks[%d] (%s): %w", i, c.Id, err)
 		}
 		out = append(out, hc)
 	}
