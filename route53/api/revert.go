@@ -42,12 +42,15 @@ func (s *Server) revertChange(r *http.Request) (int, any, *apierr.Error) {
 			return apierr.InvalidChangeBatch(fmt.Sprintf("Change %s created hosted zone %s: delete the zone with DeleteHostedZone instead", c.ID, z.Name))
 		}
 		cb := route53.ChangeBatch{Comment: route53.RevertComment(c.ID)}
-		names, err := batchNames(tx, z, &cb)
+		// The names to read are those of every record set c touched and their
+		// alias targets', as a batch of all of them would read.
+		touched := route53.ChangeBatch{}
+		for _, rs := range append(append([]route53.ResourceRecordSet(nil), c.Before...), c.After...) {
+			touched.Changes = append(touched.Changes, route53.Change{ResourceRecordSet: rs})
+		}
+		names, err := batchNames(tx, z, &touched)
 		if err != nil {
 			return err
-		}
-		for _, rs := range append(append([]route53.ResourceRecordSet(nil), c.Before...), c.After...) {
-			names[rs.Name] = true
 		}
 		current := map[string]route53.ResourceRecordSet{}
 		var cur []route53.ResourceRecordSet
