@@ -42,7 +42,9 @@ func Diff(before, after []route53.ResourceRecordSet) []string {
 	type pair struct{ old, new *route53.ResourceRecordSet }
 	byKey := map[string]*pair{}
 	var all []route53.ResourceRecordSet
-	key := func(rs *route53.ResourceRecordSet) string { return rs.Name + "\x00" + rs.Type + "\x00" + rs.SetIdentifier }
+	key := func(rs *route53.ResourceRecordSet) string {
+		return rs.Name + "\x00" + rs.Type + "\x00" + rs.SetIdentifier
+	}
 	for i := range before {
 		p := &pair{old: &before[i]}
 		byKey[key(&before[i])] = p
