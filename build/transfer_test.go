@@ -58,7 +58,7 @@ func TestImportExportChangesCommands(t *testing.T) {
 		{[]string{"import", "-checks", checks, zone}, 2, "", "give one of -endpoint URL and -yaml FILE"},
 		{[]string{"import", "-yaml", filepath.Join(dir, "x.yaml"), zone}, 1, "", "not in the health checks read"},
 		{with("import", "-checks", checks, "-wait", zone), 0, "zone example.org. Z", ""},
-		{with("import", "-checks", checks, "-wait", "example.org.=" + zone), 0, "(existing)", ""},
+		{with("import", "-checks", checks, "-wait", "example.org.="+zone), 0, "(existing)", ""},
 		{[]string{"import", "-endpoint", url, "-credentials", filepath.Join(dir, "none"), "-checks", checks, zone}, 1, "", "credentials"},
 		{with("export", "-dir", exported, "-yaml", filepath.Join(dir, "export.yaml")), 0, "example.org.json", ""},
 		{with("export"), 2, "", "usage"},

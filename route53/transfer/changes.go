@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,8 +52,23 @@ func (c *Client) Revert(ctx context.Context, id string) (route53.ChangeInfo, err
 }
 
 // call sends a signed request to the extension and decodes its answer; a Route
-// 53 error document becomes an *apierr.Error.
+// 53 error document becomes an *apierr.Error. Throttling is retried with backoff.
 func (c *Client) call(ctx context.Context, method, path string, out any) error {
+	for attempt := 0; ; attempt++ {
+		err := c.try(ctx, method, path, out)
+		var ae *apierr.Error
+		if attempt >= 8 || !errors.As(err, &ae) || ae.Code != "Throttling" {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(100<<min(attempt, 5)) * time.Millisecond):
+		}
+	}
+}
+
+func (c *Client) try(ctx context.Context, method, path string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.endpoint, "/")+route53.ChangeLogPath+path, http.NoBody)
 	if err != nil {
 		return err

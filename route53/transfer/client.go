@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
@@ -60,12 +62,22 @@ func Dial(ctx context.Context, endpoint string, c Credentials) (*Client, error) 
 	return NewClient(endpoint, cfg.Credentials), nil
 }
 
+// retryer retries what the SDK deems retryable — Throttling above all: the
+// server limits each caller's request rate, and an import is many requests.
+func retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 10
+		o.MaxBackoff = 5 * time.Second
+		o.RateLimiter = ratelimit.None
+	})
+}
+
 // NewClient returns a client of the API at endpoint signing with creds.
 func NewClient(endpoint string, creds aws.CredentialsProvider) *Client {
 	creds = aws.NewCredentialsCache(creds)
 	return &Client{
 		R53: r53.New(r53.Options{BaseEndpoint: aws.String(endpoint), Region: Region, Credentials: creds,
-			Retryer: aws.NopRetryer{}}),
+			Retryer: retryer()}),
 		endpoint: endpoint, creds: creds, http: &http.Client{Timeout: time.Minute},
 	}
 }

@@ -150,7 +150,7 @@ func (c *Client) WaitInsync(ctx context.Context, ids []string, timeout time.Dura
 			if time.Now().After(deadline) {
 				return fmt.Errorf("change %s still %s after %v", id, res.ChangeInfo.Status, timeout)
 			}
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond) // well within the server's request rate
 		}
 	}
 	return nil
