@@ -201,6 +201,8 @@ func answers(t *testing.T, snap *policy.Snapshot, questions []dns.Question, draw
 	return out
 }
 
+func timeNow() time.Time { return time.Now() }
+
 func compile(t *testing.T, d *policy.Data, up state) *policy.Snapshot {
 	t.Helper()
 	snap, err := policy.Compile(d, resolver(up), time.Now())

@@ -75,7 +75,7 @@ func (b *Bundle) policyZone(z *Zone) (*policy.Zone, error) {
 		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	for _, in := range b.Instances {
-		if b.zoneOf(in.Name) != z {
+		if b.zoneOf(in.Name).Name != z.Name {
 			continue
 		}
 		pv := b.policyVersion(in.TrafficPolicyId, in.TrafficPolicyVersion)
