@@ -1,9 +1,10 @@
 package transfer
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/miekg/dns"
 	"go.yaml.in/yaml/v3"
@@ -30,37 +31,65 @@ func WriteYAML(w io.Writer, b *Bundle) error {
 		}
 	}
 	zw := &zoneWriter{checks: cw}
-	zones := mapping()
+	// Zones are encoded a record set owner at a time and indented into place: the
+	// YAML encoder slows down quadratically with the size of one document.
+	var zones bytes.Buffer
 	for _, z := range b.Zones {
 		pz, err := b.policyZone(&z)
 		if err != nil {
 			return err
 		}
-		zn, err := zw.zone(pz)
-		if err != nil {
+		if err := zw.zone(&zones, pz); err != nil {
 			return fmt.Errorf("zone %s: %w", z.Name, err)
 		}
-		add(zones, strings.TrimSuffix(pz.Origin, "."), zn)
 	}
-	doc := mapping()
+	head := mapping()
 	if len(cw.node.Content) > 0 {
-		add(doc, "checks", cw.node)
+		add(head, "checks", cw.node)
 	}
 	if zw.table != nil {
 		regions, latency := tableNodes(zw.table, zw.used)
-		add(doc, "regions", regions)
-		add(doc, "latency", latency)
+		add(head, "regions", regions)
+		add(head, "latency", latency)
 	}
-	add(doc, "zones", zones)
-	if _, err := io.WriteString(w, "# coretraffic policy data written by `coredns export` / `coredns import -yaml`.\n"); err != nil {
-		return err
+	bw := bufio.NewWriter(w)
+	bw.WriteString("# coretraffic policy data written by `coredns export` / `coredns import -yaml`.\n")
+	if len(head.Content) > 0 {
+		if err := encodeInto(bw, head, ""); err != nil {
+			return err
+		}
 	}
-	enc := yaml.NewEncoder(w)
+	bw.WriteString("zones:\n")
+	if len(b.Zones) == 0 {
+		bw.WriteString("  {}\n")
+	}
+	bw.Write(zones.Bytes())
+	return bw.Flush()
+}
+
+// encodeInto writes n as YAML with every line indented by indent.
+func encodeInto(w io.Writer, n *yaml.Node, indent string) error {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}); err != nil {
+	if err := enc.Encode(n); err != nil {
 		return err
 	}
-	return enc.Close()
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if _, err := io.WriteString(w, indent); err != nil {
+			return err
+		}
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // policyZone is z as the replica serves it, with the record sets of its traffic

@@ -1,7 +1,10 @@
 package transfer
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/miekg/dns"
 	"go.yaml.in/yaml/v3"
@@ -17,7 +20,9 @@ type zoneWriter struct {
 	used   map[string]bool // the regions latency children are in: the table's columns
 }
 
-func (w *zoneWriter) zone(pz *policy.Zone) (*yaml.Node, error) {
+// zone writes a zone under zones: — its settings, then its record sets an
+// owner at a time (all types of an owner together).
+func (w *zoneWriter) zone(out io.Writer, pz *policy.Zone) error {
 	m := mapping()
 	add(m, "ttl", integer(int64(pz.TTL)))
 	if s := pz.SOA; s != nil {
@@ -31,24 +36,41 @@ func (w *zoneWriter) zone(pz *policy.Zone) (*yaml.Node, error) {
 		add(soa, "minimum", integer(int64(s.Minimum)))
 		add(m, "soa", soa)
 	}
-	records := mapping()
+	add(m, "records", mapping()) // replaced by the owners below
+	origin := mapping()
+	add(origin, strings.TrimSuffix(pz.Origin, "."), m)
+	var buf bytes.Buffer
+	if err := encodeInto(&buf, origin, "  "); err != nil {
+		return err
+	}
+	head := strings.TrimSuffix(buf.String(), "{}\n") + "\n"
+	if _, err := io.WriteString(out, head); err != nil {
+		return err
+	}
+	var order []string
 	owners := map[string]*yaml.Node{}
 	for _, rs := range pz.Records {
 		owner, ok := owners[rs.Name]
 		if !ok {
 			owner = mapping()
 			owners[rs.Name] = owner
-			add(records, rs.Name, owner)
+			order = append(order, rs.Name)
 		}
 		n, err := w.node(rs.Root, policy.RuleLeaf)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", rs.Name, dns.TypeToString[rs.Type], err)
+			return fmt.Errorf("%s %s: %w", rs.Name, dns.TypeToString[rs.Type], err)
 		}
 		add(n, "ttl", integer(int64(rs.TTL)))
 		add(owner, dns.TypeToString[rs.Type], n)
 	}
-	add(m, "records", records)
-	return m, nil
+	for _, name := range order {
+		one := mapping()
+		add(one, name, owners[name])
+		if err := encodeInto(out, one, "      "); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // node writes a node; parent is its parent's rule (RuleLeaf at the root), which
