@@ -123,6 +123,22 @@ func TestChangeLogListFilterRevert(t *testing.T) {
 	if n, _ := tc.Changes(ctx, transfer.ChangeFilter{}); len(n.Changes) != len(list.Changes)+2 {
 		t.Errorf("the refused revert was logged: %d changes", len(n.Changes))
 	}
+	// A deletion reverts to a CREATE; reverting the revert deletes again.
+	del := apply(org, "drop b", types.Change{Action: types.ChangeActionDelete, ResourceRecordSet: ptr(rrset("www.example.org", "b", 30, "", "192.0.2.22"))})
+	undo, err := tc.Revert(ctx, del)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insync(t, c, aws.String(undo.Id))
+	if v := values(t, c, org, "www.example.org.", "b"); v != "192.0.2.22" {
+		t.Errorf("after reverting the deletion b is %s", v)
+	}
+	if _, err := tc.Revert(ctx, undo.Id); err != nil {
+		t.Fatal(err)
+	}
+	if v := values(t, c, org, "www.example.org.", "b"); v != "none" {
+		t.Errorf("after reverting the revert b is %s", v)
+	}
 	// The zone's creation and unknown changes are refused too.
 	zl, _ := tc.Changes(ctx, transfer.ChangeFilter{Zone: aws.ToString(net)})
 	if _, err := tc.Revert(ctx, zl.Changes[len(zl.Changes)-1].Id); !errors.As(err, &ae) || ae.Code != "InvalidChangeBatch" {
