@@ -59,6 +59,15 @@ bench-failover: build
 	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; echo "installing: python3-matplotlib"; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-matplotlib; }
 	bench/failover/run.sh $(FAILOVER_FLAGS)
 
+# Route 53 API benchmark (bench/api/README.md): a 100,000-record-set zone loaded through
+# the API; UPSERT → answered latency under query load, sustained batches per second, and
+# queries per CPU-second against the same zone from YAML. About 3 min; flags in
+# BENCH_API_ARGS. Not part of `make test`.
+.PHONY: bench-api
+BENCH_API_ARGS ?=
+bench-api: deps build
+	$(GO) run ./bench/api -bin ./coredns $(BENCH_API_ARGS)
+
 # Every native fuzz target, FUZZTIME each.
 fuzz:
 	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \

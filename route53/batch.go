@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/coretraffic/coretraffic/route53/apierr"
 )
@@ -38,13 +39,30 @@ type batch struct {
 	refs   References
 	msgs   []string
 	ttl    map[rkey]int64 // (name, type) group → TTL of its last changed record set
+	// instance is the traffic policy instance whose record sets the batch changes;
+	// "" for a user's batch.
+	instance string
 }
 
 // ApplyChanges validates a change batch against the zone's record sets and applies
-// it all or nothing, as ChangeResourceRecordSets does. current must be the zone's
-// record sets in ListResourceRecordSets order (SortRecordSets) with normalized names,
-// as ApplyChanges returns them; it is not modified. The result is the zone's new
-// record sets in the same order.
+// it all or nothing, as ChangeResourceRecordSets does: PlanChanges, then
+// Delta.Apply. current must be the zone's record sets in ListResourceRecordSets
+// order (SortRecordSets) with normalized names, as ApplyChanges returns them; it is
+// not modified. The result is the zone's new record sets in the same order.
+func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) ([]ResourceRecordSet, *apierr.Error) {
+	d, err := PlanChanges(z, current, cb, refs)
+	if err != nil {
+		return nil, err
+	}
+	return d.Apply(current), nil
+}
+
+// PlanChanges validates a change batch against the zone's record sets (sorted, as
+// for ApplyChanges) and returns what it does, without building the new record
+// sets: a store writes the Delta, the server recompiles its Groups. It looks record
+// sets up by binary search, so a one-change batch costs microseconds in a zone of
+// any size (a DELETE that empties a name and type also scans the zone for aliases
+// to it).
 //
 // Errors are Route 53's: InvalidInput for a batch that breaks the API model's
 // constraints (lengths, ranges, enums, which members a record set has),
@@ -54,12 +72,21 @@ type batch struct {
 // CNAMEs beside other types, routing policies mixed within one name and type,
 // duplicate failover/geolocation/latency/CIDR locations, aliases to missing
 // targets, unknown CIDR collections and locations, and the batch limits.
-func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) ([]ResourceRecordSet, *apierr.Error) {
-	changes, err := prepare(z, cb, refs)
+func PlanChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References) (*Delta, *apierr.Error) {
+	return PlanInstanceChanges(z, current, cb, refs, "")
+}
+
+// PlanInstanceChanges is PlanChanges for the record sets of a traffic policy
+// instance: every record set of the batch carries TrafficPolicyInstanceId instance,
+// and the batch may change only record sets of that instance. With instance "",
+// as through ChangeResourceRecordSets, no change may name an instance or touch a
+// record set of one (Route 53 changes those through the instance).
+func PlanInstanceChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs References, instance string) (*Delta, *apierr.Error) {
+	changes, err := prepare(z, cb, refs, instance)
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{z: z, cur: current, over: map[rkey]*ResourceRecordSet{}, byName: map[string][]rkey{}, refs: refs, ttl: map[rkey]int64{}}
+	b := &batch{z: z, cur: current, over: map[rkey]*ResourceRecordSet{}, byName: map[string][]rkey{}, refs: refs, ttl: map[rkey]int64{}, instance: instance}
 	for i := range changes {
 		b.apply(&changes[i])
 	}
@@ -70,13 +97,13 @@ func ApplyChanges(z *Zone, current []ResourceRecordSet, cb *ChangeBatch, refs Re
 	if len(b.msgs) > 0 {
 		return nil, apierr.InvalidChangeBatch(b.msgs...)
 	}
-	return b.result(), nil
+	return b.delta(), nil
 }
 
 // prepare checks the batch before it touches the zone: the model's constraints,
 // each record set's members, values and references. It returns the changes with
 // normalized names.
-func prepare(z *Zone, cb *ChangeBatch, refs References) ([]Change, *apierr.Error) {
+func prepare(z *Zone, cb *ChangeBatch, refs References, instance string) ([]Change, *apierr.Error) {
 	var v violations
 	v.length(cb.Comment, "changeBatch.comment", 0, 256)
 	if len(cb.Changes) == 0 {
@@ -118,6 +145,12 @@ func prepare(z *Zone, cb *ChangeBatch, refs References) ([]Change, *apierr.Error
 	for i, c := range cb.Changes {
 		if err := checkStructure(c.Action, &c.ResourceRecordSet); err != nil {
 			return nil, err
+		}
+		if id := c.ResourceRecordSet.TrafficPolicyInstanceId; id != instance {
+			if instance == "" {
+				return nil, apierr.InvalidInput("Invalid request: TrafficPolicyInstanceId %s: the record sets of a traffic policy instance are changed through the instance, in %s", id, describe(c.Action, &c.ResourceRecordSet))
+			}
+			return nil, apierr.InvalidInput("Invalid request: TrafficPolicyInstanceId %q is not the instance %s, in %s", id, instance, describe(c.Action, &c.ResourceRecordSet))
 		}
 		rs := cloneRecordSet(&c.ResourceRecordSet)
 		msgs = append(msgs, normalize(z, rs)...)
@@ -161,6 +194,10 @@ func (b *batch) apply(c *Change) {
 	rs := &c.ResourceRecordSet
 	k := keyOf(rs)
 	old := b.lookup(k)
+	if old != nil && old.TrafficPolicyInstanceId != b.instance {
+		b.msgs = append(b.msgs, fmt.Sprintf("Tried to %s resource record set %s but it belongs to traffic policy instance %s", strings.ToLower(c.Action), rrsetRef(rs), old.TrafficPolicyInstanceId))
+		return
+	}
 	switch c.Action {
 	case ActionCreate:
 		if old != nil {
@@ -250,68 +287,17 @@ func (b *batch) spreadTTLs() {
 	}
 }
 
-// result merges the overlay into the sorted record sets.
-func (b *batch) result() []ResourceRecordSet {
-	keys := make([]rkey, 0, len(b.over))
-	for k := range b.over {
-		keys = append(keys, k)
-	}
-	type pos struct {
-		k     rkey
-		i     int
-		found bool
-	}
-	ps := make([]pos, len(keys))
-	for j, k := range keys {
-		i, found := findRecordSet(b.cur, k)
-		ps[j] = pos{k, i, found}
-	}
-	slices.SortFunc(ps, func(x, y pos) int {
-		if x.i != y.i {
-			return x.i - y.i
-		}
-		a := ResourceRecordSet{Name: x.k.name, Type: x.k.typ, SetIdentifier: x.k.id}
-		c := ResourceRecordSet{Name: y.k.name, Type: y.k.typ, SetIdentifier: y.k.id}
-		return compareRecordSets(&a, &c)
-	})
-	out := make([]ResourceRecordSet, 0, len(b.cur)+len(ps))
-	prev := 0
-	for _, p := range ps {
-		out = append(out, b.cur[prev:p.i]...)
-		prev = p.i
-		if p.found {
-			prev = p.i + 1
-		}
-		if rs := b.over[p.k]; rs != nil {
-			out = append(out, *rs)
+// delta is the overlay as a Delta.
+func (b *batch) delta() *Delta {
+	d := &Delta{}
+	for k, rs := range b.over {
+		if rs != nil {
+			d.Put = append(d.Put, *rs)
+		} else if _, found := findRecordSet(b.cur, k); found {
+			d.Delete = append(d.Delete, RecordKey{k.name, k.typ, k.id})
 		}
 	}
-	return append(out, b.cur[prev:]...)
-}
-
-// cloneRecordSet copies a record set deeply enough that the copy can be changed.
-func cloneRecordSet(rs *ResourceRecordSet) *ResourceRecordSet {
-	c := *rs
-	c.ResourceRecords = slices.Clone(rs.ResourceRecords)
-	if rs.AliasTarget != nil {
-		a := *rs.AliasTarget
-		c.AliasTarget = &a
-	}
-	if rs.GeoLocation != nil {
-		g := *rs.GeoLocation
-		c.GeoLocation = &g
-	}
-	if rs.GeoProximityLocation != nil {
-		g := *rs.GeoProximityLocation
-		if g.Coordinates != nil {
-			cc := *g.Coordinates
-			g.Coordinates = &cc
-		}
-		c.GeoProximityLocation = &g
-	}
-	if rs.CidrRoutingConfig != nil {
-		cc := *rs.CidrRoutingConfig
-		c.CidrRoutingConfig = &cc
-	}
-	return &c
+	SortRecordSets(d.Put)
+	slices.SortFunc(d.Delete, func(x, y RecordKey) int { return compareRecordSets(x.probe(), y.probe()) })
+	return d
 }

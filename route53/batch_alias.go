@@ -13,8 +13,13 @@ type group struct{ name, typ string }
 // alias is left targeting a name and type the batch emptied.
 func (b *batch) checkAliases() {
 	emptied := map[group]bool{}
-	for _, keys := range b.byName {
-		for _, k := range keys {
+	names := make([]string, 0, len(b.byName))
+	for n := range b.byName {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		for _, k := range b.byName[n] {
 			rs := b.over[k]
 			g := group{k.name, k.typ}
 			if rs == nil {
@@ -50,6 +55,9 @@ func (b *batch) checkAliases() {
 		}
 	}
 	for i := range b.cur {
+		if b.cur[i].AliasTarget == nil {
+			continue
+		}
 		if _, changed := b.over[keyOf(&b.cur[i])]; !changed {
 			check(&b.cur[i])
 		}

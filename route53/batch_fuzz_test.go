@@ -136,6 +136,9 @@ func checkZone(z *Zone, rrsets []ResourceRecordSet) error {
 				return fmt.Errorf("%s %s: alias to missing %s", g.name, g.typ, a.DNSName)
 			}
 		}
+		if g.typ == "CNAME" && kinds[routeMultivalue] {
+			return fmt.Errorf("%s: a multivalue CNAME", g.name)
+		}
 		if len(kinds) != 1 || len(recs) > 1 && kinds[routeSimple] || len(ttls) > 1 {
 			return fmt.Errorf("%s %s: kinds %v, %d record sets, TTLs %v", g.name, g.typ, kinds, len(recs), ttls)
 		}

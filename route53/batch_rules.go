@@ -29,6 +29,8 @@ func checkNew(z *Zone, rs *ResourceRecordSet, refs References) []string {
 		msgs = append(msgs, fmt.Sprintf("RRSet of type CNAME with DNS name %s is not permitted at apex in zone %s", rs.Name, z.Name))
 	case rs.Type == "SOA" && rs.Name != z.Name:
 		msgs = append(msgs, fmt.Sprintf("RRSet of type SOA with DNS name %s is not permitted because it is not the apex of zone %s", rs.Name, z.Name))
+	case rs.MultiValueAnswer != nil && (rs.Type == "CNAME" || rs.Type == "NS"):
+		msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s cannot be a multivalue answer record set: it answers one value", rs.Type, rs.Name))
 	case (rs.Type == "SOA" || rs.Type == "NS" && rs.Name == z.Name) && (rs.SetIdentifier != "" || rs.AliasTarget != nil):
 		msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s must be a simple record set with values", rs.Type, rs.Name))
 	}

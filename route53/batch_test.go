@@ -141,6 +141,8 @@ func TestApplyChangesRefuses(t *testing.T) {
 			"InvalidChangeBatch", "Number of records limit of 1000 exceeded."},
 		{"characters limit", []Change{change(ActionCreate, rec("m.example.com.", "TXT", 60, manyTexts(40, 900)...))},
 			"InvalidChangeBatch", "Number of characters limit of 32000 exceeded."},
+		{"multivalue CNAME", []Change{change(ActionCreate, with(rec("mc.example.com.", "CNAME", 60, "www.example.com."), func(rs *ResourceRecordSet) { rs.SetIdentifier, rs.MultiValueAnswer = "1", ptr(true) }))},
+			"InvalidChangeBatch", "cannot be a multivalue answer record set"},
 		{"bad name", []Change{change(ActionCreate, rec("a..example.com.", "A", 60, "192.0.2.9"))},
 			"InvalidChangeBatch", "DomainNameInvalid"},
 	}
@@ -175,4 +177,40 @@ func manyTexts(n, size int) []string {
 		out[i] = fmt.Sprintf(`"%d%s"`, i, strings.Repeat("x", size))
 	}
 	return out
+}
+
+func TestTrafficPolicyInstanceRecordSets(t *testing.T) {
+	z, cur := newTestZone(t)
+	tp := ResourceRecordSet{Name: "tp.example.com.", Type: "A", TrafficPolicyInstanceId: "inst-1"}
+	d, err := PlanInstanceChanges(z, cur, batchOf(change(ActionCreate, tp)), refs, "inst-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur = d.Apply(cur)
+	tests := []struct {
+		name     string
+		c        Change
+		instance string
+		code     string
+		want     string
+	}{
+		{"user names an instance", change(ActionCreate, with(tp, func(rs *ResourceRecordSet) { rs.Name = "x.example.com." })), "", "InvalidInput", "changed through the instance"},
+		{"user deletes an instance's record set", change(ActionDelete, tp), "", "InvalidInput", "changed through the instance"},
+		{"user upserts over it", change(ActionUpsert, rec("tp.example.com.", "A", 60, "192.0.2.1")), "", "InvalidChangeBatch", "belongs to traffic policy instance inst-1"},
+		{"another instance", change(ActionDelete, with(tp, func(rs *ResourceRecordSet) { rs.TrafficPolicyInstanceId = "inst-2" })), "inst-2", "InvalidChangeBatch", "belongs to traffic policy instance inst-1"},
+		{"CNAME beside it", change(ActionCreate, rec("tp.example.com.", "CNAME", 60, "www.example.com.")), "", "InvalidChangeBatch", "conflicts with other records"},
+	}
+	for _, tc := range tests {
+		_, err := PlanInstanceChanges(z, cur, batchOf(tc.c), refs, tc.instance)
+		if err == nil || err.Code != tc.code || !strings.Contains(err.Message+strings.Join(err.Messages, "|"), tc.want) {
+			t.Errorf("%s: %v, want %s %q", tc.name, err, tc.code, tc.want)
+		}
+	}
+	if _, err := PlanInstanceChanges(z, cur, batchOf(change(ActionDelete, tp)), refs, "inst-1"); err != nil {
+		t.Errorf("the instance deletes its record set: %v", err)
+	}
+	pz, _, perr := ToPolicy(z, cur, nil)
+	if perr != nil || len(pz.Records) != 1 {
+		t.Errorf("ToPolicy leaves instance record sets out: %v %v", pz, perr)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/coretraffic/coretraffic/route53/apierr"
 )
 
 // CLIRecordSets is what `aws route53 list-resource-record-sets` prints: the record
@@ -22,8 +24,17 @@ type CLIRecordSets struct {
 
 // ReadCLIJSON reads `aws route53 list-resource-record-sets` output. Unknown members
 // are errors (a typo would otherwise drop a routing field silently), as is a
-// document with more than one value. Names are normalized as Route 53 lists them.
+// document with more than one value (*apierr.Error, InvalidInput). Names are
+// normalized as Route 53 lists them.
 func ReadCLIJSON(r io.Reader) ([]ResourceRecordSet, error) {
+	rrsets, err := readCLIJSON(r)
+	if err != nil {
+		return nil, apierr.InvalidInput("%s", err.Error())
+	}
+	return rrsets, nil
+}
+
+func readCLIJSON(r io.Reader) ([]ResourceRecordSet, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var doc CLIRecordSets

@@ -133,6 +133,9 @@ func validateXML(body []byte, t reflect.Type) *apierr.Error {
 			if tk.Name.Local != root || tk.Name.Space != Namespace {
 				return apierr.InvalidInput("Invalid XML ; cvc-elt.1: Cannot find the declaration of element '%s' in namespace '%s' (want '%s' in '%s')", tk.Name.Local, tk.Name.Space, root, Namespace)
 			}
+			if e := noAttributes(tk, root); e != nil {
+				return e
+			}
 			if e := walk(d, shapeOf(t), root); e != nil {
 				return e
 			}
@@ -179,11 +182,26 @@ func walk(d *xml.Decoder, n *xnode, path string) *apierr.Error {
 				return apierr.InvalidInput("Invalid XML ; cvc-complex-type.2.4.d: Invalid content was found starting with element '%s' in '%s'. No child element is expected at this point.", tk.Name.Local, path)
 			}
 			seen[tk.Name.Local] = true
+			if e := noAttributes(tk, tk.Name.Local); e != nil {
+				return e
+			}
 			if e := walk(d, c.node, path+"."+tk.Name.Local); e != nil {
 				return e
 			}
 		}
 	}
+}
+
+// noAttributes refuses attributes other than namespace declarations: Route 53's
+// schema has none.
+func noAttributes(se xml.StartElement, name string) *apierr.Error {
+	for _, a := range se.Attr {
+		if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
+			continue
+		}
+		return apierr.InvalidInput("Invalid XML ; cvc-complex-type.3.2.2: Attribute '%s' is not allowed to appear in element '%s'.", a.Name.Local, name)
+	}
+	return nil
 }
 
 func childNames(n *xnode) []string {

@@ -58,6 +58,15 @@ func TestDecodeChangeBatch(t *testing.T) {
 	}
 }
 
+// TestDecodePrefixed: a namespace prefix is as good as a default namespace.
+func TestDecodePrefixed(t *testing.T) {
+	in := `<r:ChangeResourceRecordSetsRequest xmlns:r="https://route53.amazonaws.com/doc/2013-04-01/"><r:ChangeBatch><r:Comment>c</r:Comment></r:ChangeBatch></r:ChangeResourceRecordSetsRequest>`
+	var req ChangeResourceRecordSetsRequest
+	if err := Decode(strings.NewReader(in), &req); err != nil || req.ChangeBatch.Comment != "c" {
+		t.Errorf("%+v %v", req, err)
+	}
+}
+
 func TestDecodeRefuses(t *testing.T) {
 	wrap := func(rrset string) string {
 		return `<ChangeResourceRecordSetsRequest ` + ns + `><ChangeBatch><Changes><Change><Action>CREATE</Action><ResourceRecordSet>` +
@@ -75,6 +84,8 @@ func TestDecodeRefuses(t *testing.T) {
 		{"element in a value", wrap(`<Name><b>a</b></Name>`), "cvc-type.3.1.2"},
 		{"text in a structure", wrap(`hello<Name>a</Name>`), "cvc-complex-type.2.3"},
 		{"repeated element", wrap(`<Name>a</Name><Name>b</Name>`), "cvc-complex-type.2.4.d"},
+		{"attribute", wrap(`<Name ttl="5">a</Name>`), "Attribute 'ttl' is not allowed"},
+		{"attribute on the root", `<ChangeResourceRecordSetsRequest ` + ns + ` id="1"/>`, "Attribute 'id' is not allowed"},
 		{"bad number", wrap(`<Name>a</Name><Type>A</Type><TTL>sixty</TTL>`), "Invalid XML"},
 		{"bad bool", wrap(`<Name>a</Name><Type>A</Type><MultiValueAnswer>maybe</MultiValueAnswer>`), "Invalid XML"},
 		{"two roots", `<ChangeResourceRecordSetsRequest ` + ns + `/><ChangeResourceRecordSetsRequest ` + ns + `/>`, "after the root element"},

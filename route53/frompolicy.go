@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53/apierr"
 
 	"github.com/miekg/dns"
 )
@@ -17,7 +18,8 @@ import (
 // hysteresis, all_down other than open, checks that differ among the values of
 // one child), cannot be flat and is an error naming the record set. colls gives the
 // IDs of the CIDR collections ip nodes name; the zone's SOA becomes the SOA record
-// set. The result is in ListResourceRecordSets order.
+// set. The result is in ListResourceRecordSets order; an error is an
+// *apierr.Error (InvalidInput).
 func FromPolicy(z *Zone, pz *policy.Zone, colls []*CidrCollection) ([]ResourceRecordSet, error) {
 	var out []ResourceRecordSet
 	if s := pz.SOA; s != nil {
@@ -31,7 +33,7 @@ func FromPolicy(z *Zone, pz *policy.Zone, colls []*CidrCollection) ([]ResourceRe
 	for _, prs := range pz.Records {
 		rrsets, err := flatten(z, prs, byName)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %v", prs.Name, dns.TypeToString[prs.Type], err)
+			return nil, apierr.InvalidInput("%s %s: %v", prs.Name, dns.TypeToString[prs.Type], err)
 		}
 		out = append(out, rrsets...)
 	}

@@ -13,6 +13,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(changeRequest)
 	f.Add(`<ChangeResourceRecordSetsRequest ` + ns + `><ChangeBatch><Changes/></ChangeBatch></ChangeResourceRecordSetsRequest>`)
 	f.Add(`<ChangeResourceRecordSetsRequest><x/></ChangeResourceRecordSetsRequest>`)
+	f.Add(`<r:ChangeResourceRecordSetsRequest xmlns:r="https://route53.amazonaws.com/doc/2013-04-01/"><r:ChangeBatch/></r:ChangeResourceRecordSetsRequest>`)
 	f.Fuzz(func(t *testing.T, in string) {
 		var req ChangeResourceRecordSetsRequest
 		err := Decode(strings.NewReader(in), &req)

@@ -3,7 +3,12 @@ package route53
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/miekg/dns"
 )
 
 // fakeRefs is the health checks and CIDR collections a test zone may refer to.
@@ -41,6 +46,8 @@ func newTestZone(t testing.TB) (*Zone, []ResourceRecordSet) {
 }
 
 func i64(v int64) *int64 { return &v }
+
+var testEpoch = time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
 
 // rec builds a value record set: name, type, TTL, values.
 func rec(name, typ string, ttl int64, values ...string) ResourceRecordSet {
@@ -81,4 +88,13 @@ func mustApply(t testing.TB, z *Zone, cur []ResourceRecordSet, cs ...Change) []R
 func show(rs *ResourceRecordSet) string {
 	b, _ := json.Marshal(rs)
 	return string(b)
+}
+
+// dnsNewRR is rdata without its fast path: the zone parser's text of a value.
+func dnsNewRR(typ, value string) (string, error) {
+	rr, err := dns.NewRR(". 0 IN " + typ + " " + value)
+	if err != nil || rr == nil {
+		return "", fmt.Errorf("invalid: %v", err)
+	}
+	return strings.TrimPrefix(rr.String(), rr.Header().String()), nil
 }

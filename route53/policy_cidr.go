@@ -8,6 +8,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/policy/cidr"
+	"github.com/coretraffic/coretraffic/route53/apierr"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,6 +20,14 @@ import (
 // counterpart: ip nodes of record sets that use it hold only "*" children and get
 // a collection of no blocks, written as an empty file would be.
 func PolicyCollections(colls []*CidrCollection) (map[string]*policy.CIDRCollection, error) {
+	m, err := policyCollections(colls)
+	if err != nil {
+		return nil, apierr.InvalidInput("%s", err.Error())
+	}
+	return m, nil
+}
+
+func policyCollections(colls []*CidrCollection) (map[string]*policy.CIDRCollection, error) {
 	out := make(map[string]*policy.CIDRCollection, len(colls))
 	if len(colls) == 0 {
 		return out, nil

@@ -63,7 +63,7 @@ func everyRouting(t testing.TB) (*Zone, []ResourceRecordSet) {
 		set("w", "zero", w(0, ""), "192.0.2.12"),
 		set("f", "primary", fo("PRIMARY", "hc-1"), "192.0.2.20"),
 		set("f", "secondary", fo("SECONDARY", ""), "192.0.2.21", "192.0.2.22"),
-		set("g", "de", gl(GeoLocation{CountryCode: "DE"}), "192.0.2.30"),
+		set("g", "de", func(rs *ResourceRecordSet) { gl(GeoLocation{CountryCode: "DE"})(rs); rs.HealthCheckId = "hc-3" }, "192.0.2.30"),
 		set("g", "eu", gl(GeoLocation{ContinentCode: "EU"}), "192.0.2.31"),
 		set("g", "va", gl(GeoLocation{CountryCode: "US", SubdivisionCode: "VA"}), "192.0.2.32"),
 		set("g", "default", gl(GeoLocation{CountryCode: "*"}), "192.0.2.33"),
@@ -185,6 +185,7 @@ func TestToPolicyAnswers(t *testing.T) {
 		{"f.example.com.", client{}, []string{"hc-1"}, map[string]int{"192.0.2.21,192.0.2.22": 1000}},
 		// Geolocation: the most specific match; no match gets the default.
 		{"g.example.com.", client{loc: frankfurt}, nil, map[string]int{"192.0.2.30": 1000}},
+		{"g.example.com.", client{loc: frankfurt}, []string{"hc-3"}, map[string]int{"192.0.2.31": 1000}},
 		{"g.example.com.", client{loc: paris}, nil, map[string]int{"192.0.2.31": 1000}},
 		{"g.example.com.", client{loc: ashburn}, nil, map[string]int{"192.0.2.32": 1000}},
 		{"g.example.com.", client{loc: boston}, nil, map[string]int{"192.0.2.33": 1000}},
@@ -201,6 +202,9 @@ func TestToPolicyAnswers(t *testing.T) {
 		// Multivalue: every healthy record (up to 8).
 		{"m.example.com.", client{}, nil, map[string]int{"192.0.2.60,192.0.2.61,192.0.2.62": 1000}},
 		{"m.example.com.", client{}, []string{"hc-2"}, map[string]int{"192.0.2.60,192.0.2.62": 1000}},
+		{"m.example.com.", client{}, []string{"hc-1", "hc-2"}, map[string]int{"192.0.2.62": 1000}},
+		// A multi-value simple record set with its health check down fails open.
+		{"multi.example.com.", client{}, []string{"hc-3"}, map[string]int{"192.0.2.2,192.0.2.3": 1000}},
 		// IP-based: the client's CIDR location, else the "*" record.
 		{"i.example.com.", client{addr: "192.0.2.55"}, nil, map[string]int{"192.0.2.70": 1000}},
 		{"i.example.com.", client{addr: "2001:db8:1::9"}, nil, map[string]int{"192.0.2.70": 1000}},

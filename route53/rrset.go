@@ -2,6 +2,7 @@ package route53
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -89,6 +90,8 @@ func rrsetRef(rs *ResourceRecordSet) string {
 func checkStructure(action string, rs *ResourceRecordSet) *apierr.Error {
 	values := rs.TTL != nil || len(rs.ResourceRecords) > 0
 	switch {
+	case rs.TrafficPolicyInstanceId != "" && rs.AliasTarget == nil && !values:
+		// A traffic policy instance's record set: its answers come from the policy.
 	case rs.AliasTarget != nil && values:
 		return apierr.InvalidInput("Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found more than one in %s", describe(action, rs))
 	case rs.AliasTarget == nil && (rs.TTL == nil || len(rs.ResourceRecords) == 0):
@@ -197,7 +200,13 @@ func checkValues(rs *ResourceRecordSet) []string {
 }
 
 // rdata parses a value of type typ and returns it in miekg/dns presentation form.
+// Addresses, most values of most zones, take a fast path that gives the same text.
 func rdata(typ, value string) (string, error) {
+	if typ == "A" || typ == "AAAA" {
+		if a, err := netip.ParseAddr(value); err == nil && a.Zone() == "" && (typ == "A" && a.Is4() || typ == "AAAA" && a.Is6() && !a.Is4In6()) {
+			return a.String(), nil
+		}
+	}
 	if strings.ContainsAny(value, "\n\r;") {
 		return "", fmt.Errorf("InvalidCharacterString (a value is one line without comments)")
 	}
@@ -210,4 +219,31 @@ func rdata(typ, value string) (string, error) {
 		return "", fmt.Errorf("%sRDATAEmpty (Value is empty)", typ)
 	}
 	return s, nil
+}
+
+// cloneRecordSet copies a record set deeply enough that the copy can be changed.
+func cloneRecordSet(rs *ResourceRecordSet) *ResourceRecordSet {
+	c := *rs
+	c.ResourceRecords = slices.Clone(rs.ResourceRecords)
+	if rs.AliasTarget != nil {
+		a := *rs.AliasTarget
+		c.AliasTarget = &a
+	}
+	if rs.GeoLocation != nil {
+		g := *rs.GeoLocation
+		c.GeoLocation = &g
+	}
+	if rs.GeoProximityLocation != nil {
+		g := *rs.GeoProximityLocation
+		if g.Coordinates != nil {
+			cc := *g.Coordinates
+			g.Coordinates = &cc
+		}
+		c.GeoProximityLocation = &g
+	}
+	if rs.CidrRoutingConfig != nil {
+		cc := *rs.CidrRoutingConfig
+		c.CidrRoutingConfig = &cc
+	}
+	return &c
 }

@@ -3,10 +3,10 @@ package route53
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53/apierr"
 
 	"github.com/miekg/dns"
 )
@@ -24,11 +24,22 @@ const MultivalueMax = 8
 // simple node of leaves for several values, or an alias node); record sets with
 // SetIdentifiers are the children of one node of their routing policy, each child
 // named by its SetIdentifier (see GroupToPolicy). The apex SOA becomes the zone's
-// soa; a HealthCheckId becomes the leaves' check name, the ID itself. colls are the
+// soa; a HealthCheckId becomes the leaves' check name, the ID itself. Record sets
+// of traffic policy instances (TrafficPolicyInstanceId) are left out: their trees
+// come from the traffic policy document. colls are the
 // CIDR collections the record sets may use; the policy collections are returned
-// for the data the zone is compiled with.
+// for the data the zone is compiled with. An error is an *apierr.Error
+// (InvalidInput) naming the record set.
 func ToPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*policy.Zone, []*policy.CIDRCollection, error) {
-	pcolls, err := PolicyCollections(colls)
+	pz, pcolls, err := toPolicy(z, rrsets, colls)
+	if err != nil {
+		return nil, nil, apierr.InvalidInput("%s", err.Error())
+	}
+	return pz, pcolls, nil
+}
+
+func toPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*policy.Zone, []*policy.CIDRCollection, error) {
+	pcolls, err := policyCollections(colls)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -43,6 +54,9 @@ func ToPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*po
 	ttls := func(name, typ string) (int64, bool) { return groupTTL(groups, group{name, typ}, 0) }
 	for _, g := range order {
 		recs := groups[g]
+		if instanceGroup(recs) {
+			continue
+		}
 		if g.typ == "SOA" {
 			soa, ttl, err := soaOf(recs)
 			if err != nil {
@@ -51,13 +65,24 @@ func ToPolicy(z *Zone, rrsets []ResourceRecordSet, colls []*CidrCollection) (*po
 			pz.SOA, pz.TTL = soa, ttl
 			continue
 		}
-		rs, err := GroupToPolicy(z, recs, ttls, byID)
+		rs, err := groupToPolicy(z, recs, ttls, byID)
 		if err != nil {
 			return nil, nil, err
 		}
 		pz.Records = append(pz.Records, rs)
 	}
 	return pz, out, nil
+}
+
+// instanceGroup reports whether a name and type holds a traffic policy instance's
+// record set: its tree comes from the traffic policy, not from record sets.
+func instanceGroup(recs []*ResourceRecordSet) bool {
+	for _, rs := range recs {
+		if rs.TrafficPolicyInstanceId != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // groupRecordSets groups record sets by name and type, in first-seen order.
@@ -122,6 +147,14 @@ func soaOf(recs []*ResourceRecordSet) (*policy.SOA, uint32, error) {
 // a simple node of leaves for several, an alias node for an AliasTarget. Other
 // children are ordered by SetIdentifier.
 func GroupToPolicy(z *Zone, recs []*ResourceRecordSet, ttlOf func(name, typ string) (int64, bool), colls map[string]*policy.CIDRCollection) (*policy.RecordSet, error) {
+	rs, err := groupToPolicy(z, recs, ttlOf, colls)
+	if err != nil {
+		return nil, apierr.InvalidInput("%s", err.Error())
+	}
+	return rs, nil
+}
+
+func groupToPolicy(z *Zone, recs []*ResourceRecordSet, ttlOf func(name, typ string) (int64, bool), colls map[string]*policy.CIDRCollection) (*policy.RecordSet, error) {
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("no record sets")
 	}
@@ -229,73 +262,4 @@ var ruleOf = [...]policy.Rule{
 	routeSimple: policy.RuleSimple, routeWeighted: policy.RuleWeighted, routeLatency: policy.RuleLatency,
 	routeFailover: policy.RuleFailover, routeGeolocation: policy.RuleGeolocation, routeMultivalue: policy.RuleMultivalue,
 	routeGeoproximity: policy.RuleGeoproximity, routeCIDR: policy.RuleIP,
-}
-
-// place sets what a child is to its parent: weight, match, place or location.
-func place(child *policy.Node, rs *ResourceRecordSet, parent *policy.Node, colls map[string]*policy.CIDRCollection) error {
-	switch {
-	case rs.Weight != nil:
-		child.Weight = int(*rs.Weight)
-	case rs.GeoLocation != nil:
-		child.Geo = geoMatch(rs.GeoLocation)
-	case rs.Region != "":
-		p, ok := awsPlaceByName(rs.Region, false)
-		if !ok {
-			return fmt.Errorf("unknown Region %s", rs.Region)
-		}
-		child.Place = policy.Place{Region: p.Name, Lat: p.Lat, Lon: p.Lon}
-	case rs.GeoProximityLocation != nil:
-		return geoproximityPlace(child, rs.GeoProximityLocation)
-	case rs.CidrRoutingConfig != nil:
-		c := colls[rs.CidrRoutingConfig.CollectionId]
-		if c == nil {
-			return fmt.Errorf("unknown CIDR collection %s", rs.CidrRoutingConfig.CollectionId)
-		}
-		if parent.Collection != nil && parent.Collection != c {
-			return fmt.Errorf("CIDR collection %s differs from %s", c.Name, parent.Collection.Name)
-		}
-		parent.Collection, child.Location = c, rs.CidrRoutingConfig.LocationName
-	}
-	return nil
-}
-
-// geoMatch is a GeoLocation as a policy match; subdivisions are country-prefixed.
-func geoMatch(g *GeoLocation) policy.GeoMatch {
-	switch {
-	case g.ContinentCode != "":
-		return policy.GeoMatch{Continent: g.ContinentCode}
-	case g.CountryCode == "*":
-		return policy.GeoMatch{Default: true}
-	case g.SubdivisionCode != "":
-		return policy.GeoMatch{Subdivision: g.CountryCode + "-" + g.SubdivisionCode}
-	}
-	return policy.GeoMatch{Country: g.CountryCode}
-}
-
-func geoproximityPlace(child *policy.Node, g *GeoProximityLocation) error {
-	if g.Bias != nil {
-		child.Place.Bias = int(*g.Bias)
-	}
-	switch {
-	case g.AWSRegion != "" || g.LocalZoneGroup != "":
-		name, local := g.AWSRegion, false
-		if name == "" {
-			name, local = g.LocalZoneGroup, true
-		}
-		p, ok := awsPlaceByName(name, local)
-		if !ok {
-			return fmt.Errorf("unknown AWS place %s", name)
-		}
-		child.Place.Region, child.Place.Lat, child.Place.Lon = p.Name, p.Lat, p.Lon
-	case g.Coordinates != nil:
-		lat, err1 := strconv.ParseFloat(g.Coordinates.Latitude, 64)
-		lon, err2 := strconv.ParseFloat(g.Coordinates.Longitude, 64)
-		if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-			return fmt.Errorf("coordinates %s, %s are not valid", g.Coordinates.Latitude, g.Coordinates.Longitude)
-		}
-		child.Place.Lat, child.Place.Lon = lat, lon
-	default:
-		return fmt.Errorf("a GeoProximityLocation without a place")
-	}
-	return nil
 }

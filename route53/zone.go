@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/route53/apierr"
 )
 
@@ -93,6 +94,9 @@ func CreateZone(req *CreateHostedZoneRequest, refUsed func(callerReference strin
 	name, err := checkDomainName(req.Name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if _, perr := policy.OwnerName(dnsName(name), "."); perr != nil || strings.Contains(name, `\052`) {
+		return nil, nil, apierr.New("InvalidDomainName", http.StatusBadRequest, "%s is not a domain name this server can serve (letters, digits, \"-\", \"_\" and \"/\")", name)
 	}
 	if req.DelegationSetId != "" {
 		return nil, nil, apierr.NotFound("NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist: %s", req.DelegationSetId)

@@ -246,4 +246,70 @@ func TestRoute53APIAWSCLIWalkthrough(t *testing.T) {
 	if out := bad.awsFails("list-hosted-zones"); !strings.Contains(out, "SignatureDoesNotMatch") {
 		t.Errorf("wrong secret: %s", out)
 	}
+
+	w.trafficPolicyStep(zoneID)
+}
+
+// tpDocument is the walkthrough's traffic policy: Germany gets .30, everyone else
+// the default.
+const tpDocument = `{
+  "AWSPolicyFormatVersion": "2015-10-01",
+  "RecordType": "A",
+  "StartRule": "by_country",
+  "Endpoints": {
+    "frankfurt": {"Type": "value", "Value": "192.0.2.30"},
+    "ashburn": {"Type": "value", "Value": "198.51.100.30"}
+  },
+  "Rules": {
+    "by_country": {
+      "RuleType": "geo",
+      "Locations": [
+        {"EndpointReference": "frankfurt", "Country": "DE"},
+        {"EndpointReference": "ashburn", "IsDefault": true}
+      ]
+    }
+  }
+}`
+
+// trafficPolicyStep creates a traffic policy from a document file and an instance
+// of it; kdig then sees the instance's answers.
+func (w *awsWalkthrough) trafficPolicyStep(zoneID string) {
+	t := w.t
+	doc := filepath.Join(w.dir, "policy.json")
+	if err := os.WriteFile(doc, []byte(tpDocument), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var tp struct {
+		TrafficPolicy struct {
+			Id, Type string
+			Version  int
+		}
+	}
+	w.aws(&tp, "create-traffic-policy", "--name", "by-country", "--document", "file://"+doc)
+	if tp.TrafficPolicy.Version != 1 || tp.TrafficPolicy.Type != "A" {
+		t.Fatalf("create-traffic-policy: %+v", tp)
+	}
+	var in struct{ TrafficPolicyInstance struct{ Id, State string } }
+	w.aws(&in, "create-traffic-policy-instance", "--hosted-zone-id", zoneID, "--name", "tp.example.org", "--ttl", "5",
+		"--traffic-policy-id", tp.TrafficPolicy.Id, "--traffic-policy-version", "1")
+	if in.TrafficPolicyInstance.State != "Applied" {
+		t.Errorf("create-traffic-policy-instance: %+v", in)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.kdig("tp.example.org", "192.0.2.0/24") != "192.0.2.30" {
+		if time.Now().After(deadline) {
+			t.Fatalf("tp.example.org from Frankfurt still not the instance's answer after 10 s\n--- server ---\n%s", w.server.Output())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := w.kdig("tp.example.org", "198.51.100.0/24"); got != "198.51.100.30" {
+		t.Errorf("tp.example.org from Ashburn: %q", got)
+	}
+	var list struct {
+		ResourceRecordSets []struct{ Name, Type, TrafficPolicyInstanceId string }
+	}
+	w.aws(&list, "list-resource-record-sets", "--hosted-zone-id", zoneID, "--start-record-name", "tp.example.org", "--max-items", "1")
+	if len(list.ResourceRecordSets) != 1 || list.ResourceRecordSets[0].TrafficPolicyInstanceId != in.TrafficPolicyInstance.Id {
+		t.Errorf("list-resource-record-sets at tp.example.org: %+v", list)
+	}
 }

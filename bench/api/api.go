@@ -88,12 +88,16 @@ func waitInsync(ctx context.Context, c *route53.Client, changeID string, limit t
 	}
 }
 
-// upsert replaces record set i (a one-value set) with generation gen.
-func upsert(ctx context.Context, c *route53.Client, zoneID string, i, gen int) error {
+// upsert replaces record set i (a one-value set) with generation gen and returns
+// the change's ID.
+func upsert(ctx context.Context, c *route53.Client, zoneID string, i, gen int) (string, error) {
 	rs := rrsets(i, gen)[0]
-	_, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID),
+	out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID),
 		ChangeBatch: &types.ChangeBatch{Changes: []types.Change{{Action: types.ChangeActionUpsert, ResourceRecordSet: &rs}}}})
-	return err
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ChangeInfo.Id), nil
 }
 
 // visibility measures, for count UPSERTs of one-value record sets, the time from the
@@ -112,7 +116,7 @@ func visibility(ctx context.Context, c *route53.Client, zoneID, dnsAddr string, 
 		}
 		gen := 1000 + k
 		t0 := time.Now()
-		if err := upsert(ctx, c, zoneID, i, gen); err != nil {
+		if _, err := upsert(ctx, c, zoneID, i, gen); err != nil {
 			return nil, nil, err
 		}
 		t1 := time.Now()
@@ -132,9 +136,11 @@ func visibility(ctx context.Context, c *route53.Client, zoneID, dnsAddr string, 
 }
 
 // sustained sends one-change UPSERT batches from workers goroutines for d and returns
-// how many were acknowledged; it waits for the last to be INSYNC.
-func sustained(ctx context.Context, c *route53.Client, zoneID string, n, workers int, d time.Duration) (int64, time.Duration, error) {
+// how many were acknowledged, how long that took, and how long until the last
+// acknowledged one was INSYNC (answered by the server) after that.
+func sustained(ctx context.Context, c *route53.Client, zoneID string, n, workers int, d time.Duration) (int64, time.Duration, time.Duration, error) {
 	var acked atomic.Int64
+	var last atomic.Pointer[string]
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -148,18 +154,29 @@ func sustained(ctx context.Context, c *route53.Client, zoneID string, n, workers
 				if weightedSet(i) {
 					i++
 				}
-				if err := upsert(ctx, c, zoneID, i, 5000+k); err != nil {
+				id, err := upsert(ctx, c, zoneID, i, 5000+k)
+				if err != nil {
 					mu.Lock()
 					firstErr = err
 					mu.Unlock()
 					return
 				}
 				acked.Add(1)
+				last.Store(&id)
 			}
 		}()
 	}
 	wg.Wait()
-	return acked.Load(), time.Since(start), firstErr
+	took := time.Since(start)
+	if firstErr != nil || last.Load() == nil {
+		return acked.Load(), took, 0, firstErr
+	}
+	// Every worker's last change is acknowledged; the store applies changes in
+	// order, so the one stored last is INSYNC only when all are.
+	if err := waitInsync(ctx, c, *last.Load(), 5*time.Minute); err != nil {
+		return 0, 0, 0, err
+	}
+	return acked.Load(), took, time.Since(start) - took, nil
 }
 
 func askA(c *dns.Conn, name string) (string, error) {

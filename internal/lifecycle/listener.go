@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -35,6 +36,7 @@ const (
 type Mux struct {
 	addr string
 	mux  *http.ServeMux
+	cert *tls.Certificate // nil: plain HTTP
 }
 
 type muxKey struct{ addr string }
@@ -52,6 +54,19 @@ func HTTP(c *caddy.Controller, addr string) *Mux {
 	c.Set(key, m)
 	On(c, func() error { return listeners.acquire(m) }, func() { listeners.release(m) })
 	return m
+}
+
+// UseTLS makes the address serve HTTPS with the certificate and key in PEM files,
+// read now (so a bad file is a setup error). A reload that brings a new certificate
+// serves it from then on, on the same listener; it cannot switch an address between
+// HTTP and HTTPS.
+func (m *Mux) UseTLS(certFile, keyFile string) error {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return err
+	}
+	m.cert = &cert
+	return nil
 }
 
 // Addr returns the listen address the Mux was made for.
@@ -73,6 +88,7 @@ func (m *Mux) Handle(pattern string, h http.Handler) (err error) {
 type shared struct {
 	srv  *http.Server
 	ln   net.Listener
+	tls  bool   // HTTPS, with the newest Mux's certificate
 	muxs []*Mux // guarded by listeners.mu
 }
 
@@ -87,6 +103,9 @@ func (ls *listenerSet) acquire(m *Mux) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if s, ok := ls.m[m.addr]; ok {
+		if s.tls != (m.cert != nil) {
+			return fmt.Errorf("%s serves %s already: a reload cannot switch it to %s (restart)", m.addr, scheme(s.tls), scheme(m.cert != nil))
+		}
 		s.muxs = append(s.muxs, m)
 		return nil
 	}
@@ -94,7 +113,12 @@ func (ls *listenerSet) acquire(m *Mux) error {
 	if err != nil {
 		return err
 	}
-	s := &shared{ln: ln, muxs: []*Mux{m}}
+	s := &shared{ln: ln, muxs: []*Mux{m}, tls: m.cert != nil}
+	if s.tls {
+		ln = tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return ls.currentCert(s), nil
+		}})
+	}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ls.current(s).ServeHTTP(w, r) }),
 		ReadHeaderTimeout: ReadHeaderTimeout,
@@ -109,6 +133,23 @@ func (ls *listenerSet) acquire(m *Mux) error {
 	}()
 	ls.m[m.addr] = s
 	return nil
+}
+
+// currentCert returns the certificate of the newest instance holding s.
+func (ls *listenerSet) currentCert(s *shared) *tls.Certificate {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if len(s.muxs) == 0 {
+		return nil
+	}
+	return s.muxs[len(s.muxs)-1].cert
+}
+
+func scheme(tls bool) string {
+	if tls {
+		return "HTTPS"
+	}
+	return "HTTP"
 }
 
 // current returns the routes of the newest instance holding s.

@@ -34,7 +34,7 @@ type Policy struct {
 	loader *loader
 	where  string // Corefile position of the directive, for errors found at OnStartup
 
-	explainAddr string // the explain endpoint's listen address; "" = off
+	explainAddr string       // the explain endpoint's listen address; "" = off
 	store       *storeSource // serves a control-plane store's hosted zones instead of data files
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/api"
 	"github.com/coretraffic/coretraffic/route53/apierr"
+	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
 )
 
@@ -41,6 +42,7 @@ type config struct {
 	maxBody     int64
 	nameServers []string
 	region      string
+	cert, key   string // TLS certificate and key files; "" = plain HTTP
 }
 
 // setup parses the block and reads the credentials file, so every error surfaces
@@ -55,7 +57,13 @@ func setup(c *caddy.Controller) error {
 		return plugin.Error(pluginName, c.Errf("credentials: %v", err))
 	}
 	h := &handler{}
-	if err := lifecycle.HTTP(c, cfg.addr).Handle("/", h); err != nil {
+	mux := lifecycle.HTTP(c, cfg.addr)
+	if cfg.cert != "" {
+		if err := mux.UseTLS(cfg.cert, cfg.key); err != nil {
+			return plugin.Error(pluginName, c.Errf("tls: %v", err))
+		}
+	}
+	if err := mux.Handle("/", h); err != nil {
 		return plugin.Error(pluginName, c.Errf("%v", err))
 	}
 	lifecycle.On(c, func() error {
@@ -66,13 +74,22 @@ func setup(c *caddy.Controller) error {
 		h.plane = plane
 		h.srv.Store(api.New(api.Config{
 			Store: plane.Store, Replica: plane.Replica, Keys: keys, Region: cfg.region,
-			Auth: sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
-			Zones: route53.ZoneOptions{NameServers: cfg.nameServers},
-			Logf:  log.Warningf,
+			Auth:    sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
+			Zones:   route53.ZoneOptions{NameServers: cfg.nameServers},
+			Logf:    log.Warningf,
+			Observe: observe,
 		}))
+		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
+			servedRevision.WithLabelValues(plane.Path).Set(float64(p.Revision))
+			storeRevision.WithLabelValues(plane.Path).Set(float64(plane.Store.Revision()))
+		})
+		h.unsubscribe = cancel
 		return nil
 	}, func() {
 		h.srv.Store(nil)
+		if h.unsubscribe != nil {
+			h.unsubscribe()
+		}
 		if h.plane != nil {
 			h.plane.Release()
 		}
@@ -82,8 +99,9 @@ func setup(c *caddy.Controller) error {
 
 // handler is the block's routes on the shared listener: the API once started.
 type handler struct {
-	srv   atomic.Pointer[api.Server]
-	plane *controlplane.Plane
+	srv         atomic.Pointer[api.Server]
+	plane       *controlplane.Plane
+	unsubscribe func()
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +113,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.ServeHTTP(w, r)
 }
 
-// denied logs a refused request: who claimed to sign it and why, never a secret.
-func denied(r *http.Request, accessKeyID string, err *apierr.Error) {
-	log.Infof("refused %s %s from %s (access key %q): %s", r.Method, r.URL.Path, r.RemoteAddr, accessKeyID, err.Code)
-}
-
 // parse reads:
 //
 //	route53api ADDRESS {
@@ -109,6 +122,7 @@ func denied(r *http.Request, accessKeyID string, err *apierr.Error) {
 //	    max_body BYTES
 //	    nameservers NAME...
 //	    region NAME
+//	    tls CERT KEY
 //	}
 func parse(c *caddy.Controller) (*config, error) {
 	cfg := &config{region: "local"}
@@ -206,6 +220,11 @@ func property(c *caddy.Controller, cfg *config, abs func(string) string) error {
 		v, err := one()
 		cfg.region = v
 		return err
+	case "tls":
+		if len(args) != 2 {
+			return c.ArgErr()
+		}
+		cfg.cert, cfg.key = abs(args[0]), abs(args[1])
 	default:
 		return c.Errf("unknown property %q", key)
 	}

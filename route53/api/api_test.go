@@ -35,6 +35,12 @@ const (
 type apiServer struct {
 	url     string
 	replica *replica.Replica
+	store   *boltstore.Store
+}
+
+func (s *apiServer) revision(t *testing.T) int64 {
+	t.Helper()
+	return s.store.Revision()
 }
 
 func startAPI(t *testing.T) *apiServer {
@@ -59,7 +65,7 @@ func startAPI(t *testing.T) *apiServer {
 		<-done
 		st.Close()
 	})
-	return &apiServer{url: srv.URL, replica: rep}
+	return &apiServer{url: srv.URL, replica: rep, store: st}
 }
 
 func (s *apiServer) client(secret string) *route53.Client {

@@ -8,6 +8,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/apierr"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -155,6 +156,13 @@ func (s *Server) deleteHealthCheck(r *http.Request) (int, any, *apierr.Error) {
 					users = append(users, "health check "+o.ID)
 				}
 			}
+		}
+		st := newTFState(tx, s.cfg.Traffic)
+		for _, v := range trafficflow.HealthCheckUsers(st.Policies(), hc.ID) {
+			users = append(users, "traffic policy "+v)
+		}
+		if err := st.err(); err != nil {
+			return err
 		}
 		if aerr := checks.Delete(hc.ID, users); aerr != nil {
 			return aerr

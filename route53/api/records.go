@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ func (s *Server) changeRecordSets(r *http.Request) (int, any, *apierr.Error) {
 			}
 		}
 		route53.SortRecordSets(cur)
+		if aerr := refuseInstanceSets(cur, &req.ChangeBatch); aerr != nil {
+			return aerr
+		}
 		next, aerr := route53.ApplyChanges(&z.Zone, cur, &req.ChangeBatch, txRefs{tx})
 		if aerr != nil {
 			return aerr
@@ -152,6 +156,11 @@ func index(tx store.Tx, zoneID string, rs *route53.ResourceRecordSet) error {
 			return err
 		}
 	}
+	if c := rs.CidrRoutingConfig; c != nil {
+		if err := tx.Put(catalog.CidrRefKey(zoneID, rs), []byte(c.LocationName)); err != nil {
+			return err
+		}
+	}
 	if rs.HealthCheckId != "" {
 		return tx.Put(catalog.CheckRefKey(zoneID, rs), nil)
 	}
@@ -161,6 +170,11 @@ func index(tx store.Tx, zoneID string, rs *route53.ResourceRecordSet) error {
 func unindex(tx store.Tx, zoneID string, rs *route53.ResourceRecordSet) error {
 	if rs.AliasTarget != nil {
 		if err := tx.Delete(catalog.AliasKey(zoneID, rs)); err != nil {
+			return err
+		}
+	}
+	if rs.CidrRoutingConfig != nil {
+		if err := tx.Delete(catalog.CidrRefKey(zoneID, rs)); err != nil {
 			return err
 		}
 	}
@@ -178,8 +192,34 @@ func (t txRefs) HealthCheckExists(id string) bool {
 	return ok && err == nil
 }
 
-// CidrCollection: CIDR collections are not served through the API yet.
-func (t txRefs) CidrCollection(string) (*route53.CidrCollection, bool) { return nil, false }
+func (t txRefs) CidrCollection(id string) (*route53.CidrCollection, bool) {
+	c, err := collectionOf(t.rd, id)
+	return c, err == nil
+}
+
+// refuseInstanceSets refuses a batch that changes a traffic policy instance's
+// record set (or adds record sets of its name and type beside it): the instance
+// owns it, and UpdateTrafficPolicyInstance or DeleteTrafficPolicyInstance change
+// it. cur holds every record set at the batch's names.
+func refuseInstanceSets(cur []route53.ResourceRecordSet, cb *route53.ChangeBatch) *apierr.Error {
+	var msgs []string
+	for _, c := range cb.Changes {
+		name, ok := route53.NormalizeName(c.ResourceRecordSet.Name)
+		if !ok {
+			continue // the batch's own validation names it
+		}
+		for _, rs := range cur {
+			if rs.TrafficPolicyInstanceId != "" && rs.Name == name && rs.Type == c.ResourceRecordSet.Type {
+				msgs = append(msgs, fmt.Sprintf("Tried to %s resource record set [name='%s', type='%s'] but it was created by traffic policy instance %s: use UpdateTrafficPolicyInstance or DeleteTrafficPolicyInstance",
+					strings.ToLower(c.Action), name, rs.Type, rs.TrafficPolicyInstanceId))
+			}
+		}
+	}
+	if len(msgs) > 0 {
+		return apierr.InvalidChangeBatch(msgs...)
+	}
+	return nil
+}
 
 func (s *Server) listRecordSets(r *http.Request) (int, any, *apierr.Error) {
 	q := r.URL.Query()

@@ -72,6 +72,9 @@ func (s *Server) revertChange(r *http.Request) (int, any, *apierr.Error) {
 			return apierr.InvalidChangeBatch(fmt.Sprintf("Change %s changed no record sets: there is nothing to revert", c.ID))
 		}
 		cb.Changes = changes
+		if aerr := refuseInstanceSets(cur, &cb); aerr != nil {
+			return aerr // a traffic policy instance's record sets are its own
+		}
 		next, aerr := route53.ApplyChanges(&z.Zone, cur, &cb, txRefs{tx})
 		if aerr != nil {
 			return aerr

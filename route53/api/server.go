@@ -5,6 +5,11 @@
 // codes. What the store holds reaches the query path through route53/replica; the
 // replica's served revision is what GetChange reports as INSYNC.
 //
+// Served: hosted zones, record sets and changes (zones.go, records.go, changes.go),
+// health checks (healthchecks.go), traffic policies and their instances
+// (trafficpolicies.go, instances.go, decided by route53/trafficflow over tfState)
+// and CIDR collections (cidr.go). Where each kind is stored is route53/catalog's.
+//
 // No CoreDNS imports: plugin/route53api gives it an address, a store and keys.
 package api
 
@@ -19,6 +24,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/apierr"
 	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -29,12 +35,18 @@ type Config struct {
 	Keys    *sigv4.Keys
 	Auth    sigv4.Options
 	Zones   route53.ZoneOptions
+	// Traffic are the traffic policy quotas; zero: trafficflow.DefaultLimits.
+	Traffic trafficflow.Limits
 	// Region names this server's health checker in GetHealthCheckStatus.
 	Region string
 	// Logf reports refused requests (never secrets) and store failures; nil: silent.
 	Logf func(format string, args ...any)
 	// Now is the clock of change times; nil: time.Now.
 	Now func() time.Time
+	// Observe, if set, is told of every request that reached an operation: its
+	// name (Route 53's operation name), Route 53's error code or "" for success, and
+	// how long it took. For metrics; it must not block.
+	Observe func(operation, code string, took time.Duration)
 }
 
 // Server serves the Route 53 API.
@@ -51,6 +63,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Traffic == (trafficflow.Limits{}) {
+		cfg.Traffic = trafficflow.DefaultLimits
 	}
 	if cfg.Region == "" {
 		cfg.Region = "local"
@@ -73,45 +88,65 @@ func (s *Server) SetKeys(keys *sigv4.Keys) { s.auth.SetKeys(keys) }
 // otherwise) or an error.
 type op func(r *http.Request) (status int, doc any, err *apierr.Error)
 
+// located is a document answered with a Location header (the 201 of a Create).
+type located struct {
+	doc any
+	loc string
+}
+
 const prefix = "/2013-04-01"
 
 func (s *Server) routes(mux *http.ServeMux) {
-	handle := func(pattern string, fn op) { mux.Handle(pattern, s.serve(fn)) }
-	handle("POST "+prefix+"/hostedzone", s.createZone)
-	handle("GET "+prefix+"/hostedzone", s.listZones)
-	handle("GET "+prefix+"/hostedzonesbyname", s.listZonesByName)
-	handle("GET "+prefix+"/hostedzonecount", s.zoneCount)
-	handle("GET "+prefix+"/hostedzone/{id}", s.getZone)
-	handle("DELETE "+prefix+"/hostedzone/{id}", s.deleteZone)
-	handle("POST "+prefix+"/hostedzone/{id}/rrset/", s.changeRecordSets)
-	handle("POST "+prefix+"/hostedzone/{id}/rrset", s.changeRecordSets)
-	handle("GET "+prefix+"/hostedzone/{id}/rrset", s.listRecordSets)
-	handle("GET "+prefix+"/change/{id}", s.getChange)
-	handle("POST "+prefix+"/healthcheck", s.createHealthCheck)
-	handle("GET "+prefix+"/healthcheck", s.listHealthChecks)
-	handle("GET "+prefix+"/healthcheckcount", s.healthCheckCount)
-	handle("GET "+prefix+"/healthcheck/{id}", s.getHealthCheck)
-	handle("POST "+prefix+"/healthcheck/{id}", s.updateHealthCheck)
-	handle("DELETE "+prefix+"/healthcheck/{id}", s.deleteHealthCheck)
-	handle("GET "+prefix+"/healthcheck/{id}/status", s.healthCheckStatus)
-	handle("GET "+prefix+"/coretraffic/changes", s.listChanges)
-	handle("POST "+prefix+"/coretraffic/change/{id}/revert", s.revertChange)
-	mux.Handle("/", s.serve(func(r *http.Request) (int, any, *apierr.Error) {
+	handle := func(pattern, name string, fn op) { mux.Handle(pattern, s.serve(name, fn)) }
+	handle("POST "+prefix+"/hostedzone", "CreateHostedZone", s.createZone)
+	handle("GET "+prefix+"/hostedzone", "ListHostedZones", s.listZones)
+	handle("GET "+prefix+"/hostedzonesbyname", "ListHostedZonesByName", s.listZonesByName)
+	handle("GET "+prefix+"/hostedzonecount", "GetHostedZoneCount", s.zoneCount)
+	handle("GET "+prefix+"/hostedzone/{id}", "GetHostedZone", s.getZone)
+	handle("DELETE "+prefix+"/hostedzone/{id}", "DeleteHostedZone", s.deleteZone)
+	handle("POST "+prefix+"/hostedzone/{id}/rrset/", "ChangeResourceRecordSets", s.changeRecordSets)
+	handle("POST "+prefix+"/hostedzone/{id}/rrset", "ChangeResourceRecordSets", s.changeRecordSets)
+	handle("GET "+prefix+"/hostedzone/{id}/rrset", "ListResourceRecordSets", s.listRecordSets)
+	handle("GET "+prefix+"/change/{id}", "GetChange", s.getChange)
+	handle("POST "+prefix+"/healthcheck", "CreateHealthCheck", s.createHealthCheck)
+	handle("GET "+prefix+"/healthcheck", "ListHealthChecks", s.listHealthChecks)
+	handle("GET "+prefix+"/healthcheckcount", "GetHealthCheckCount", s.healthCheckCount)
+	handle("GET "+prefix+"/healthcheck/{id}", "GetHealthCheck", s.getHealthCheck)
+	handle("POST "+prefix+"/healthcheck/{id}", "UpdateHealthCheck", s.updateHealthCheck)
+	handle("DELETE "+prefix+"/healthcheck/{id}", "DeleteHealthCheck", s.deleteHealthCheck)
+	handle("GET "+prefix+"/healthcheck/{id}/status", "GetHealthCheckStatus", s.healthCheckStatus)
+	s.trafficRoutes(handle)
+	s.cidrRoutes(handle)
+	handle("GET "+prefix+"/coretraffic/changes", "ListChanges", s.listChanges)
+	handle("POST "+prefix+"/coretraffic/change/{id}/revert", "RevertChange", s.revertChange)
+	mux.Handle("/", s.serve("Unsupported", func(r *http.Request) (int, any, *apierr.Error) {
 		return 0, nil, apierr.New("InvalidAction", http.StatusBadRequest, "coretraffic does not serve %s %s (see the README's table of Route 53 operations)", r.Method, r.URL.Path)
 	}))
 }
 
 // serve runs an operation and writes its answer.
-func (s *Server) serve(fn op) http.Handler {
+func (s *Server) serve(name string, fn op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqID := requestID(r)
+		start := time.Now()
 		status, doc, err := fn(r)
+		if s.cfg.Observe != nil {
+			code := ""
+			if err != nil {
+				code = err.Code
+			}
+			s.cfg.Observe(name, code, time.Since(start))
+		}
 		if err != nil {
 			if err.Status >= 500 {
 				s.cfg.Logf("%s %s: %v", r.Method, r.URL.Path, err)
 			}
 			err.Write(w, reqID)
 			return
+		}
+		if l, ok := doc.(located); ok {
+			w.Header().Set("Location", l.loc)
+			doc = l.doc
 		}
 		body, merr := xml.Marshal(doc)
 		if merr != nil {

@@ -66,13 +66,17 @@ func InvalidChangeBatch(messages ...string) *Error {
 // CLI prints) and one by one in Messages (what the Go SDK's
 // types.InvalidChangeBatch.Messages reads).
 type errorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Type      string   `xml:"Error>Type"`
-	Code      string   `xml:"Error>Code"`
-	Message   string   `xml:"Error>Message"`
-	Messages  []string `xml:"Error>Messages>Message,omitempty"`
-	RequestID string   `xml:"RequestId"`
+	XMLName   xml.Name  `xml:"ErrorResponse"`
+	Xmlns     string    `xml:"xmlns,attr"`
+	Type      string    `xml:"Error>Type"`
+	Code      string    `xml:"Error>Code"`
+	Message   string    `xml:"Error>Message"`
+	Messages  *messages `xml:"Error>Messages,omitempty"`
+	RequestID string    `xml:"RequestId"`
+}
+
+type messages struct {
+	Message []string `xml:"Message"`
 }
 
 // Write sends e as Route 53 does: status, content type and XML body.
@@ -81,9 +85,10 @@ func (e *Error) Write(w http.ResponseWriter, requestID string) {
 	if e.Status >= 500 {
 		kind = "Receiver"
 	}
-	doc := errorResponse{Xmlns: Namespace, Type: kind, Code: e.Code, Message: e.Message, Messages: e.Messages, RequestID: requestID}
+	doc := errorResponse{Xmlns: Namespace, Type: kind, Code: e.Code, Message: e.Message, RequestID: requestID}
 	if len(e.Messages) > 0 {
 		doc.Message = "[" + strings.Join(e.Messages, ", ") + "]"
+		doc.Messages = &messages{e.Messages}
 	}
 	body, err := xml.Marshal(doc)
 	if err != nil { // only strings: cannot fail

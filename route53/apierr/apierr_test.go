@@ -41,6 +41,9 @@ func TestWrite(t *testing.T) {
 				break
 			}
 		}
+		if len(tc.err.Messages) == 0 && strings.Contains(body, "Messages") {
+			t.Errorf("%s: an empty Messages element: %s", tc.err.Code, body)
+		}
 		if rec.Header().Get("Content-Type") != "text/xml" || rec.Header().Get("X-Amzn-RequestId") != "req-1" {
 			t.Errorf("%s: headers %v", tc.err.Code, rec.Header())
 		}

@@ -10,6 +10,15 @@
 //	healthcheck/<health check ID>                checks.HealthCheck
 //	hcref/<health check ID>/<record set key>     the record sets using a check (empty value)
 //	hcgone/<caller reference>                    a deleted check's ID (CallerReference reuse)
+//	trafficpolicy/<policy ID>                    TrafficPolicy (every version, deleted ones too)
+//	tpinstance/<instance ID>                     trafficflow.TrafficPolicyInstance
+//	cidrcollection/<collection ID>               route53.CidrCollection
+//	cidrref/<collection ID>/<record set key>     the record sets using a collection (value: location)
+//
+// A traffic policy instance's record set is stored under its record set key like
+// any other, with Name, Type, TTL and TrafficPolicyInstanceId only (what
+// ListResourceRecordSets shows of it); what it answers is its instance's policy
+// version, compiled by the replica.
 //
 // Record set keys sort in ListResourceRecordSets' order (name with its labels
 // reversed, then type, then SetIdentifier), so a page is one Scan. A change's
@@ -21,6 +30,7 @@ import (
 	"time"
 
 	"github.com/coretraffic/coretraffic/route53"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 )
 
 // Key prefixes.
@@ -32,6 +42,10 @@ const (
 	HealthCheckPrefix = "healthcheck/"
 	HealthCheckRefs   = "hcref/"
 	DeletedChecks     = "hcgone/"
+	TrafficPolicies   = "trafficpolicy/"
+	Instances         = "tpinstance/"
+	CidrCollections   = "cidrcollection/"
+	CidrRefs          = "cidrref/"
 )
 
 // sep separates the parts of a record set key: below every octet of a name's sort
@@ -120,3 +134,28 @@ func CheckRefKey(id string, rs *route53.ResourceRecordSet) string {
 
 // DeletedCheckKey remembers the caller reference of a deleted health check.
 func DeletedCheckKey(callerReference string) string { return DeletedChecks + callerReference }
+
+// TrafficPolicy is a traffic policy as stored: Seq orders policies by creation,
+// the order ListTrafficPolicies pages them in.
+type TrafficPolicy struct {
+	trafficflow.Policy
+	Seq int64
+}
+
+// TrafficPolicyKey is the key of traffic policy id.
+func TrafficPolicyKey(id string) string { return TrafficPolicies + id }
+
+// InstanceKey is the key of traffic policy instance id.
+func InstanceKey(id string) string { return Instances + id }
+
+// CidrCollectionKey is the key of CIDR collection id.
+func CidrCollectionKey(id string) string { return CidrCollections + id }
+
+// CollectionRefs is the prefix of the record sets using CIDR collection id.
+func CollectionRefs(id string) string { return CidrRefs + id + "/" }
+
+// CidrRefKey is the entry saying that a record set of zone id uses its CIDR
+// collection; its value is the location the record set names.
+func CidrRefKey(id string, rs *route53.ResourceRecordSet) string {
+	return CollectionRefs(rs.CidrRoutingConfig.CollectionId) + RecordKey(id, rs)
+}

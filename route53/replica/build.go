@@ -12,6 +12,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -33,31 +34,35 @@ func (f *follower) Load(rd store.Reader) error {
 
 func (f *follower) Loaded(rev int64) error {
 	r := (*Replica)(f)
-	r.m, r.loaded = r.loaded, nil
 	r.noteChanges(r.loadedChanges, rev)
-	r.loadedChanges = nil
-	r.rebuild(rev)
+	r.mu.Lock()
+	r.m, r.loaded, r.loadedChanges = r.loaded, nil, nil
+	r.pending = nil
+	r.markPending(nil, rev)
+	r.mu.Unlock()
 	return nil
 }
 
 func (f *follower) Apply(ev store.Event) error {
 	r := (*Replica)(f)
 	d := newDirt()
+	r.mu.Lock()
 	for _, c := range ev.Changes {
 		if err := r.m.put(c.Key, c.Value, c.Deleted, d); err != nil {
 			r.logf("store revision %d: refused %v", ev.Revision, err)
 		}
 	}
+	r.m.usersOf(d)
+	r.markPending(d, ev.Revision)
+	r.mu.Unlock()
 	r.noteChanges(d.changes, ev.Revision)
-	if d.checks || r.broken.Load() || r.servedZonesChange(d) {
-		r.rebuild(ev.Revision)
-	} else {
-		r.incremental(d, ev.Revision)
-	}
 	return nil
 }
 
 func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
+	if len(ids) == 0 {
+		return
+	}
 	r.changeMu.Lock()
 	defer r.changeMu.Unlock()
 	for id := range ids {
@@ -65,37 +70,71 @@ func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
 	}
 }
 
-// rebuild compiles every served zone and restarts the checks that changed.
+// compilePending compiles everything pending into one snapshot and publishes it at
+// the mirror's revision. Reading the mirror holds mu; compiling does not, so events
+// keep arriving meanwhile and the next round takes them all.
+func (r *Replica) compilePending() {
+	r.mu.Lock()
+	rev, d, rebuild := r.pendingRev, r.pending, r.rebuildNext
+	r.pending, r.rebuildNext = nil, false
+	if r.m == nil || (d == nil && !rebuild) {
+		r.mu.Unlock()
+		return
+	}
+	if rebuild || r.pub.Load() == nil {
+		r.rebuild(rev) // unlocks
+		return
+	}
+	r.incremental(d, rev) // unlocks
+}
+
+// rebuild compiles every served zone and restarts the checks that changed. It is
+// called with mu held and releases it once it has read the mirror.
 func (r *Replica) rebuild(rev int64) {
-	set := r.startChecks()
-	resolve := resolver(set)
+	specs, overrides := r.m.checkSpecs(r.logf)
 	served := r.m.servedZones()
+	colls := r.m.collections()
+	pcolls, err := policyCollections(colls)
+	if err != nil {
+		r.mu.Unlock()
+		r.refuse(rev, "%v", err)
+		return
+	}
 	d := &policy.Data{}
 	for id, origin := range served {
-		pz, _, err := route53.ToPolicy(&r.m.zones[id].Zone, r.m.zoneRecordSets(id), nil)
+		pz, err := r.m.zonePolicy(id, colls)
 		if err != nil {
+			r.mu.Unlock()
 			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
 			return
 		}
 		d.Zones = append(d.Zones, pz)
 	}
+	r.mu.Unlock()
+	set := r.startChecks(specs, overrides)
+	resolve := trafficflow.Resolver(resolver(set))
 	snap, err := policy.Compile(d, resolve, time.Now())
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return
 	}
-	r.served = served
-	r.broken.Store(false)
+	r.served, r.pcolls = served, pcolls
 	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
 }
 
-// incremental compiles only the record sets an event changed (and those aliasing
-// them) into the current snapshot.
+// incremental compiles only the record sets changed (and those aliasing them) into
+// the current snapshot. It is called with mu held and releases it once it has read
+// the mirror.
 func (r *Replica) incremental(d *dirt, rev int64) {
 	cur := r.pub.Load()
-	if cur == nil {
-		r.rebuild(rev)
-		return
+	if len(d.colls) > 0 {
+		pcolls, err := policyCollections(r.m.collections())
+		if err != nil {
+			r.mu.Unlock()
+			r.refuse(rev, "%v", err)
+			return
+		}
+		r.pcolls = pcolls
 	}
 	var u policy.Update
 	for id, groups := range d.groups {
@@ -114,6 +153,7 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				}
 				pz, _, err := route53.ToPolicy(z, []route53.ResourceRecordSet{*soa[0]}, nil)
 				if err != nil {
+					r.mu.Unlock()
 					r.refuse(rev, "zone %s SOA: %v", id, err)
 					return
 				}
@@ -128,8 +168,15 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				}
 				continue
 			}
-			rs, err := route53.GroupToPolicy(z, recs, ttlOf, nil)
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
 			if err != nil {
+				r.mu.Unlock()
 				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
 				return
 			}
@@ -137,7 +184,8 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 		}
 		u.Zones = append(u.Zones, zu)
 	}
-	snap, err := cur.Snap.Update(u, resolver(r.checks), time.Now())
+	r.mu.Unlock()
+	snap, err := cur.Snap.Update(u, trafficflow.Resolver(resolver(r.checks)), time.Now())
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return
@@ -147,38 +195,45 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 
 // refuse keeps the snapshot that serves and says why; the next event rebuilds.
 func (r *Replica) refuse(rev int64, format string, args ...any) {
-	r.broken.Store(true)
+	r.mu.Lock()
+	r.rebuildNext = true
+	r.mu.Unlock()
 	r.logf("store revision %d not served, previous data kept: "+format, append([]any{rev}, args...)...)
 }
 
-// servedZonesChange reports whether an event adds, removes or renames a hosted zone.
-func (r *Replica) servedZonesChange(d *dirt) bool { return len(d.zones) > 0 }
-
-// startChecks runs the mirror's health checks as the replica's Set, replacing the
-// previous one (checks with unchanged specs keep running: the engine dedupes).
-func (r *Replica) startChecks() *hc.Set {
-	var specs []hc.Spec
-	ids := make([]string, 0, len(r.m.checks))
-	for id := range r.m.checks {
+// checkSpecs maps the mirror's health checks onto the engine's specs and overrides;
+// a check that does not map is left out with a log line.
+func (m *mirror) checkSpecs(logf func(string, ...any)) ([]hc.Spec, map[string]hc.Override) {
+	ids := make([]string, 0, len(m.checks))
+	for id := range m.checks {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	var specs []hc.Spec
+	overrides := make(map[string]hc.Override, len(ids))
 	for _, id := range ids {
-		spec, err := checks.ToSpec(id, r.m.checks[id].HealthCheckConfig)
+		spec, err := checks.ToSpec(id, m.checks[id].HealthCheckConfig)
 		if err != nil {
-			r.logf("health check %s refused: %v", id, err)
+			logf("health check %s refused: %v", id, err)
 			continue
 		}
 		specs = append(specs, spec)
+		overrides[id] = checks.Forced(m.checks[id].HealthCheckConfig)
 	}
+	return specs, overrides
+}
+
+// startChecks runs specs as the replica's Set, replacing the previous one (checks
+// with unchanged specs keep running: the engine dedupes).
+func (r *Replica) startChecks(specs []hc.Spec, overrides map[string]hc.Override) *hc.Set {
 	set, err := r.engine.Prepare(r.owner, specs)
 	if err != nil {
 		r.logf("health checks refused, previous ones keep running: %v", err)
 		return r.checks
 	}
 	set.Start()
-	for _, id := range ids {
-		r.engine.SetOverride(id, checks.Forced(r.m.checks[id].HealthCheckConfig))
+	for id, o := range overrides {
+		r.engine.SetOverride(id, o)
 	}
 	if r.checks != nil {
 		r.checks.Close()
@@ -217,23 +272,24 @@ func (m *mirror) servedZones() map[string]string {
 }
 
 // withAliasers returns the changed groups and every group of the zone whose alias
-// targets one of them: an alias answers with its target's TTL, so it is rebuilt too
-// (its tree is re-inlined by Snapshot.Update).
+// targets one of them, directly or through other aliases: an alias answers with its
+// target's TTL, so it is rebuilt too (its tree is re-inlined by Snapshot.Update).
 func (m *mirror) withAliasers(id string, changed map[group]bool) []group {
+	seen := make(map[group]bool, len(changed))
 	out := make([]group, 0, len(changed))
-	for g := range changed {
+	var visit func(g group)
+	visit = func(g group) {
+		if seen[g] {
+			return
+		}
+		seen[g] = true
 		out = append(out, g)
+		for a := range m.aliasers[id][g] {
+			visit(a)
+		}
 	}
-	for g, bySet := range m.sets[id] {
-		if changed[g] {
-			continue
-		}
-		for _, rs := range bySet {
-			if rs.AliasTarget != nil && changed[group{rs.AliasTarget.DNSName, rs.Type}] {
-				out = append(out, g)
-				break
-			}
-		}
+	for g := range changed {
+		visit(g)
 	}
 	return out
 }

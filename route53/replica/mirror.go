@@ -9,6 +9,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -21,6 +22,13 @@ type mirror struct {
 	sets   map[string]map[group]map[string]*route53.ResourceRecordSet // zone ID → group → SetIdentifier → set
 	checks map[string]checks.HealthCheck                              // by ID
 	byKey  map[string]recordRef                                       // record set key → where it is
+	// aliasers: zone ID → target group → the groups with an alias record set
+	// targeting it, so a change finds the aliases to rebuild without a zone walk.
+	aliasers map[string]map[group]map[group]int
+
+	policies  map[string]*trafficflow.Policy                // by ID
+	instances map[string]*trafficflow.TrafficPolicyInstance // by ID
+	colls     map[string]*route53.CidrCollection            // by ID
 }
 
 // recordRef locates a record set of the mirror by its store key.
@@ -32,7 +40,10 @@ type recordRef struct {
 
 func newMirror() *mirror {
 	return &mirror{zones: map[string]*catalog.Zone{}, sets: map[string]map[group]map[string]*route53.ResourceRecordSet{},
-		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{}}
+		checks: map[string]checks.HealthCheck{}, byKey: map[string]recordRef{},
+		aliasers: map[string]map[group]map[group]int{},
+		policies: map[string]*trafficflow.Policy{}, instances: map[string]*trafficflow.TrafficPolicyInstance{},
+		colls: map[string]*route53.CidrCollection{}}
 }
 
 // dirt is what one event changed.
@@ -41,10 +52,11 @@ type dirt struct {
 	groups  map[string]map[group]bool // zone ID → groups changed
 	checks  bool
 	changes map[string]bool // change IDs written
+	colls   map[string]bool // CIDR collection IDs written or deleted
 }
 
 func newDirt() *dirt {
-	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}}
+	return &dirt{zones: map[string]bool{}, groups: map[string]map[group]bool{}, changes: map[string]bool{}, colls: map[string]bool{}}
 }
 
 // put applies one key's new value (nil, deleted) to the mirror and notes what it
@@ -62,6 +74,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 				}
 			}
 			delete(m.sets, id)
+			delete(m.aliasers, id)
 			d.zone(id)
 			return nil
 		}
@@ -99,7 +112,11 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		if zs[g] == nil {
 			zs[g] = map[string]*route53.ResourceRecordSet{}
 		}
+		if old := zs[g][rs.SetIdentifier]; old != nil {
+			m.unalias(id, g, old)
+		}
 		zs[g][rs.SetIdentifier] = &rs
+		m.alias(id, g, &rs)
 		m.byKey[key] = recordRef{id, g, rs.SetIdentifier}
 		d.group(id, g)
 	case strings.HasPrefix(key, catalog.HealthCheckPrefix):
@@ -116,6 +133,8 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		d.checks = true
 	case strings.HasPrefix(key, catalog.ChangePrefix):
 		d.changes[strings.TrimPrefix(key, catalog.ChangePrefix)] = true
+	default:
+		return m.putTraffic(key, value, deleted, d)
 	}
 	return nil
 }
@@ -129,6 +148,9 @@ func (m *mirror) removeRecord(key string, d *dirt) {
 	}
 	delete(m.byKey, key)
 	bySet := m.sets[ref.zone][ref.g]
+	if old := bySet[ref.set]; old != nil {
+		m.unalias(ref.zone, ref.g, old)
+	}
 	delete(bySet, ref.set)
 	if len(bySet) == 0 {
 		delete(m.sets[ref.zone], ref.g)
@@ -137,6 +159,22 @@ func (m *mirror) removeRecord(key string, d *dirt) {
 }
 
 func (d *dirt) zone(id string) { d.zones[id] = true }
+
+// merge adds what o changed to d.
+func (d *dirt) merge(o *dirt) {
+	for id := range o.zones {
+		d.zones[id] = true
+	}
+	for id, gs := range o.groups {
+		for g := range gs {
+			d.group(id, g)
+		}
+	}
+	for id := range o.colls {
+		d.colls[id] = true
+	}
+	d.checks = d.checks || o.checks
+}
 
 func (d *dirt) group(id string, g group) {
 	if d.groups[id] == nil {
@@ -173,7 +211,8 @@ func (m *mirror) zoneRecordSets(id string) []route53.ResourceRecordSet {
 // A value that does not decode is skipped with a line through logf.
 func load(r store.Reader, d *dirt, logf func(string, ...any)) (*mirror, error) {
 	m := newMirror()
-	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix} {
+	for _, prefix := range []string{catalog.ZonePrefix, catalog.RecordPrefix, catalog.HealthCheckPrefix, catalog.ChangePrefix,
+		catalog.TrafficPolicies, catalog.Instances, catalog.CidrCollections} {
 		if serr := r.Scan(prefix, "", func(key string, value []byte) bool {
 			if err := m.put(key, value, false, d); err != nil {
 				logf("store: refused %v", err)
@@ -184,4 +223,34 @@ func load(r store.Reader, d *dirt, logf func(string, ...any)) (*mirror, error) {
 		}
 	}
 	return m, nil
+}
+
+// alias notes that group g of zone id holds rs, an alias when it has a target.
+func (m *mirror) alias(id string, g group, rs *route53.ResourceRecordSet) {
+	if rs.AliasTarget == nil {
+		return
+	}
+	t := group{rs.AliasTarget.DNSName, rs.Type}
+	if m.aliasers[id] == nil {
+		m.aliasers[id] = map[group]map[group]int{}
+	}
+	if m.aliasers[id][t] == nil {
+		m.aliasers[id][t] = map[group]int{}
+	}
+	m.aliasers[id][t][g]++
+}
+
+// unalias undoes alias for a record set that goes.
+func (m *mirror) unalias(id string, g group, rs *route53.ResourceRecordSet) {
+	if rs.AliasTarget == nil {
+		return
+	}
+	t := group{rs.AliasTarget.DNSName, rs.Type}
+	by := m.aliasers[id][t]
+	if by[g]--; by[g] <= 0 {
+		delete(by, g)
+	}
+	if len(by) == 0 {
+		delete(m.aliasers[id], t)
+	}
 }

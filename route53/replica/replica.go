@@ -37,12 +37,22 @@ type Replica struct {
 	owner  string
 	logf   func(format string, args ...any)
 
-	// Follow's goroutine alone touches the mirror and the check set.
+	// Follow's goroutine applies events to the mirror and notes what they changed
+	// (pending); the compile goroutine turns everything pending into one snapshot,
+	// so a burst of changes costs one compile, not one each. mu guards both.
+	mu            sync.Mutex
 	m             *mirror
-	loaded        *mirror         // built by Load, put in force by Loaded
+	pending       *dirt
+	pendingRev    int64 // the revision the mirror is at
+	rebuildNext   bool  // compile from scratch (a load, zones or checks changed, or a refusal)
+	kick          chan struct{}
+	loaded        *mirror         // built by Load, put in force by Loaded (Follow's goroutine)
 	loadedChanges map[string]bool // the change IDs Load saw
-	checks        *hc.Set
-	served        map[string]string // zone ID → origin, of the hosted zones compiled
+
+	// The compile goroutine's own.
+	checks *hc.Set
+	served map[string]string                 // zone ID → origin, of the hosted zones compiled
+	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
 	subMu    sync.Mutex
@@ -50,7 +60,6 @@ type Replica struct {
 	nextSub  int
 	changeMu sync.Mutex
 	changes  map[string]int64 // change ID → revision that wrote it
-	broken   atomic.Bool      // the last event could not be compiled; the next one rebuilds
 }
 
 // New returns a replica of st whose health checks run on engine under owner.
@@ -59,17 +68,54 @@ func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...a
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Replica{st: st, engine: engine, owner: owner, logf: logf, subs: map[int]func(*Published){}, changes: map[string]int64{}}
+	return &Replica{st: st, engine: engine, owner: owner, logf: logf, subs: map[int]func(*Published){}, changes: map[string]int64{},
+		kick: make(chan struct{}, 1)}
 }
 
 // Run follows the store until ctx ends, then releases the replica's health checks.
 func (r *Replica) Run(ctx context.Context) error {
-	defer func() {
-		if r.checks != nil {
-			r.checks.Close()
-		}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.compileLoop(ctx)
 	}()
-	return store.Follow(ctx, r.st, (*follower)(r))
+	err := store.Follow(ctx, r.st, (*follower)(r))
+	<-done
+	if r.checks != nil {
+		r.checks.Close()
+	}
+	return err
+}
+
+// compileLoop compiles what is pending whenever kicked, until ctx ends.
+func (r *Replica) compileLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		}
+		r.compilePending()
+	}
+}
+
+// markPending notes an event's changes (nil: a whole load) at rev and wakes the
+// compile goroutine. Called with mu held.
+func (r *Replica) markPending(d *dirt, rev int64) {
+	r.pendingRev = rev
+	if d == nil || d.checks || len(d.zones) > 0 {
+		r.rebuildNext = true
+	}
+	if d != nil && !r.rebuildNext {
+		if r.pending == nil {
+			r.pending = newDirt()
+		}
+		r.pending.merge(d)
+	}
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Current is the newest published snapshot, nil before the first load.

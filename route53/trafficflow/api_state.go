@@ -37,8 +37,13 @@ type Limits struct {
 	Instances int // traffic policy instances
 }
 
-// DefaultLimits are Route 53's default quotas.
-var DefaultLimits = Limits{Policies: 50, Versions: 1000, Instances: 5}
+// DefaultLimits are the quotas a server enforces unless configured otherwise:
+// Route 53's defaults for policies (50) and versions (1000), but 10,000 instances
+// where Route 53 allows 5 until the account asks AWS for more. Five instances is a
+// billing quota, not a technical one; here an instance is one record set, and
+// every instance operation reads the instances in one scan (10,000 decode in a few
+// milliseconds).
+var DefaultLimits = Limits{Policies: 50, Versions: 1000, Instances: 10000}
 
 // State is what the operations read: the server passes the store's current view.
 // The operations never change it; they return the new or changed object for the
