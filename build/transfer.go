@@ -145,6 +145,19 @@ func printImported(w io.Writer, res *transfer.Imported) {
 		}
 		fmt.Fprintf(w, "zone %s %s (%s)\n", n, res.ZoneIDs[n], how)
 	}
+	for _, m := range []struct {
+		what string
+		ids  map[string]string
+	}{{"traffic policy", res.PolicyIDs}, {"traffic policy instance", res.InstanceIDs}} {
+		old := make([]string, 0, len(m.ids))
+		for id := range m.ids {
+			old = append(old, id)
+		}
+		sort.Strings(old)
+		for _, id := range old {
+			fmt.Fprintf(w, "%s %s -> %s\n", m.what, id, m.ids[id])
+		}
+	}
 	for _, id := range res.Changes {
 		fmt.Fprintf(w, "change %s\n", id)
 	}

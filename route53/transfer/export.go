@@ -11,7 +11,8 @@ import (
 )
 
 // Export reads the server's hosted zones (every record set, paged as the aws CLI
-// pages) and health checks into a Bundle.
+// pages; those of traffic policy instances too, as list-resource-record-sets shows
+// them), health checks, traffic policies and instances into a Bundle.
 func (c *Client) Export(ctx context.Context) (*Bundle, error) {
 	b := &Bundle{}
 	zones := r53.NewListHostedZonesPaginator(c.R53, &r53.ListHostedZonesInput{})
@@ -44,7 +45,7 @@ func (c *Client) Export(ctx context.Context) (*Bundle, error) {
 			b.Checks = append(b.Checks, hc)
 		}
 	}
-	return b, nil
+	return b, c.exportTraffic(ctx, b)
 }
 
 func (c *Client) exportRecordSets(ctx context.Context, z *Zone) error {

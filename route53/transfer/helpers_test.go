@@ -24,6 +24,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/checks"
 	"github.com/coretraffic/coretraffic/route53/replica"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/route53/transfer"
 	boltstore "github.com/coretraffic/coretraffic/store/bolt"
 )
@@ -67,8 +68,10 @@ type source bool
 
 func (s source) Up() bool { return bool(s) }
 
+// resolver resolves check names by up; a traffic policy leaf's "a&b" is up while
+// all of them are (trafficflow.Resolver), as the replica resolves them.
 func resolver(up state) policy.CheckResolver {
-	return func(name string) (policy.HealthSource, bool) { return source(up(name)), true }
+	return trafficflow.Resolver(func(name string) (policy.HealthSource, bool) { return source(up(name)), true })
 }
 
 // route53State is Route 53's state of the checks of b when the endpoints of the

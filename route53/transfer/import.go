@@ -25,6 +25,9 @@ type Imported struct {
 	Created map[string]bool
 	// Changes are the IDs of the change batches applied, in order.
 	Changes []string
+	// PolicyIDs and InstanceIDs map traffic policies' and instances' IDs to the
+	// server's.
+	PolicyIDs, InstanceIDs map[string]string
 }
 
 // Import writes b through the API: health checks first (children before the
@@ -32,13 +35,11 @@ type Imported struct {
 // again finds the checks it created), then per zone the hosted zone (created when
 // no zone has its name) and its record sets in batches within Route 53's limits
 // (route53.ImportBatches: CREATE into a new zone, UPSERT into an existing one; the
-// apex SOA and NS are UPSERTs). Traffic policies are not imported through the API
-// by this version: Import refuses a bundle with any.
+// apex SOA and NS are UPSERTs), then traffic policies and their instances (see
+// importTraffic). Record sets instances made are left to the instances.
 func (c *Client) Import(ctx context.Context, b *Bundle) (*Imported, error) {
-	if len(b.Policies) > 0 || len(b.Instances) > 0 {
-		return nil, fmt.Errorf("traffic policies: import them into a data file (-yaml); this version does not import them through the API")
-	}
-	out := &Imported{CheckIDs: map[string]string{}, ZoneIDs: map[string]string{}, Created: map[string]bool{}}
+	out := &Imported{CheckIDs: map[string]string{}, ZoneIDs: map[string]string{}, Created: map[string]bool{},
+		PolicyIDs: map[string]string{}, InstanceIDs: map[string]string{}}
 	ordered, err := orderChecks(b.Checks)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func (c *Client) Import(ctx context.Context, b *Bundle) (*Imported, error) {
 			return out, fmt.Errorf("zone %s: %w", z.Name, err)
 		}
 	}
-	return out, nil
+	return out, c.importTraffic(ctx, b, out)
 }
 
 func (c *Client) importZone(ctx context.Context, z Zone, out *Imported) error {
@@ -87,7 +88,7 @@ func (c *Client) importZone(ctx context.Context, z Zone, out *Imported) error {
 	}
 	out.ZoneIDs[z.Name] = id
 	rrsets := make([]route53.ResourceRecordSet, 0, len(z.RecordSets))
-	for _, rs := range z.RecordSets {
+	for _, rs := range plainRecordSets(&z) {
 		if rs.HealthCheckId != "" {
 			nid, ok := out.CheckIDs[rs.HealthCheckId]
 			if !ok {

@@ -113,6 +113,15 @@ func (b *Bundle) check() error {
 	return nil
 }
 
+func (b *Bundle) policy(id string) *trafficflow.Policy {
+	for _, p := range b.Policies {
+		if p.Id == id {
+			return p
+		}
+	}
+	return nil
+}
+
 func (b *Bundle) policyVersion(id string, v int) *trafficflow.PolicyVersion {
 	for _, p := range b.Policies {
 		if p.Id != id {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/route53"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/route53/transfer"
 )
 
@@ -31,7 +32,8 @@ import (
 func TestRoundTripAnswersTheSame(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	hand, err := transfer.Read(transfer.Files{Zones: []string{"testdata/example.org.json"}, Checks: []string{"testdata/healthchecks.json"}})
+	hand, err := transfer.Read(transfer.Files{Zones: []string{"testdata/example.org.json"}, Checks: []string{"testdata/healthchecks.json"},
+		Policies: []string{"testdata/trafficpolicy.json"}, Instances: []string{"testdata/trafficpolicyinstances.json"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +44,9 @@ func TestRoundTripAnswersTheSame(t *testing.T) {
 	c2, _ := startAPI(t)
 	exp2, ids2 := importExport(t, ctx, c2, exp1)
 	sameData(t, exp1, exp2, ids2)
+	if len(exp2.Policies) != 1 || len(exp2.Instances) != 1 {
+		t.Fatalf("traffic policies %d, instances %d exported", len(exp2.Policies), len(exp2.Instances))
+	}
 
 	questions := questionsOf(hand)
 	downs := []map[string]bool{{}, {"fra-web": true}, {"fra-web": true, "iad-web": true}, {"nrt-tcp": true},
@@ -60,6 +65,7 @@ func TestRoundTripAnswersTheSame(t *testing.T) {
 		}{{"hand-written", hand}, {"export", exp1}, {"export of the import of the export", exp2}} {
 			if b.b != hand {
 				got := answers(t, compile(t, served(t, b.b), route53State(b.b, down)), questions, 40)
+
 				diff(t, "down "+keys(down)+": "+b.name+" served by the API", want, got)
 			}
 			d, specs := dataFile(t, b.b)
@@ -70,7 +76,8 @@ func TestRoundTripAnswersTheSame(t *testing.T) {
 }
 
 // importExport imports b into the API and exports it, through the aws CLI's
-// files: the export is written by WriteCLI and read back by Read.
+// files: the export is written by WriteCLI and read back by Read. The IDs
+// returned map b's health checks to the export's.
 func importExport(t *testing.T, ctx context.Context, c *transfer.Client, b *transfer.Bundle) (*transfer.Bundle, map[string]string) {
 	t.Helper()
 	res, err := c.Import(ctx, b)
@@ -127,6 +134,31 @@ func sameData(t *testing.T, a, b *transfer.Bundle, ids map[string]string) {
 			t.Errorf("zone %s:\nwrote\n  %s\nexported\n  %s", za.Name, strings.Join(wa, "\n  "), strings.Join(wb, "\n  "))
 		}
 	}
+	if len(a.Policies) != len(b.Policies) || len(a.Instances) != len(b.Instances) {
+		t.Fatalf("%d traffic policies and %d instances became %d and %d", len(a.Policies), len(a.Instances), len(b.Policies), len(b.Instances))
+	}
+	for i, p := range a.Policies {
+		q := b.Policies[i]
+		if p.Name != q.Name || len(p.Versions) != len(q.Versions) {
+			t.Errorf("traffic policy %s %q became %s %q", p.Id, p.Name, q.Id, q.Name)
+			continue
+		}
+		for j, v := range p.Versions {
+			doc := v.Document
+			for old, nid := range ids {
+				doc = strings.ReplaceAll(doc, old, nid)
+			}
+			if w := q.Versions[j]; w.Document != doc || w.Comment != v.Comment || w.Type != v.Type {
+				t.Errorf("traffic policy %s version %d:\nwrote    %s %q\nexported %s %q", p.Name, v.Version, doc, v.Comment, w.Document, w.Comment)
+			}
+		}
+	}
+	for i, in := range a.Instances {
+		o := b.Instances[i]
+		if in.Name != o.Name || in.TTL != o.TTL || in.TrafficPolicyType != o.TrafficPolicyType || o.TrafficPolicyId != b.Policies[0].Id {
+			t.Errorf("traffic policy instance %+v became %+v", in, o)
+		}
+	}
 	byID := map[string]int{}
 	for i, h := range b.Checks {
 		byID[h.ID] = i
@@ -149,7 +181,8 @@ func sameData(t *testing.T, a, b *transfer.Bundle, ids map[string]string) {
 	}
 }
 
-// served is the policy data the API's replica compiles from b's zones.
+// served is the policy data the API's replica compiles from b's zones: their
+// record sets through route53.ToPolicy, their instances' from the policies.
 func served(t *testing.T, b *transfer.Bundle) *policy.Data {
 	t.Helper()
 	d := &policy.Data{}
@@ -158,9 +191,29 @@ func served(t *testing.T, b *transfer.Bundle) *policy.Data {
 		if id == "" {
 			id = "ZHANDWRITTEN"
 		}
-		pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, z.RecordSets, nil)
+		var plain []route53.ResourceRecordSet
+		for _, rs := range z.RecordSets {
+			if rs.TrafficPolicyInstanceId == "" {
+				plain = append(plain, rs)
+			}
+		}
+		pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plain, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, in := range b.Instances {
+			if !strings.HasSuffix(in.Name, "."+z.Name) {
+				continue
+			}
+			for _, p := range b.Policies {
+				if p.Id == in.TrafficPolicyId {
+					rs, err := trafficflow.InstanceRecordSet(p, in, trafficflow.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					pz.Records = append(pz.Records, rs)
+				}
+			}
 		}
 		d.Zones = append(d.Zones, pz)
 	}
@@ -198,6 +251,9 @@ func questionsOf(b *transfer.Bundle) []dns.Question {
 			addQ(strings.Replace(rs.Name, `\052`, "x", 1), dns.StringToType[rs.Type])
 		}
 		addQ("www."+z.Name, dns.TypeAAAA)
+		for _, in := range b.Instances {
+			addQ(in.Name, dns.StringToType[in.TrafficPolicyType])
+		}
 		addQ("nope."+z.Name, dns.TypeA)
 	}
 	return out

@@ -43,7 +43,7 @@ func TestTrafficPolicyInstanceAsDataFile(t *testing.T) {
 	moved := 0 // health states whose answers are not all up's (fail-open makes some alike)
 	for _, down := range []map[string]bool{{}, {"fra-web": true}, {"iad-web": true}, {"fra-web": true, "iad-web": true},
 		{"iad-web": true, "nrt-tcp": true}, {"fra-web": true, "iad-web": true, "nrt-tcp": true}} {
-		snap, err := policy.Compile(own, trafficflow.Resolver(resolver(route53State(b, down))), timeNow())
+		snap, err := policy.Compile(own, resolver(route53State(b, down)), timeNow())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func (b *Bundle) policyZone(z *Zone) (*policy.Zone, error) {
 	if id == "" {
 		id = "ZIMPORT"
 	}
-	pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, z.RecordSets, nil)
+	pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plainRecordSets(z), nil)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
 	}
@@ -107,12 +107,7 @@ func (b *Bundle) policyZone(z *Zone) (*policy.Zone, error) {
 		if b.zoneOf(in.Name).Name != z.Name {
 			continue
 		}
-		pv := b.policyVersion(in.TrafficPolicyId, in.TrafficPolicyVersion)
-		doc, err := trafficflow.Parse([]byte(pv.Document))
-		if err != nil {
-			return nil, fmt.Errorf("traffic policy %s version %d: %w", in.TrafficPolicyId, pv.Version, err)
-		}
-		rs, err := trafficflow.RecordSet(doc, route53.PolicyName(in.Name), uint32(in.TTL), trafficflow.Options{})
+		rs, err := trafficflow.InstanceRecordSet(b.policy(in.TrafficPolicyId), in, trafficflow.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("traffic policy instance %s: %w", in.Id, err)
 		}
