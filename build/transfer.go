@@ -72,9 +72,12 @@ func importCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var((*listFlag)(&files.Checks), "checks", "`file` of `aws route53 list-health-checks` output (repeatable)")
 	fs.Var((*listFlag)(&files.Policies), "policies", "`file` of `aws route53 get-traffic-policy` or list-traffic-policy-versions output (repeatable)")
 	fs.Var((*listFlag)(&files.Instances), "instances", "`file` of `aws route53 list-traffic-policy-instances` output (repeatable)")
+	fs.Var((*listFlag)(&files.Collections), "cidr-collections", "`file` of `aws route53 list-cidr-collections` output (repeatable)")
+	fs.Var((*listFlag)(&files.Blocks), "cidr-blocks", "`ID=FILE`: `aws route53 list-cidr-blocks --collection-id ID` output (repeatable)")
 	wait := fs.Bool("wait", false, "with -endpoint: wait until the server answers with every change (INSYNC)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: coredns import (-endpoint URL | -yaml FILE) [-checks FILE] [-policies FILE] [-instances FILE] [ZONE=]RECORDSETS.json...\n\n"+
+		fmt.Fprintf(stderr, "usage: coredns import (-endpoint URL | -yaml FILE) [-checks FILE] [-policies FILE] [-instances FILE]\n"+
+			"         [-cidr-collections FILE -cidr-blocks ID=FILE...] [ZONE=]RECORDSETS.json...\n\n"+
 			"Reads what `aws route53 list-resource-record-sets` printed (one file per zone; the zone is the SOA's name\n"+
 			"unless given as ZONE=FILE), list-health-checks and get-traffic-policy, and writes it through a running\n"+
 			"server's Route 53 API (zones created when absent; health checks get new IDs, record sets are rewritten\n"+
@@ -148,7 +151,7 @@ func printImported(w io.Writer, res *transfer.Imported) {
 	for _, m := range []struct {
 		what string
 		ids  map[string]string
-	}{{"traffic policy", res.PolicyIDs}, {"traffic policy instance", res.InstanceIDs}} {
+	}{{"CIDR collection", res.CollectionIDs}, {"traffic policy", res.PolicyIDs}, {"traffic policy instance", res.InstanceIDs}} {
 		old := make([]string, 0, len(m.ids))
 		for id := range m.ids {
 			old = append(old, id)

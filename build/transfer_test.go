@@ -45,6 +45,10 @@ func TestImportExportChangesCommands(t *testing.T) {
 	url, creds := startRoute53API(t)
 	dir := t.TempDir()
 	zone, checks := "../route53/transfer/testdata/example.org.json", "../route53/transfer/testdata/healthchecks.json"
+	const coll = "7d1e2f3a-0000-4000-8000-000000000001"
+	cidr := []string{"-cidr-collections", "../route53/transfer/testdata/cidrcollections.json",
+		"-cidr-blocks", coll + "=../route53/transfer/testdata/cidrblocks." + coll + ".json"}
+	withCIDR := func(args ...string) []string { return append(append(args[:1:1], cidr...), args[1:]...) }
 	exported := filepath.Join(dir, "export")
 	auth := []string{"-endpoint", url, "-credentials", creds, "-profile", "ops"}
 	with := func(args ...string) []string { return append(args, auth...) }
@@ -54,13 +58,14 @@ func TestImportExportChangesCommands(t *testing.T) {
 		code       int
 		out, erred string
 	}{
-		{[]string{"import", "-yaml", filepath.Join(dir, "hand.yaml"), "-checks", checks, zone}, 0, "1 zones, 5 health checks", ""},
+		{withCIDR("import", "-yaml", filepath.Join(dir, "hand.yaml"), "-checks", checks, zone), 0, "1 zones, 5 health checks", ""},
+		{[]string{"import", "-yaml", filepath.Join(dir, "x.yaml"), "-checks", checks, zone}, 1, "", "not in the CIDR collections read"},
 		{[]string{"import", "-checks", checks, zone}, 2, "", "give one of -endpoint URL and -yaml FILE"},
 		{[]string{"import", "-yaml", filepath.Join(dir, "x.yaml"), zone}, 1, "", "not in the health checks read"},
-		{with("import", "-checks", checks, "-policies", "../route53/transfer/testdata/trafficpolicy.json",
-			"-instances", "../route53/transfer/testdata/trafficpolicyinstances.json", "-wait", zone), 0, "traffic policy instance 9c8d7e6f-0000-4000-8000-000000000001 -> ", ""},
-		{with("import", "-checks", checks, "-wait", "example.org.="+zone), 0, "(existing)", ""},
-		{[]string{"import", "-endpoint", url, "-credentials", filepath.Join(dir, "none"), "-checks", checks, zone}, 1, "", "credentials"},
+		{withCIDR(with("import", "-checks", checks, "-policies", "../route53/transfer/testdata/trafficpolicy.json",
+			"-instances", "../route53/transfer/testdata/trafficpolicyinstances.json", "-wait", zone)...), 0, "traffic policy instance 9c8d7e6f-0000-4000-8000-000000000001 -> ", ""},
+		{withCIDR(with("import", "-checks", checks, "-wait", "example.org.="+zone)...), 0, "(existing)", ""},
+		{withCIDR("import", "-endpoint", url, "-credentials", filepath.Join(dir, "none"), "-checks", checks, zone), 1, "", "credentials"},
 		{with("export", "-dir", exported, "-yaml", filepath.Join(dir, "export.yaml")), 0, "trafficpolicyinstances.json", ""},
 		{with("export"), 2, "", "usage"},
 		{with("changes", "-since", "1h"), 0, `AKIDTOOLS`, ""},
@@ -79,7 +84,13 @@ func TestImportExportChangesCommands(t *testing.T) {
 	}
 
 	// The export reads back; the data files answer alike.
-	code, out, errOut := runTool(t, "import", "-yaml", filepath.Join(dir, "again.yaml"), "-checks", filepath.Join(exported, "healthchecks.json"), filepath.Join(exported, "example.org.json"))
+	blocks, _ := filepath.Glob(filepath.Join(exported, "cidrblocks.*.json"))
+	if len(blocks) != 1 {
+		t.Fatalf("export wrote CIDR blocks %v", blocks)
+	}
+	newColl := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(blocks[0]), "cidrblocks."), ".json")
+	code, out, errOut := runTool(t, "import", "-yaml", filepath.Join(dir, "again.yaml"), "-checks", filepath.Join(exported, "healthchecks.json"),
+		"-cidr-collections", filepath.Join(exported, "cidrcollections.json"), "-cidr-blocks", newColl+"="+blocks[0], filepath.Join(exported, "example.org.json"))
 	if code != 0 {
 		t.Fatalf("import of the export: %d %s %s", code, out, errOut)
 	}

@@ -55,7 +55,10 @@ func TestRoute53APIImportChangesRevertBinary(t *testing.T) {
 		return strings.TrimSpace(runTool(t, "kdig", args...))
 	}
 
-	imported := tool(true, "import", "-wait", "-checks", filepath.Join(data, "healthchecks.json"), filepath.Join(data, "example.org.json"))
+	const coll = "7d1e2f3a-0000-4000-8000-000000000001"
+	imported := tool(true, "import", "-wait", "-checks", filepath.Join(data, "healthchecks.json"),
+		"-cidr-collections", filepath.Join(data, "cidrcollections.json"), "-cidr-blocks", coll+"="+filepath.Join(data, "cidrblocks."+coll+".json"),
+		filepath.Join(data, "example.org.json"))
 	var zoneID string
 	for _, line := range strings.Split(imported, "\n") {
 		if f := strings.Fields(line); len(f) == 4 && f[0] == "zone" && f[3] == "(created)" {
@@ -69,6 +72,7 @@ func TestRoute53APIImportChangesRevertBinary(t *testing.T) {
 		{"x.apps.example.org", "A", "", "192.0.2.90"},
 		{"cdn.example.org", "A", "100.69.0.0/16", "192.0.2.41"}, // FR: the europe record, no health check
 		{"docs.example.org", "CNAME", "", "www.example.org."},
+		{"office.example.org", "A", "100.64.0.0/16", "198.51.100.110"}, // the iad-office CIDR location
 		{"example.org", "MX", "", "10 mx1.example.org.\n20 mx2.example.org."},
 	}
 	for _, a := range answers {
@@ -98,8 +102,16 @@ func TestRoute53APIImportChangesRevertBinary(t *testing.T) {
 		rrsets := awsOut("rrsets.json", "list-resource-record-sets", "--hosted-zone-id", zoneID)
 		dropOldCLIGaps(t, rrsets)
 		checks := awsOut("checks.json", "list-health-checks")
+		colls := awsOut("colls.json", "list-cidr-collections")
+		var list struct{ CidrCollections []struct{ Id string } }
+		if b, _ := os.ReadFile(colls); json.Unmarshal(b, &list) != nil || len(list.CidrCollections) != 1 {
+			t.Fatalf("list-cidr-collections: %s", b)
+		}
+		newColl := list.CidrCollections[0].Id
+		blocks := awsOut("blocks.json", "list-cidr-blocks", "--collection-id", newColl)
 		yamlFile := filepath.Join(dir, "from-aws.yaml")
-		out, err := exec.Command(bin, "import", "-yaml", yamlFile, "-checks", checks, rrsets).CombinedOutput()
+		out, err := exec.Command(bin, "import", "-yaml", yamlFile, "-checks", checks, "-cidr-collections", colls,
+			"-cidr-blocks", newColl+"="+blocks, rrsets).CombinedOutput()
 		if err != nil {
 			t.Fatalf("import -yaml of the aws CLI's output: %v\n%s", err, out)
 		}
@@ -152,7 +164,7 @@ func TestRoute53APIImportChangesRevertBinary(t *testing.T) {
 		t.Errorf("export after the reverts (SOA and NS only):\n%s %v", b, err)
 	}
 	// INSYNC comes with the change's revision: wait for the answers to go.
-	for _, a := range answers[:3] {
+	for _, a := range answers[:4] {
 		if got := eventually(t, func() string { return dig(a.name, a.typ, a.subnet) }, ""); got != "" {
 			t.Errorf("after the reverts %s %s: %q", a.name, a.typ, got)
 		}

@@ -21,6 +21,8 @@ type Bundle struct {
 	Checks    []checks.HealthCheck
 	Policies  []*trafficflow.Policy
 	Instances []*trafficflow.TrafficPolicyInstance
+	// Collections are the CIDR collections IP-based record sets use.
+	Collections []*route53.CidrCollection
 }
 
 // zoneOf returns the zone of b whose name is name or an ancestor of it (the

@@ -45,6 +45,11 @@ func (c *Client) Export(ctx context.Context) (*Bundle, error) {
 			b.Checks = append(b.Checks, hc)
 		}
 	}
+	colls, err := c.exportCollections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.Collections = colls
 	return b, c.exportTraffic(ctx, b)
 }
 

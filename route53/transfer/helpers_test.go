@@ -224,3 +224,15 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// handFiles are the hand-written Route 53 export in testdata (with its traffic
+// policy and instance, or not).
+func handFiles(traffic bool) transfer.Files {
+	f := transfer.Files{Zones: []string{"testdata/example.org.json"}, Checks: []string{"testdata/healthchecks.json"},
+		Collections: []string{"testdata/cidrcollections.json"},
+		Blocks:      []string{"7d1e2f3a-0000-4000-8000-000000000001=testdata/cidrblocks.7d1e2f3a-0000-4000-8000-000000000001.json"}}
+	if traffic {
+		f.Policies, f.Instances = []string{"testdata/trafficpolicy.json"}, []string{"testdata/trafficpolicyinstances.json"}
+	}
+	return f
+}

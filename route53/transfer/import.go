@@ -28,6 +28,9 @@ type Imported struct {
 	// PolicyIDs and InstanceIDs map traffic policies' and instances' IDs to the
 	// server's.
 	PolicyIDs, InstanceIDs map[string]string
+	// CollectionIDs maps CIDR collections' IDs to the server's; record sets'
+	// CidrRoutingConfig is rewritten to them.
+	CollectionIDs map[string]string
 }
 
 // Import writes b through the API: health checks first (children before the
@@ -39,7 +42,7 @@ type Imported struct {
 // importTraffic). Record sets instances made are left to the instances.
 func (c *Client) Import(ctx context.Context, b *Bundle) (*Imported, error) {
 	out := &Imported{CheckIDs: map[string]string{}, ZoneIDs: map[string]string{}, Created: map[string]bool{},
-		PolicyIDs: map[string]string{}, InstanceIDs: map[string]string{}}
+		PolicyIDs: map[string]string{}, InstanceIDs: map[string]string{}, CollectionIDs: map[string]string{}}
 	ordered, err := orderChecks(b.Checks)
 	if err != nil {
 		return nil, err
@@ -63,6 +66,9 @@ func (c *Client) Import(ctx context.Context, b *Bundle) (*Imported, error) {
 			return out, fmt.Errorf("health check %s (%s): %w", h.ID, ref, err)
 		}
 		out.CheckIDs[h.ID] = aws.ToString(res.HealthCheck.Id)
+	}
+	if err := c.importCollections(ctx, b.Collections, out); err != nil {
+		return out, err
 	}
 	for _, z := range b.Zones {
 		if err := c.importZone(ctx, z, out); err != nil {
@@ -95,6 +101,13 @@ func (c *Client) importZone(ctx context.Context, z Zone, out *Imported) error {
 				return fmt.Errorf("%s %s %q: health check %s is not imported", rs.Name, rs.Type, rs.SetIdentifier, rs.HealthCheckId)
 			}
 			rs.HealthCheckId = nid
+		}
+		if cr := rs.CidrRoutingConfig; cr != nil {
+			nid, ok := out.CollectionIDs[cr.CollectionId]
+			if !ok {
+				return fmt.Errorf("%s %s %q: CIDR collection %s is not imported", rs.Name, rs.Type, rs.SetIdentifier, cr.CollectionId)
+			}
+			rs.CidrRoutingConfig = &route53.CidrRoutingConfig{CollectionId: nid, LocationName: cr.LocationName}
 		}
 		rrsets = append(rrsets, rs)
 	}

@@ -24,6 +24,9 @@ type Files struct {
 	Policies []string
 	// Instances are list-traffic-policy-instances (or get-…) outputs.
 	Instances []string
+	// Collections are list-cidr-collections outputs; Blocks the list-cidr-blocks
+	// output of each of their collections, "ID=PATH".
+	Collections, Blocks []string
 }
 
 // Read reads the files into a Bundle. Record sets that a traffic policy instance
@@ -75,6 +78,11 @@ func Read(f Files) (*Bundle, error) {
 		}
 		b.Instances = append(b.Instances, ins...)
 	}
+	colls, err := readCollections(f.Collections, f.Blocks)
+	if err != nil {
+		return nil, err
+	}
+	b.Collections = colls
 	return b, b.check()
 }
 
@@ -95,10 +103,17 @@ func (b *Bundle) check() error {
 			}
 		}
 	}
+	colls := map[string]bool{}
+	for _, c := range b.Collections {
+		colls[c.ID] = true
+	}
 	for _, z := range b.Zones {
 		for _, rs := range z.RecordSets {
 			if rs.HealthCheckId != "" && !ids[rs.HealthCheckId] {
 				return fmt.Errorf("zone %s: %s %s %q uses health check %s, which is not in the health checks read", z.Name, rs.Name, rs.Type, rs.SetIdentifier, rs.HealthCheckId)
+			}
+			if c := rs.CidrRoutingConfig; c != nil && !colls[c.CollectionId] {
+				return fmt.Errorf("zone %s: %s %s %q uses CIDR collection %s, which is not in the CIDR collections read", z.Name, rs.Name, rs.Type, rs.SetIdentifier, c.CollectionId)
 			}
 		}
 	}

@@ -30,6 +30,8 @@ func TestReadErrors(t *testing.T) {
 		"HealthCheckConfig": {"Type": "CALCULATED", "Inverted": false, "Disabled": false, "HealthThreshold": 1, "ChildHealthChecks": ["0a1b2c3d-0000-4000-8000-000000000001"]}}]}`)
 	noList := write("nolist.json", `{"Marker": ""}`)
 	hand := "testdata/example.org.json"
+	noPolicies := handFiles(true)
+	noPolicies.Policies = nil
 
 	tests := []struct {
 		name  string
@@ -45,7 +47,9 @@ func TestReadErrors(t *testing.T) {
 		{"a check Route 53 refuses", transfer.Files{Checks: []string{badCheck}}, "IPAddress or FullyQualifiedDomainName"},
 		{"a calculated check's missing child", transfer.Files{Checks: []string{orphan}}, "child 0a1b2c3d-0000-4000-8000-000000000001 is not in the health checks read"},
 		{"no health checks member", transfer.Files{Checks: []string{noList}}, "no HealthChecks or HealthCheck member"},
-		{"an instance without its policy", transfer.Files{Zones: []string{hand}, Checks: []string{"testdata/healthchecks.json"}, Instances: []string{"testdata/trafficpolicyinstances.json"}}, "is not in the traffic policies read"},
+		{"an instance without its policy", noPolicies, "is not in the traffic policies read"},
+		{"a CIDR collection missing", transfer.Files{Zones: []string{hand}, Checks: []string{"testdata/healthchecks.json"}}, "uses CIDR collection 7d1e2f3a-0000-4000-8000-000000000001, which is not in the CIDR collections read"},
+		{"blocks of an unknown collection", transfer.Files{Blocks: []string{"7d1e=" + hand}}, "want ID=FILE, ID a collection of the -cidr-collections files"},
 		{"a missing file", transfer.Files{Zones: []string{filepath.Join(dir, "none.json")}}, "no such file"},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"maps"
 	"reflect"
 	"sort"
 	"strings"
@@ -32,8 +33,7 @@ import (
 func TestRoundTripAnswersTheSame(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	hand, err := transfer.Read(transfer.Files{Zones: []string{"testdata/example.org.json"}, Checks: []string{"testdata/healthchecks.json"},
-		Policies: []string{"testdata/trafficpolicy.json"}, Instances: []string{"testdata/trafficpolicyinstances.json"}})
+	hand, err := transfer.Read(handFiles(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,9 @@ func importExport(t *testing.T, ctx context.Context, c *transfer.Client, b *tran
 	if err != nil {
 		t.Fatal(err)
 	}
-	return back, res.CheckIDs
+	ids := maps.Clone(res.CheckIDs) // health check and CIDR collection IDs are UUIDs: one map
+	maps.Copy(ids, res.CollectionIDs)
+	return back, ids
 }
 
 // sameData checks that b holds a's record sets and health checks, with the
@@ -114,6 +116,9 @@ func sameData(t *testing.T, a, b *transfer.Bundle, ids map[string]string) {
 		for _, rs := range z.RecordSets {
 			if rs.HealthCheckId != "" && ids != nil {
 				rs.HealthCheckId = ids[rs.HealthCheckId]
+			}
+			if c := rs.CidrRoutingConfig; c != nil && ids != nil {
+				rs.CidrRoutingConfig = &route53.CidrRoutingConfig{CollectionId: ids[c.CollectionId], LocationName: c.LocationName}
 			}
 			if rs.AliasTarget != nil {
 				at := *rs.AliasTarget
@@ -159,6 +164,15 @@ func sameData(t *testing.T, a, b *transfer.Bundle, ids map[string]string) {
 			t.Errorf("traffic policy instance %+v became %+v", in, o)
 		}
 	}
+	if len(a.Collections) != len(b.Collections) {
+		t.Fatalf("%d CIDR collections became %d", len(a.Collections), len(b.Collections))
+	}
+	for i, c := range a.Collections {
+		d := b.Collections[i]
+		if d.ID != ids[c.ID] || d.Name != c.Name || !reflect.DeepEqual(d.Locations, c.Locations) {
+			t.Errorf("CIDR collection %s %s %v became %s %s %v", c.ID, c.Name, c.Locations, d.ID, d.Name, d.Locations)
+		}
+	}
 	byID := map[string]int{}
 	for i, h := range b.Checks {
 		byID[h.ID] = i
@@ -197,7 +211,7 @@ func served(t *testing.T, b *transfer.Bundle) *policy.Data {
 				plain = append(plain, rs)
 			}
 		}
-		pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plain, nil)
+		pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plain, b.Collections)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,9 +17,7 @@ import (
 // policy's own translation does, for the corpus and health states; its policy
 // and instance are written back as the aws CLI prints them.
 func TestTrafficPolicyInstanceAsDataFile(t *testing.T) {
-	files := transfer.Files{Zones: []string{"testdata/example.org.json"}, Checks: []string{"testdata/healthchecks.json"},
-		Policies: []string{"testdata/trafficpolicy.json"}, Instances: []string{"testdata/trafficpolicyinstances.json"}}
-	b, err := transfer.Read(files)
+	b, err := transfer.Read(handFiles(true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"path/filepath"
 	"strings"
 
@@ -80,6 +82,17 @@ func WriteCLI(dir string, b *Bundle) ([]string, error) {
 			return nil, err
 		}
 	}
+	if len(b.Collections) > 0 {
+		files, err := cliCollectionFiles(b.Collections)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			if err := write(name, files[name]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if len(b.Instances) > 0 {
 		data, err := trafficflow.MarshalCLIInstances(b.Instances)
 		if err != nil {
@@ -103,7 +116,13 @@ func FilesIn(paths []string) Files {
 			f.Policies = append(f.Policies, p)
 		case InstancesFile:
 			f.Instances = append(f.Instances, p)
+		case CollectionsFile:
+			f.Collections = append(f.Collections, p)
 		default:
+			if id, ok := strings.CutPrefix(filepath.Base(p), "cidrblocks."); ok {
+				f.Blocks = append(f.Blocks, strings.TrimSuffix(id, ".json")+"="+p)
+				continue
+			}
 			f.Zones = append(f.Zones, p)
 		}
 	}

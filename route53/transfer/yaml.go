@@ -47,6 +47,19 @@ func WriteYAML(w io.Writer, b *Bundle) error {
 	if len(cw.node.Content) > 0 {
 		add(head, "checks", cw.node)
 	}
+	if len(zw.collections) > 0 {
+		var used []*route53.CidrCollection
+		for _, c := range b.Collections {
+			if zw.collections[c.Name] {
+				used = append(used, c)
+			}
+		}
+		section, err := cidrSection(used)
+		if err != nil {
+			return err
+		}
+		add(head, "cidr_collections", section)
+	}
 	if zw.table != nil {
 		regions, latency := tableNodes(zw.table, zw.used)
 		add(head, "regions", regions)
@@ -99,7 +112,7 @@ func (b *Bundle) policyZone(z *Zone) (*policy.Zone, error) {
 	if id == "" {
 		id = "ZIMPORT"
 	}
-	pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plainRecordSets(z), nil)
+	pz, _, err := route53.ToPolicy(&route53.Zone{ID: id, Name: z.Name}, plainRecordSets(z), b.Collections)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
 	}

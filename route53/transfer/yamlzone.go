@@ -18,6 +18,8 @@ type zoneWriter struct {
 	checks *checkWriter
 	table  *policy.LatencyTable
 	used   map[string]bool // the regions latency children are in: the table's columns
+	// collections are the CIDR collections ip nodes name.
+	collections map[string]bool
 }
 
 // zone writes a zone under zones: — its settings, then its record sets an
@@ -109,7 +111,14 @@ func (w *zoneWriter) node(n *policy.Node, parent policy.Rule) (*yaml.Node, error
 			return m, w.allDown(m, n)
 		}
 	case policy.RuleIP:
-		return nil, fmt.Errorf("ip rules (CIDR collections) are not exported yet")
+		if n.Collection == nil {
+			return nil, fmt.Errorf("an ip node without a collection")
+		}
+		if w.collections == nil {
+			w.collections = map[string]bool{}
+		}
+		w.collections[n.Collection.Name] = true
+		add(m, "collection", str(n.Collection.Name))
 	}
 	children := seq()
 	for _, c := range n.Children {
