@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/coretraffic/coretraffic/route53"
