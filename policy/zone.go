@@ -163,10 +163,16 @@ func (z *CompiledZone) cut(qname string, qtype uint16) *Set {
 	return found
 }
 
-// Set returns the record set at name with type t, or nil.
+// Set returns the record set at name with type t, or nil. A wildcard's owner is
+// "*.p." (RecordSet.Name), the key an Update removes it by.
 func (z *CompiledZone) Set(name string, t uint16) *Set {
 	if e, ok := z.names[name]; ok {
 		return e.set(t)
+	}
+	if p, ok := strings.CutPrefix(name, "*."); ok {
+		if e, ok := z.wild[p]; ok {
+			return e.set(t)
+		}
 	}
 	return nil
 }

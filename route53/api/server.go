@@ -117,6 +117,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("GET "+prefix+"/healthcheck/{id}/status", "GetHealthCheckStatus", s.healthCheckStatus)
 	s.trafficRoutes(handle)
 	s.cidrRoutes(handle)
+	handle("GET "+prefix+"/coretraffic/changes", "ListChanges", s.listChanges)
+	handle("POST "+prefix+"/coretraffic/change/{id}/revert", "RevertChange", s.revertChange)
 	mux.Handle("/", s.serve("Unsupported", func(r *http.Request) (int, any, *apierr.Error) {
 		return 0, nil, apierr.New("InvalidAction", http.StatusBadRequest, "coretraffic does not serve %s %s (see the README's table of Route 53 operations)", r.Method, r.URL.Path)
 	}))
