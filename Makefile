@@ -8,7 +8,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X github.com/coredns/coredns/coremain.GitCommit=$(COMMIT)
 STOCK     := bin/coredns-stock
 # Packages that start goroutines run again under the race detector.
-RACE_PKGS := ./geo/... ./healthcheck/... ./policy/... ./plugin/... ./internal/...
+RACE_PKGS := ./geo/... ./healthcheck/... ./policy/... ./plugin/... ./internal/... ./route53/... ./store/...
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 
