@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -26,32 +25,6 @@ import (
 	_ "github.com/coretraffic/coretraffic/plugin/policy"
 )
 
-type input string
-
-func (i input) Body() []byte       { return []byte(i) }
-func (i input) Path() string       { return "Corefile" }
-func (i input) ServerType() string { return "dns" }
-
-// port returns a port free for both TCP and UDP on 127.0.0.1.
-func port(t *testing.T) int {
-	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return p
-		}
-	}
-	t.Fatal("no port free for TCP and UDP")
-	return 0
-}
-
 // reloadFixture is a Corefile in which each of our directives can be switched on.
 type reloadFixture struct {
 	dns, status, explain int
@@ -60,7 +33,7 @@ type reloadFixture struct {
 
 func newReloadFixture(t *testing.T) *reloadFixture {
 	dir := t.TempDir()
-	f := &reloadFixture{dns: port(t), status: port(t), explain: port(t),
+	f := &reloadFixture{dns: inproc.FreePort(t), status: inproc.FreePort(t), explain: inproc.FreePort(t),
 		mmdb: filepath.Join(dir, "city.mmdb"), data: filepath.Join(dir, "data.yaml")}
 	if err := geotest.Write(f.mmdb, geotest.TypeCity, geotest.Demo); err != nil {
 		t.Fatal(err)
@@ -99,38 +72,6 @@ var directives = func() bool {
 	return true
 }()
 
-// ours lists the goroutines that are not the DNS servers' own: caddy starts those
-// (startServers) and stops them, and a restart can leave an old server's accept
-// waiting (the window internal/inproc describes), which is caddy's, not a plugin's.
-func ours() []string {
-	buf := make([]byte, 1<<22)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "created by github.com/coredns/caddy.startServers") || strings.Contains(g, "[running]") {
-			continue
-		}
-		out = append(out, g)
-	}
-	return out
-}
-
-// settle waits until at most want of our goroutines are left (want < 0: until their
-// number holds still) and returns them.
-func settle(want int) []string {
-	deadline := time.Now().Add(10 * time.Second)
-	prev := -1
-	for {
-		runtime.GC()
-		g := ours()
-		if (want >= 0 && len(g) <= want) || (want < 0 && len(g) == prev) || time.Now().After(deadline) {
-			return g
-		}
-		prev = len(g)
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // 100 reloads and 20 failed reloads that add and remove each directive leave no
 // goroutine and no listener behind: what a discarded instance started stops at once.
 func TestReloadsLeaveNothingBehind(t *testing.T) {
@@ -139,14 +80,14 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 	}
 	f := newReloadFixture(t)
 	caddy.Quiet, dnsserver.Quiet = true, true
-	inst, err := caddy.Start(input(f.corefile(true, true, true, "")))
+	inst, err := caddy.Start(inproc.Corefile(f.corefile(true, true, true, "")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { inproc.Stop(inst) }()
 	restart := func(corefile string) {
 		t.Helper()
-		next, err := inproc.Restart(inst, input(corefile))
+		next, err := inproc.Restart(inst, inproc.Corefile(corefile))
 		if err != nil {
 			t.Fatalf("reload: %v\n%s", err, corefile)
 		}
@@ -164,7 +105,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 	}
 	// Once through everything, so one-time goroutines (the engine, caches) exist.
 	restart(f.corefile(false, false, false, ""))
-	base := len(settle(-1))
+	base := len(inproc.Settle(-1))
 
 	// Every combination of the three directives, in an order that adds and removes
 	// each of them many times.
@@ -190,7 +131,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 		// that adds (or keeps) them fails after their OnStartup ran.
 		before := i%2 == 1
 		restart(f.corefile(before, before, before, ""))
-		if _, err := inproc.Restart(inst, input(f.corefile(true, true, true, blocker))); err == nil {
+		if _, err := inproc.Restart(inst, inproc.Corefile(f.corefile(true, true, true, blocker))); err == nil {
 			t.Fatal("reload onto a taken port succeeded")
 		}
 		if _, ok := pluginhc.Engine().Handle("lc-corefile"); ok != before {
@@ -202,7 +143,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 	}
 
 	restart(f.corefile(false, false, false, ""))
-	if g := settle(base); len(g) > base {
+	if g := inproc.Settle(base); len(g) > base {
 		t.Errorf("%d goroutines (besides the DNS servers') after the reloads, %d before:\n%s", len(g), base, strings.Join(g, "\n\n"))
 	}
 	if l := lifecycle.Listening(); len(l) > 0 {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -25,66 +24,12 @@ import (
 	_ "github.com/coretraffic/coretraffic/plugin/route53api"
 )
 
-type input string
-
-func (i input) Body() []byte       { return []byte(i) }
-func (i input) Path() string       { return "Corefile" }
-func (i input) ServerType() string { return "dns" }
-
 var _ = func() bool {
 	d := slices.Clone(dnsserver.Directives)
 	d = slices.Insert(d, slices.Index(d, "file"), "policy", "route53api")
 	dnsserver.SetDirectives(d)
 	return true
 }()
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
-// ours lists the goroutines not started by caddy for its DNS servers: a server's
-// accept loop can outlive its restart by a moment (the window internal/inproc
-// describes), which is caddy's, not a leak of ours.
-func ours() []string {
-	buf := make([]byte, 1<<22)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "created by github.com/coredns/caddy.startServers") || strings.Contains(g, "[running]") {
-			continue
-		}
-		out = append(out, g)
-	}
-	return out
-}
-
-// goroutines waits for at most want of ours to be left and returns them.
-func goroutines(want int) []string {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		runtime.GC()
-		g := ours()
-		if len(g) <= want || time.Now().After(deadline) {
-			return g
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // Reloads that add and remove the API and the policy block serving its store, and
 // reloads that fail after they started, leave no store open, no listener, no
@@ -97,7 +42,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 	creds := filepath.Join(dir, "credentials")
 	os.WriteFile(creds, []byte("[ops]\naws_access_key_id = AKIDRELOAD\naws_secret_access_key = s\n"), 0o600)
 	store := filepath.Join(dir, "store.db")
-	dnsPort, apiPort := freePort(t), freePort(t)
+	dnsPort, apiPort := inproc.FreePort(t), inproc.FreePort(t)
 	corefile := func(api, pol bool, extra string) string {
 		s := fmt.Sprintf(".:%d {\n bind 127.0.0.1\n", dnsPort)
 		if api {
@@ -109,14 +54,14 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 		return s + " whoami\n}\n" + extra
 	}
 	caddy.Quiet, dnsserver.Quiet = true, true
-	inst, err := caddy.Start(input(corefile(true, true, "")))
+	inst, err := caddy.Start(inproc.Corefile(corefile(true, true, "")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { inproc.Stop(inst) }()
 	restart := func(c string) {
 		t.Helper()
-		next, err := inproc.Restart(inst, input(c))
+		next, err := inproc.Restart(inst, inproc.Corefile(c))
 		if err != nil {
 			t.Fatalf("reload: %v\n%s", err, c)
 		}
@@ -133,7 +78,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 		return resp.StatusCode == http.StatusForbidden // unsigned: the API is there
 	}
 	restart(corefile(false, false, ""))
-	base := len(goroutines(0))
+	base := len(inproc.Settle(-1))
 	for i := range 40 {
 		api, pol := i&1 != 0, i&2 != 0
 		restart(corefile(api, pol, ""))
@@ -153,7 +98,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 	for i := range 20 {
 		before := i%2 == 1
 		restart(corefile(before, before, ""))
-		if _, err := inproc.Restart(inst, input(corefile(true, true, blocker))); err == nil {
+		if _, err := inproc.Restart(inst, inproc.Corefile(corefile(true, true, blocker))); err == nil {
 			t.Fatal("reload onto a taken port succeeded")
 		}
 		if apiAnswers() != before {
@@ -164,7 +109,7 @@ func TestReloadsLeaveNothingBehind(t *testing.T) {
 		}
 	}
 	restart(corefile(false, false, ""))
-	if g := goroutines(base); len(g) > base {
+	if g := inproc.Settle(base); len(g) > base {
 		t.Errorf("%d goroutines after the reloads, %d before:\n%s", len(g), base, strings.Join(g, "\n\n"))
 	}
 	if l := lifecycle.Listening(); len(l) > 0 {
