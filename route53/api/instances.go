@@ -144,6 +144,9 @@ func putInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficP
 	return putJSON(tx, key, &rs)
 }
 
+// removeInstanceRecordSet deletes the record set instance in owns. An alias may
+// target it: then it is refused, as a batch deleting an alias's target is (a
+// dangling alias would make the replica refuse every later revision).
 func removeInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficPolicyInstance) error {
 	rs := instanceRecordSet(in)
 	key := catalog.RecordKey(z.ID, &rs)
@@ -151,11 +154,55 @@ func removeInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.Traff
 	if err != nil || !had {
 		return err
 	}
+	a, err := aliasTo(tx, z.ID, rs.Name, rs.Type)
+	if err != nil {
+		return err
+	}
+	if a != nil {
+		return apierr.InvalidInput("Tried to delete resource record set [name='%s', type='%s'] of traffic policy instance %s but it is the target of the alias resource record set [%s]",
+			rs.Name, rs.Type, in.Id, describe(a))
+	}
 	z.Sets--
 	if err := putJSON(tx, catalog.ZoneKey(z.ID), z); err != nil {
 		return err
 	}
 	return tx.Delete(key)
+}
+
+// aliasTo returns an alias record set of zone zoneID that targets name and type,
+// nil if none: the alias index names the aliases of name, their record sets say
+// their type.
+func aliasTo(rd store.Reader, zoneID, name, typ string) (*route53.ResourceRecordSet, error) {
+	var names []string
+	var derr error
+	err := rd.Scan(catalog.ZoneAliases(zoneID), "", func(_ string, value []byte) bool {
+		var a aliasEntry
+		if derr = json.Unmarshal(value, &a); derr != nil {
+			return false
+		}
+		if a.Target == name {
+			names = append(names, a.Name)
+		}
+		return true
+	})
+	if err := firstErr(err, derr); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		var found *route53.ResourceRecordSet
+		if err := scanRecordSets(rd, catalog.NameRecords(zoneID, n), "", func(_ string, rs route53.ResourceRecordSet) bool {
+			if rs.Type == typ && rs.AliasTarget != nil && rs.AliasTarget.DNSName == name {
+				found = &rs
+			}
+			return found == nil
+		}); err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Server) getInstance(r *http.Request) (int, any, *apierr.Error) {
