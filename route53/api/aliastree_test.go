@@ -1,0 +1,65 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/miekg/dns"
+)
+
+// TestAliasTreeLimit: every alias inlines its target's tree, so weighted pairs of
+// aliases to the level below double it per level: level k holds 2^(k+2)−3 nodes.
+// Level 14 (65,533) is served; level 15 (131,069) is past policy.MaxTreeNodes and
+// the batch is refused, rather than accepted and then refused by the replica with
+// every later revision (the zone's answers frozen, every later change PENDING).
+func TestAliasTreeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		levels int
+		code   string
+	}{
+		{14, ""},
+		{15, "InvalidChangeBatch"},
+	} {
+		t.Run(fmt.Sprint(tc.levels), func(t *testing.T) {
+			s := startAPI(t)
+			c := s.client(testSecret)
+			ctx := context.Background()
+			z, err := c.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String("tree.example"), CallerReference: aws.String("tree")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			zid := strings.TrimPrefix(aws.ToString(z.HostedZone.Id), "/hostedzone/")
+			sets := []types.ResourceRecordSet{rrset("l0.tree.example", "", 0, "", "192.0.2.1")}
+			for l := 1; l <= tc.levels; l++ {
+				for _, id := range []string{"x", "y"} {
+					sets = append(sets, types.ResourceRecordSet{Name: aws.String(fmt.Sprintf("l%d.tree.example", l)), Type: types.RRTypeA,
+						SetIdentifier: aws.String(id), Weight: aws.Int64(1),
+						AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(zid), DNSName: aws.String(fmt.Sprintf("l%d.tree.example", l-1))}})
+				}
+			}
+			out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id, ChangeBatch: change(types.ChangeActionCreate, sets...)})
+			if tc.code != "" {
+				if errCode(err) != tc.code || !strings.Contains(err.Error(), fmt.Sprintf("l%d.tree.example.", tc.levels)) {
+					t.Fatalf("%d levels: %v, want %s naming the top level", tc.levels, err, tc.code)
+				}
+				// Nothing was written: the replica still follows.
+				out, err = c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id,
+					ChangeBatch: change(types.ChangeActionCreate, rrset("later.tree.example", "", 0, "", "192.0.2.2"))})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			insync(t, c, out.ChangeInfo.Id)
+			top := fmt.Sprintf("l%d.tree.example.", tc.levels)
+			served := s.replica.Current().Snap.Zone(top).Set(top, dns.TypeA) != nil
+			if served != (tc.code == "") {
+				t.Errorf("%s served: %v", top, served)
+			}
+		})
+	}
+}
