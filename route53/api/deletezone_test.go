@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,8 +57,12 @@ func TestDeleteZoneReleasesHealthChecks(t *testing.T) {
 				ChangeBatch: change(types.ChangeActionUpsert, *apex)}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: h.HealthCheck.Id}); errCode(err) != "HealthCheckInUse" {
+			_, err = c.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: h.HealthCheck.Id})
+			if errCode(err) != "HealthCheckInUse" {
 				t.Fatalf("delete of the check the apex %s uses: %v, want HealthCheckInUse", typ, err)
+			}
+			if want := "[name='dz" + strconv.Itoa(i) + ".example.', type='" + string(typ) + "']"; !strings.Contains(err.Error(), want) || strings.ContainsRune(err.Error(), '\uFFFD') {
+				t.Errorf("HealthCheckInUse: %v, want the record set named as %s", err, want)
 			}
 			if _, err := c.DeleteHostedZone(ctx, &route53.DeleteHostedZoneInput{Id: z.HostedZone.Id}); err != nil {
 				t.Fatal(err)
