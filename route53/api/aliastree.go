@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -9,15 +10,18 @@ import (
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/apierr"
+	"github.com/coretraffic/coretraffic/route53/catalog"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
+	"github.com/coretraffic/coretraffic/store"
 )
 
 // checkAliasTrees refuses a batch after which an alias record set would compile to
 // a tree past policy.MaxTreeNodes: every alias inlines its target's whole tree, so
 // aliases to aliases grow as 2^n (a few dozen record sets reach it), and the
 // replica would refuse that revision and every later one. next holds every alias
-// of the zone and its targets (batchNames reads them), so the trees are complete,
-// but for traffic policy instance targets, counted as one node.
-func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet) *apierr.Error {
+// of the zone and its targets (batchNames reads them), so the trees are complete;
+// instance gives a traffic policy instance's tree (nil: one node).
+func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet, instance func(id string) *policy.RecordSet) *apierr.Error {
 	type key struct {
 		name string
 		typ  uint16
@@ -49,7 +53,13 @@ func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet) *apierr.
 		size[k] = 1 // a cycle (refused elsewhere) counts once
 		recs := groups[k]
 		n := 1
-		if len(recs) > 0 && recs[0].TrafficPolicyInstanceId == "" {
+		switch {
+		case len(recs) == 0:
+		case recs[0].TrafficPolicyInstanceId != "":
+			if rs := instance(recs[0].TrafficPolicyInstanceId); rs != nil && rs.Root != nil {
+				n = count(rs.Root, k.typ)
+			}
+		default:
 			if rs, err := route53.GroupToPolicy(z, recs, ttlOf, nil); err == nil && rs.Root != nil {
 				n = count(rs.Root, k.typ)
 			}
@@ -82,4 +92,26 @@ func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet) *apierr.
 		return apierr.InvalidChangeBatch(msgs...)
 	}
 	return nil
+}
+
+// txInstanceTree reads a traffic policy instance's tree from the store, as the
+// replica compiles it; nil when it does not translate (then it has no record set).
+func txInstanceTree(rd store.Reader) func(id string) *policy.RecordSet {
+	return func(id string) *policy.RecordSet {
+		var in trafficflow.TrafficPolicyInstance
+		var p catalog.TrafficPolicy
+		if !getJSON(rd, catalog.InstanceKey(id), &in) || !getJSON(rd, catalog.TrafficPolicyKey(in.TrafficPolicyId), &p) {
+			return nil
+		}
+		rs, err := trafficflow.InstanceRecordSet(&p.Policy, &in, trafficflow.Options{})
+		if err != nil {
+			return nil
+		}
+		return rs
+	}
+}
+
+func getJSON(rd store.Reader, key string, v any) bool {
+	b, ok, err := rd.Get(key)
+	return err == nil && ok && json.Unmarshal(b, v) == nil
 }

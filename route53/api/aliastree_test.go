@@ -63,3 +63,49 @@ func TestAliasTreeLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestAliasTreeLimitInstance: a traffic policy instance's tree counts as the
+// replica compiles it. The geo policy's tree has more than three nodes, so 14
+// doubling levels over it pass policy.MaxTreeNodes ((s+3)·2^14−3 for a tree of s
+// nodes) although they would not over a one-node target.
+func TestAliasTreeLimitInstance(t *testing.T) {
+	s := startAPI(t)
+	c := s.client(testSecret)
+	ctx := context.Background()
+	z, err := c.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String("tree.example"), CallerReference: aws.String("tree")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zid := strings.TrimPrefix(aws.ToString(z.HostedZone.Id), "/hostedzone/")
+	host, port := okEndpoint(t)
+	h, err := c.CreateHealthCheck(ctx, &route53.CreateHealthCheckInput{CallerReference: aws.String("tree"),
+		HealthCheckConfig: &types.HealthCheckConfig{Type: types.HealthCheckTypeTcp, IPAddress: aws.String(host), Port: aws.Int32(port)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.CreateTrafficPolicy(ctx, &route53.CreateTrafficPolicyInput{Name: aws.String("geo"), Document: aws.String(geoPolicy(*h.HealthCheck.Id))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTrafficPolicyInstance(ctx, instanceInput(z.HostedZone.Id, "l0.tree.example", p.TrafficPolicy.Id, 1)); err != nil {
+		t.Fatal(err)
+	}
+	var sets []types.ResourceRecordSet
+	for l := 1; l <= 14; l++ {
+		for _, id := range []string{"x", "y"} {
+			sets = append(sets, types.ResourceRecordSet{Name: aws.String(fmt.Sprintf("l%d.tree.example", l)), Type: types.RRTypeA,
+				SetIdentifier: aws.String(id), Weight: aws.Int64(1),
+				AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(zid), DNSName: aws.String(fmt.Sprintf("l%d.tree.example", l-1))}})
+		}
+	}
+	_, err = c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id, ChangeBatch: change(types.ChangeActionCreate, sets...)})
+	if errCode(err) != "InvalidChangeBatch" || !strings.Contains(err.Error(), "l14.tree.example.") {
+		t.Fatalf("14 levels over an instance: %v, want InvalidChangeBatch naming l14", err)
+	}
+	out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id,
+		ChangeBatch: change(types.ChangeActionCreate, sets[:len(sets)-2]...)})
+	if err != nil {
+		t.Fatalf("13 levels over an instance: %v", err)
+	}
+	insync(t, c, out.ChangeInfo.Id)
+}
