@@ -109,3 +109,57 @@ func TestAliasTreeLimitInstance(t *testing.T) {
 	}
 	insync(t, c, out.ChangeInfo.Id)
 }
+
+// TestAliasTreeLimitInstanceUpdate: an instance update that grows the tree of
+// aliases over it past policy.MaxTreeNodes is refused like a batch would be: 14
+// doubling levels over the failover policy (3 nodes: 98,301) are served, over the
+// geo policy they are not.
+func TestAliasTreeLimitInstanceUpdate(t *testing.T) {
+	s := startAPI(t)
+	c := s.client(testSecret)
+	ctx := context.Background()
+	z, err := c.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String("tree.example"), CallerReference: aws.String("tree")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zid := strings.TrimPrefix(aws.ToString(z.HostedZone.Id), "/hostedzone/")
+	host, port := okEndpoint(t)
+	h, err := c.CreateHealthCheck(ctx, &route53.CreateHealthCheckInput{CallerReference: aws.String("tree"),
+		HealthCheckConfig: &types.HealthCheckConfig{Type: types.HealthCheckTypeTcp, IPAddress: aws.String(host), Port: aws.Int32(port)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.CreateTrafficPolicy(ctx, &route53.CreateTrafficPolicyInput{Name: aws.String("fo"), Document: aws.String(failoverPolicy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTrafficPolicyVersion(ctx, &route53.CreateTrafficPolicyVersionInput{Id: p.TrafficPolicy.Id, Document: aws.String(geoPolicy(*h.HealthCheck.Id))}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := c.CreateTrafficPolicyInstance(ctx, instanceInput(z.HostedZone.Id, "l0.tree.example", p.TrafficPolicy.Id, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets []types.ResourceRecordSet
+	for l := 1; l <= 14; l++ {
+		for _, id := range []string{"x", "y"} {
+			sets = append(sets, types.ResourceRecordSet{Name: aws.String(fmt.Sprintf("l%d.tree.example", l)), Type: types.RRTypeA,
+				SetIdentifier: aws.String(id), Weight: aws.Int64(1),
+				AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(zid), DNSName: aws.String(fmt.Sprintf("l%d.tree.example", l-1))}})
+		}
+	}
+	if _, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id, ChangeBatch: change(types.ChangeActionCreate, sets...)}); err != nil {
+		t.Fatalf("14 levels over the failover instance: %v", err)
+	}
+	_, err = c.UpdateTrafficPolicyInstance(ctx, &route53.UpdateTrafficPolicyInstanceInput{Id: in.TrafficPolicyInstance.Id, TTL: aws.Int64(60),
+		TrafficPolicyId: p.TrafficPolicy.Id, TrafficPolicyVersion: aws.Int32(2)})
+	if errCode(err) != "InvalidInput" || !strings.Contains(err.Error(), "l14.tree.example.") {
+		t.Fatalf("update to the geo version under 14 levels: %v, want InvalidInput naming l14", err)
+	}
+	out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id,
+		ChangeBatch: change(types.ChangeActionCreate, rrset("later.tree.example", "", 0, "", "192.0.2.2"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insync(t, c, out.ChangeInfo.Id)
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/apierr"
@@ -107,7 +108,41 @@ func (s *Server) applyInstance(tx store.Tx, st *tfState, in *trafficflow.Traffic
 	} else if err := putInstanceRecordSet(tx, z, in); err != nil {
 		return storeErr(err)
 	}
-	return writeErr(putJSON(tx, catalog.InstanceKey(in.Id), in))
+	if err := putJSON(tx, catalog.InstanceKey(in.Id), in); err != nil {
+		return storeErr(err)
+	}
+	if in.State != trafficflow.StateApplied {
+		return nil
+	}
+	return checkInstanceAliases(tx, z, in)
+}
+
+// checkInstanceAliases refuses an instance (written in tx) whose new tree would
+// grow an alias targeting its record set past policy.MaxTreeNodes, as a batch is
+// refused (checkAliasTrees).
+func checkInstanceAliases(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficPolicyInstance) *apierr.Error {
+	rs := instanceRecordSet(in)
+	a, err := aliasTo(tx, z.ID, rs.Name, rs.Type)
+	if err != nil || a == nil {
+		return writeErr(err)
+	}
+	names, err := batchNames(tx, z, &route53.ChangeBatch{})
+	if err != nil {
+		return storeErr(err)
+	}
+	var next []route53.ResourceRecordSet
+	for name := range names {
+		if err := scanRecordSets(tx, catalog.NameRecords(z.ID, name), "", func(_ string, rs route53.ResourceRecordSet) bool {
+			next = append(next, rs)
+			return true
+		}); err != nil {
+			return storeErr(err)
+		}
+	}
+	if aerr := checkAliasTrees(&z.Zone, next, txInstanceTree(tx)); aerr != nil {
+		return apierr.InvalidInput("Traffic policy instance %s: %s", in.Id, strings.Join(aerr.Messages, "; "))
+	}
+	return nil
 }
 
 // instanceRecordSet is the record set instance in owns, as the store keeps it.
