@@ -28,7 +28,8 @@ func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet, instance
 	}
 	groups := map[key][]*route53.ResourceRecordSet{}
 	byName := map[[2]string][]*route53.ResourceRecordSet{}
-	var aliases []key
+	var aliases []key // the groups with an alias, whatever their other members
+	hasAlias := map[key]bool{}
 	for i := range next {
 		rs := &next[i]
 		typ, ok := dns.StringToType[rs.Type]
@@ -36,7 +37,8 @@ func checkAliasTrees(z *route53.Zone, next []route53.ResourceRecordSet, instance
 			continue
 		}
 		k := key{strings.ToLower(route53.PolicyName(rs.Name)), typ}
-		if rs.AliasTarget != nil && len(groups[k]) == 0 {
+		if rs.AliasTarget != nil && !hasAlias[k] {
+			hasAlias[k] = true
 			aliases = append(aliases, k)
 		}
 		groups[k] = append(groups[k], rs)

@@ -20,12 +20,15 @@ import (
 func TestAliasTreeLimit(t *testing.T) {
 	for _, tc := range []struct {
 		levels int
+		value  bool // the top level's first member (by SetIdentifier) is a value, not an alias
 		code   string
 	}{
-		{14, ""},
-		{15, "InvalidChangeBatch"},
+		{14, false, ""},
+		{15, false, "InvalidChangeBatch"},
+		{14, true, ""},
+		{15, true, "InvalidChangeBatch"},
 	} {
-		t.Run(fmt.Sprint(tc.levels), func(t *testing.T) {
+		t.Run(fmt.Sprint(tc.levels, tc.value), func(t *testing.T) {
 			s := startAPI(t)
 			c := s.client(testSecret)
 			ctx := context.Background()
@@ -41,6 +44,9 @@ func TestAliasTreeLimit(t *testing.T) {
 						SetIdentifier: aws.String(id), Weight: aws.Int64(1),
 						AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(zid), DNSName: aws.String(fmt.Sprintf("l%d.tree.example", l-1))}})
 				}
+			}
+			if tc.value {
+				sets = append(sets, rrset(fmt.Sprintf("l%d.tree.example", tc.levels), "a", 1, "", "192.0.2.9"))
 			}
 			out, err := c.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id, ChangeBatch: change(types.ChangeActionCreate, sets...)})
 			if tc.code != "" {
