@@ -20,6 +20,11 @@ func compileTree(rs *RecordSet, ttl uint32, resolve CheckResolver) (*Tree, error
 // build: record sets that alias each other twice over would otherwise grow as 2^n.
 const maxTreeNodes = maxAliasedNodes
 
+// MaxTreeNodes is how many nodes one record set's tree may hold once its aliases
+// are inlined: a control plane refuses data past it rather than have a compile
+// refuse it.
+const MaxTreeNodes = maxTreeNodes
+
 // setLookup finds a record set of the zone by owner and type, for alias; nil if none.
 type setLookup func(name string, t uint16) *RecordSet
 

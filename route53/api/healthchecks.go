@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/apierr"
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
@@ -139,12 +140,27 @@ func (s *Server) deleteHealthCheck(r *http.Request) (int, any, *apierr.Error) {
 		if err != nil {
 			return err
 		}
-		var users []string
+		var refs []string
 		if err := tx.Scan(catalog.CheckRefs(hc.ID), "", func(key string, _ []byte) bool {
-			users = append(users, strings.TrimPrefix(key, catalog.CheckRefs(hc.ID)))
-			return len(users) < 10
+			refs = append(refs, strings.TrimPrefix(key, catalog.CheckRefs(hc.ID)))
+			return len(refs) < 10
 		}); err != nil {
 			return err
+		}
+		// An index entry ends with the record set's key, whose parts NUL separates:
+		// the message names the record set instead.
+		var users []string
+		for _, key := range refs {
+			var rs route53.ResourceRecordSet
+			b, ok, err := tx.Get(key)
+			if err != nil {
+				return err
+			}
+			if !ok || json.Unmarshal(b, &rs) != nil {
+				users = append(users, strings.ReplaceAll(key, "\x00", " "))
+				continue
+			}
+			users = append(users, "resource record set ["+describe(&rs)+"]")
 		}
 		all, err := allChecks(tx)
 		if err != nil {

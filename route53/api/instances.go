@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/apierr"
@@ -107,7 +108,41 @@ func (s *Server) applyInstance(tx store.Tx, st *tfState, in *trafficflow.Traffic
 	} else if err := putInstanceRecordSet(tx, z, in); err != nil {
 		return storeErr(err)
 	}
-	return writeErr(putJSON(tx, catalog.InstanceKey(in.Id), in))
+	if err := putJSON(tx, catalog.InstanceKey(in.Id), in); err != nil {
+		return storeErr(err)
+	}
+	if in.State != trafficflow.StateApplied {
+		return nil
+	}
+	return checkInstanceAliases(tx, z, in)
+}
+
+// checkInstanceAliases refuses an instance (written in tx) whose new tree would
+// grow an alias targeting its record set past policy.MaxTreeNodes, as a batch is
+// refused (checkAliasTrees).
+func checkInstanceAliases(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficPolicyInstance) *apierr.Error {
+	rs := instanceRecordSet(in)
+	a, err := aliasTo(tx, z.ID, rs.Name, rs.Type)
+	if err != nil || a == nil {
+		return writeErr(err)
+	}
+	names, err := batchNames(tx, z, &route53.ChangeBatch{})
+	if err != nil {
+		return storeErr(err)
+	}
+	var next []route53.ResourceRecordSet
+	for name := range names {
+		if err := scanRecordSets(tx, catalog.NameRecords(z.ID, name), "", func(_ string, rs route53.ResourceRecordSet) bool {
+			next = append(next, rs)
+			return true
+		}); err != nil {
+			return storeErr(err)
+		}
+	}
+	if aerr := checkAliasTrees(&z.Zone, next, txInstanceTree(tx)); aerr != nil {
+		return apierr.InvalidInput("Traffic policy instance %s: %s", in.Id, strings.Join(aerr.Messages, "; "))
+	}
+	return nil
 }
 
 // instanceRecordSet is the record set instance in owns, as the store keeps it.
@@ -144,6 +179,9 @@ func putInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficP
 	return putJSON(tx, key, &rs)
 }
 
+// removeInstanceRecordSet deletes the record set instance in owns. An alias may
+// target it: then it is refused, as a batch deleting an alias's target is (a
+// dangling alias would make the replica refuse every later revision).
 func removeInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficPolicyInstance) error {
 	rs := instanceRecordSet(in)
 	key := catalog.RecordKey(z.ID, &rs)
@@ -151,11 +189,55 @@ func removeInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.Traff
 	if err != nil || !had {
 		return err
 	}
+	a, err := aliasTo(tx, z.ID, rs.Name, rs.Type)
+	if err != nil {
+		return err
+	}
+	if a != nil {
+		return apierr.InvalidInput("Tried to delete resource record set [name='%s', type='%s'] of traffic policy instance %s but it is the target of the alias resource record set [%s]",
+			rs.Name, rs.Type, in.Id, describe(a))
+	}
 	z.Sets--
 	if err := putJSON(tx, catalog.ZoneKey(z.ID), z); err != nil {
 		return err
 	}
 	return tx.Delete(key)
+}
+
+// aliasTo returns an alias record set of zone zoneID that targets name and type,
+// nil if none: the alias index names the aliases of name, their record sets say
+// their type.
+func aliasTo(rd store.Reader, zoneID, name, typ string) (*route53.ResourceRecordSet, error) {
+	var names []string
+	var derr error
+	err := rd.Scan(catalog.ZoneAliases(zoneID), "", func(_ string, value []byte) bool {
+		var a aliasEntry
+		if derr = json.Unmarshal(value, &a); derr != nil {
+			return false
+		}
+		if a.Target == name {
+			names = append(names, a.Name)
+		}
+		return true
+	})
+	if err := firstErr(err, derr); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		var found *route53.ResourceRecordSet
+		if err := scanRecordSets(rd, catalog.NameRecords(zoneID, n), "", func(_ string, rs route53.ResourceRecordSet) bool {
+			if rs.Type == typ && rs.AliasTarget != nil && rs.AliasTarget.DNSName == name {
+				found = &rs
+			}
+			return found == nil
+		}); err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Server) getInstance(r *http.Request) (int, any, *apierr.Error) {

@@ -79,6 +79,9 @@ func (s *Server) revertChange(r *http.Request) (int, any, *apierr.Error) {
 		if aerr != nil {
 			return aerr
 		}
+		if aerr := checkAliasTrees(&z.Zone, next, txInstanceTree(tx)); aerr != nil {
+			return aerr
+		}
 		before, after, err := writeDiff(tx, z, current, next)
 		if err != nil {
 			return err

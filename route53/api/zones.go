@@ -146,6 +146,13 @@ func (s *Server) deleteZone(r *http.Request) (int, any, *apierr.Error) {
 				return err
 			}
 		}
+		// The apex SOA and NS may use a health check: their hcref/ entries go
+		// with them, or the check would stay "in use" by a zone that is gone.
+		for i := range rrsets {
+			if err := unindex(tx, z.ID, &rrsets[i]); err != nil {
+				return err
+			}
+		}
 		info, err := s.logChange(tx, r, z.ID, "", rrsets, nil)
 		resp = &route53.DeleteHostedZoneResponse{ChangeInfo: info}
 		return err

@@ -72,14 +72,18 @@ func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...a
 		kick: make(chan struct{}, 1)}
 }
 
-// Run follows the store until ctx ends, then releases the replica's health checks.
+// Run follows the store until ctx ends or following fails for good (the error is
+// returned), then releases the replica's health checks.
 func (r *Replica) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		r.compileLoop(ctx)
 	}()
 	err := store.Follow(ctx, r.st, (*follower)(r))
+	cancel() // a store error stops the compile goroutine too: Run returns it now
 	<-done
 	if r.checks != nil {
 		r.checks.Close()
