@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -45,7 +46,10 @@ func unavailable(err error) bool {
 		return ee.Code() == codes.Unavailable || ee.Code() == codes.DeadlineExceeded
 	}
 	if st, ok := status.FromError(err); ok {
-		return st.Code() == codes.Unavailable || st.Code() == codes.DeadlineExceeded
+		// A server whose own copy of our deadline ran out (a linearizable
+		// read waiting for a quorum that is gone) answers Unknown.
+		return st.Code() == codes.Unavailable || st.Code() == codes.DeadlineExceeded ||
+			st.Code() == codes.Unknown && strings.Contains(st.Message(), context.DeadlineExceeded.Error())
 	}
 	return false
 }
