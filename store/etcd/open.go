@@ -90,7 +90,7 @@ type Store struct {
 
 	closeMu sync.RWMutex // held shared by View/Update/Watch, exclusive by Close
 	closed  bool
-	done    chan struct{} // closed by Close
+	bg      context.Context // ends with Close
 	stop    context.CancelFunc
 	workers sync.WaitGroup // watch feeders and the etcd watch loop
 }
@@ -105,7 +105,6 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		keys:    layout{prefix: opts.Prefix},
 		history: int64(opts.History),
 		timeout: opts.RequestTimeout,
-		done:    make(chan struct{}),
 	}
 	if s.history == 0 {
 		s.history = DefaultHistory
@@ -133,10 +132,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.rev.Store(m.rev)
-	bg, stop := context.WithCancel(context.Background())
-	s.stop = stop
+	s.bg, s.stop = context.WithCancel(context.Background())
 	s.workers.Add(1)
-	go s.watchLog(bg, m.etcdRev)
+	go s.watchLog(s.bg, m.etcdRev)
 	return s, nil
 }
 
@@ -226,7 +224,6 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.done)
 	s.stop()
 	s.closeMu.Unlock()
 	s.workers.Wait()

@@ -43,13 +43,21 @@ func (s *Store) Watch(ctx context.Context, after int64) (<-chan store.Event, err
 		return nil, fmt.Errorf("%w: watch after revision %d, history starts after %d", store.ErrCompacted, after, m.compact)
 	}
 	ch := make(chan store.Event, watchBuffer)
+	// The feeder's context also ends with the store, so Close does not
+	// wait for a log read to time out.
+	fctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(s.bg, cancel)
 	s.workers.Add(1)
-	go s.feed(ctx, after+1, ch)
+	go func() {
+		defer cancel()
+		defer unhook()
+		s.feed(fctx, after+1, ch)
+	}()
 	return ch, nil
 }
 
-// feed sends Events from revision next on until ctx ends, the store closes
-// or the next Event cannot be read.
+// feed sends Events from revision next on until ctx ends (as it does when
+// the store closes) or the next Event cannot be read.
 func (s *Store) feed(ctx context.Context, next int64, ch chan<- store.Event) {
 	defer s.workers.Done()
 	defer close(ch)
@@ -62,8 +70,6 @@ func (s *Store) feed(ctx context.Context, next int64, ch chan<- store.Event) {
 				continue
 			case <-ctx.Done():
 				return
-			case <-s.done:
-				return
 			}
 		}
 		events, err := s.events(ctx, next, min(cur, next+readChunk-1))
@@ -74,8 +80,6 @@ func (s *Store) feed(ctx context.Context, next int64, ch chan<- store.Event) {
 			select {
 			case ch <- cloneEvent(ev):
 			case <-ctx.Done():
-				return
-			case <-s.done:
 				return
 			}
 		}
@@ -137,7 +141,8 @@ func (s *Store) watchLog(ctx context.Context, from int64) {
 	defer s.workers.Done()
 	delay := 10 * time.Millisecond
 	for {
-		for resp := range s.cli.Watch(clientv3.WithRequireLeader(ctx), s.keys.logPrefix(),
+		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+		for resp := range s.cli.Watch(wctx, s.keys.logPrefix(),
 			clientv3.WithPrefix(), clientv3.WithRev(from+1), clientv3.WithFilterDelete()) {
 			if resp.Err() != nil {
 				break
@@ -157,6 +162,7 @@ func (s *Store) watchLog(ctx context.Context, from int64) {
 			from = resp.Header.Revision
 			delay = 10 * time.Millisecond
 		}
+		cancel() // ends the etcd watch when the loop above broke out of it
 		select {
 		case <-ctx.Done():
 			return
