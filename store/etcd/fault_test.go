@@ -145,15 +145,24 @@ func TestOpenUnreachable(t *testing.T) {
 // killed and refuses them with two killed, applying nothing.
 func TestClusterQuorum(t *testing.T) {
 	ms := etcdtest.StartCluster(t, 3, etcdtest.Config{})
-	s := openOn(t, etcdtest.Endpoints(ms), etcdstore.Options{RequestTimeout: time.Second})
+	prefix := "/test/" + t.Name() + "/"
+	s := openOn(t, etcdtest.Endpoints(ms), etcdstore.Options{Prefix: prefix, RequestTimeout: time.Second})
+	// A second replica, watching through the same three endpoints.
+	r := openOn(t, etcdtest.Endpoints(ms), etcdstore.Options{Prefix: prefix, RequestTimeout: time.Second})
 	ctx := context.Background()
+	watch, err := r.Watch(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := putKV(ctx, s, "k", "1"); err != nil {
 		t.Fatal(err)
+	}
+	if ev := next(t, watch); ev.Revision != 1 {
+		t.Fatalf("first Event = %v", ev)
 	}
 	ms[0].Kill()
 	// The killed member may have been the leader: allow an election.
 	var rev int64
-	var err error
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		if rev, err = putKV(ctx, s, "k", "2"); err == nil {
 			break
@@ -165,6 +174,9 @@ func TestClusterQuorum(t *testing.T) {
 	if err != nil || rev != 2 {
 		t.Fatalf("Update with one of three members down = %d, %v; want revision 2", rev, err)
 	}
+	if ev := next(t, watch); ev.Revision != 2 || ev.Changes[0].Key != "k" || string(ev.Changes[0].Value) != "2" {
+		t.Fatalf("the other replica's watcher got %v after a member died, want revision 2 k=2", ev)
+	}
 	ms[1].Kill()
 	if _, err := putKV(ctx, s, "k", "3", "other", "3"); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("Update with two of three members down = %v, want ErrUnavailable", err)
@@ -174,5 +186,44 @@ func TestClusterQuorum(t *testing.T) {
 	got, rev := dumpWhenBack(t, s)
 	if !slices.Equal(got, []string{"k=2"}) || rev != 2 {
 		t.Fatalf("after quorum returned: %v at revision %d, want [k=2] at 2", got, rev)
+	}
+}
+
+// TestPausedDuringCommit pauses the member after the snapshot read, so the
+// commit sits unread in its socket: Update reports ErrUnavailable, and once
+// the member resumes the batch is there whole or not at all, at most once.
+func TestPausedDuringCommit(t *testing.T) {
+	m := etcdtest.Start(t, etcdtest.Config{})
+	s := openOn(t, []string{m.ClientURL}, etcdstore.Options{RequestTimeout: 300 * time.Millisecond})
+	ctx := context.Background()
+	if _, err := putKV(ctx, s, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	_, err := s.Update(ctx, func(tx store.Tx) error {
+		if runs++; runs == 1 {
+			m.Pause()
+		}
+		v, _, err := tx.Get("a")
+		if err != nil {
+			return err
+		}
+		if err := tx.Put("a", append(v, '+')); err != nil {
+			return err
+		}
+		return tx.Put("b", []byte("batch"))
+	})
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Update paused mid-commit = %v, want ErrUnavailable", err)
+	}
+	m.Resume()
+	got, rev := dumpWhenBack(t, s)
+	switch {
+	case rev == 1 && slices.Equal(got, []string{"a=1"}):
+		t.Log("the unacknowledged commit was dropped")
+	case rev == 2 && slices.Equal(got, []string{"a=1+", "b=batch"}):
+		t.Log("the unacknowledged commit landed after the member resumed (once)")
+	default:
+		t.Fatalf("after an unacknowledged commit: %v at revision %d", got, rev)
 	}
 }
