@@ -3,6 +3,7 @@ package etcdstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -225,5 +226,26 @@ func TestPausedDuringCommit(t *testing.T) {
 		t.Log("the unacknowledged commit landed after the member resumed (once)")
 	default:
 		t.Fatalf("after an unacknowledged commit: %v at revision %d", got, rev)
+	}
+}
+
+// TestBatchOverEtcdLimit: a batch larger than etcd's --max-txn-ops (1024 in
+// etcdtest) fails with etcd's reason, not ErrUnavailable, and writes nothing.
+func TestBatchOverEtcdLimit(t *testing.T) {
+	m := etcdtest.Start(t, etcdtest.Config{})
+	s := openOn(t, []string{m.ClientURL}, etcdstore.Options{})
+	_, err := s.Update(context.Background(), func(tx store.Tx) error {
+		for i := range 1100 {
+			if err := tx.Put(fmt.Sprintf("k%04d", i), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || errors.Is(err, store.ErrUnavailable) || !strings.Contains(err.Error(), "too many operations") {
+		t.Fatalf("Update of 1100 keys = %v, want etcd's too many operations error", err)
+	}
+	if got, rev := dumpAll(t, s); len(got) != 0 || rev != 0 {
+		t.Fatalf("after the refused batch: %d keys at revision %d", len(got), rev)
 	}
 }
