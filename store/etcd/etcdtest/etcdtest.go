@@ -42,6 +42,7 @@ type Member struct {
 	ClientURL string // http(s)://127.0.0.1:port
 	PeerURL   string
 	Dir       string // data directory
+	bin       string
 	t         testing.TB
 	cfg       Config
 	cluster   string // --initial-cluster
@@ -70,7 +71,6 @@ func StartCluster(t testing.TB, n int, cfg Config) []*Member {
 		}
 		t.Skipf("etcd server %s not installed (make deps): %v", bin, err)
 	}
-	Binary = bin
 	scheme := "http"
 	if cfg.ClientTLS != nil {
 		scheme = "https"
@@ -83,6 +83,7 @@ func StartCluster(t testing.TB, n int, cfg Config) []*Member {
 			ClientURL: scheme + "://" + freeAddr(t),
 			PeerURL:   "http://" + freeAddr(t),
 			Dir:       t.TempDir(),
+			bin:       bin,
 			t:         t,
 			cfg:       cfg,
 		}
@@ -129,7 +130,7 @@ func (m *Member) start(state string) {
 		"--logger", "zap",
 		"--log-outputs", filepath.Join(m.Dir, "etcd.log"),
 	}
-	m.cmd = exec.Command(Binary, append(args, m.cfg.Args...)...)
+	m.cmd = exec.Command(m.bin, append(args, m.cfg.Args...)...)
 	m.cmd.Env = append(os.Environ(), "ETCD_UNSUPPORTED_ARCH="+archEnv())
 	if err := m.cmd.Start(); err != nil {
 		m.t.Fatalf("start etcd %s: %v", m.Name, err)
