@@ -34,11 +34,11 @@ $(STOCK): go.mod go.sum
 test: deps build $(STOCK) lint test-unit test-race
 
 test-unit:
-	CORETRAFFIC_BIN=$(CURDIR)/coredns STOCK_COREDNS_BIN=$(CURDIR)/$(STOCK) \
+	CORETRAFFIC_BIN=$(CURDIR)/coredns STOCK_COREDNS_BIN=$(CURDIR)/$(STOCK) CORETRAFFIC_REQUIRE_ETCD=1 \
 		$(GO) test -count=1 -timeout 20m ./...
 
 test-race:
-	$(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
+	CORETRAFFIC_REQUIRE_ETCD=1 $(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./geo/... ./healthcheck/... ./policy/... ./plugin/...

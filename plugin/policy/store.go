@@ -34,6 +34,11 @@ func (s *storeSource) start(p *Policy, cfg *dnsserver.Config) error {
 	s.cancel = plane.Replica.Subscribe(func(pub *replica.Published) {
 		if err := checkChain(cfg, pub.Snap); err != nil {
 			log.Errorf("store %s revision %d not served: %v", s.path, pub.Revision, err)
+			if pub.Fresh {
+				// Later updates number their slots from this refused lineage: the
+				// counters served now name other endpoints there, so they start anew.
+				s.prev = nil
+			}
 			return
 		}
 		ld := &loaded{Data: answer.Data{Snap: pub.Snap, Counters: s.counters(pub), NewCounter: newCounter, Events: eventsFor(pub.Snap)}}
