@@ -60,7 +60,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		if err := putUint(btx.Bucket(bucketMeta), metaRev, rev); err != nil {
 			return err
 		}
-		if err := btx.Bucket(bucketLog).Put(revKey(rev), encodeChanges(changes)); err != nil {
+		if err := btx.Bucket(bucketLog).Put(revKey(rev), store.EncodeChanges(changes)); err != nil {
 			return fmt.Errorf("log revision %d: %w", rev, err)
 		}
 		compact, err = trimLog(btx, curCompact, rev-s.history)

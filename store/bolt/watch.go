@@ -87,7 +87,7 @@ func (s *Store) readLog(first, last int64) ([]store.Event, error) {
 			if k == nil || len(k) != 8 || int64(binary.BigEndian.Uint64(k)) != rev {
 				return fmt.Errorf("log revision %d: %w", rev, store.ErrCompacted)
 			}
-			changes, err := decodeChanges(v)
+			changes, err := store.DecodeChanges(v)
 			if err != nil {
 				return fmt.Errorf("log revision %d: %w", rev, err)
 			}

@@ -88,7 +88,7 @@ func (s *Store) commit(ctx context.Context, m meta, changes []store.Change) (ok 
 	}
 	ops = append(ops,
 		clientv3.OpPut(s.keys.rev(), strconv.FormatInt(rev, 10)),
-		clientv3.OpPut(s.keys.log(rev), string(encodeChanges(changes))))
+		clientv3.OpPut(s.keys.log(rev), string(store.EncodeChanges(changes))))
 	if upto := rev - s.history; upto > m.compact {
 		ops = append(ops, s.trimOps(m.compact, upto)...)
 	}

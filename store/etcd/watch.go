@@ -120,7 +120,7 @@ func (s *Store) readLog(ctx context.Context, first, last int64) ([]store.Event, 
 		if rev != first+int64(i) {
 			break
 		}
-		changes, err := decodeChanges(kv.Value)
+		changes, err := store.DecodeChanges(kv.Value)
 		if err != nil {
 			return out, fmt.Errorf("etcdstore: %s: %w", kv.Key, err)
 		}
@@ -152,7 +152,7 @@ func (s *Store) watchLog(ctx context.Context, from int64) {
 				if err != nil {
 					continue
 				}
-				changes, err := decodeChanges(ev.Kv.Value)
+				changes, err := store.DecodeChanges(ev.Kv.Value)
 				if err != nil {
 					continue // feeders reading it from the log will stop there
 				}

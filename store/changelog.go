@@ -1,12 +1,14 @@
-package boltstore
+package store
 
 import (
 	"encoding/binary"
 	"fmt"
-
-	"github.com/coretraffic/coretraffic/store"
 )
 
+// EncodeChanges and DecodeChanges are the change log entry every backend keeps per
+// revision (bolt in its log bucket, etcd under its log/ keys), so Watch replays in
+// the store's own revision numbering and a tool reads either.
+//
 // Log entry format, version 1:
 //
 //	byte 1 (version), uvarint count, then per change:
@@ -17,7 +19,8 @@ const (
 	flagDeleted = 1
 )
 
-func encodeChanges(changes []store.Change) []byte {
+// EncodeChanges writes one revision's changes as a log entry.
+func EncodeChanges(changes []Change) []byte {
 	size := 1 + binary.MaxVarintLen64
 	for _, c := range changes {
 		size += 1 + 2*binary.MaxVarintLen64 + len(c.Key) + len(c.Value)
@@ -41,10 +44,11 @@ func encodeChanges(changes []store.Change) []byte {
 	return buf
 }
 
-// decodeChanges parses a log entry. It copies data once, so the result
-// outlives the bbolt transaction data came from; values are capped slices of
+// DecodeChanges parses a log entry, checking every length (entries may come from
+// another process). It copies data once, so the result outlives the buffer (a
+// bbolt transaction, an etcd response); values are capped slices of
 // that copy, so appending to one cannot overwrite the next.
-func decodeChanges(data []byte) ([]store.Change, error) {
+func DecodeChanges(data []byte) ([]Change, error) {
 	d := decoder{buf: append([]byte(nil), data...)}
 	if v := d.byte(); d.err == nil && v != logVersion {
 		return nil, fmt.Errorf("version %d, want %d", v, logVersion)
@@ -53,9 +57,9 @@ func decodeChanges(data []byte) ([]store.Change, error) {
 	if d.err == nil && n > uint64(len(d.buf)) { // every change takes >= 2 bytes
 		return nil, fmt.Errorf("count %d exceeds the entry's %d bytes", n, len(d.buf))
 	}
-	changes := make([]store.Change, 0, int(n))
+	changes := make([]Change, 0, int(n))
 	for i := uint64(0); i < n && d.err == nil; i++ {
-		var c store.Change
+		var c Change
 		flags := d.byte()
 		if flags&^flagDeleted != 0 {
 			return nil, fmt.Errorf("change %d: unknown flags %#x", i, flags)
@@ -110,7 +114,7 @@ func (d *decoder) uvarint() uint64 {
 		d.err = fmt.Errorf("bad length at byte %d", d.off)
 		return 0
 	}
-	if n > 1 && d.buf[d.off+n-1] == 0 { // padded: not what encodeChanges writes
+	if n > 1 && d.buf[d.off+n-1] == 0 { // padded: not what EncodeChanges writes
 		d.err = fmt.Errorf("non-minimal length at byte %d", d.off)
 		return 0
 	}
