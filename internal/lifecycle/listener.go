@@ -184,6 +184,11 @@ func (ls *listenerSet) release(m *Mux) {
 		log.Infof("HTTP listener on %s: shutdown: %v", m.addr, err)
 		s.srv.Close()
 	}
+	// Shutdown closes only the listeners Serve has registered: when the release
+	// follows the acquire at once (a reload that fails right after its startup),
+	// Serve's goroutine may not have run yet and would close the socket later, on its
+	// own. Close it here, so the port is free when release returns.
+	s.ln.Close()
 }
 
 // Listening returns the addresses with an open shared listener, sorted; tests use it
