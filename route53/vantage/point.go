@@ -78,6 +78,8 @@ type Point struct {
 	view    atomic.Pointer[View]
 	publish chan struct{} // something to publish (engine transition, new checks)
 	decide  chan struct{} // something to decide (new view, new checks)
+
+	beatFailing bool // publishLoop's own: the last heartbeat failed
 }
 
 // New returns a Point publishing through pres for the checks engine probes.

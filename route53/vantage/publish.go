@@ -38,12 +38,19 @@ func (p *Point) publishLoop(ctx context.Context) {
 	}
 }
 
-// beat announces the alive key.
+// beat announces the alive key, logging when writing it starts or stops
+// failing (not at every beat).
 func (p *Point) beat(ctx context.Context) {
 	b, _ := json.Marshal(Alive{Region: p.opts.Region, IP: p.opts.IP, At: time.Now().UTC()})
-	if err := p.announce(ctx, aliveKey, b); err != nil && ctx.Err() == nil {
-		p.logf("vantage: heartbeat: %v", err)
+	err := p.announce(ctx, aliveKey, b)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil && !p.beatFailing:
+		p.logf("vantage: %s cannot publish to the store: %v", p.pres.Member(), err)
+	case err == nil && p.beatFailing:
+		p.logf("vantage: %s publishes again", p.pres.Member())
 	}
+	p.beatFailing = err != nil
 }
 
 func (p *Point) announce(ctx context.Context, key string, b []byte) error {
