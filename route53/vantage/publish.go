@@ -147,8 +147,8 @@ func (p *Point) decideLoop(ctx context.Context) {
 		case <-tick.C:
 		case <-p.decide:
 		}
-		v := p.view.Load()
-		if v == nil {
+		v, ok := p.view()
+		if !ok {
 			continue
 		}
 		self := p.pres.Member()
@@ -171,10 +171,10 @@ func (p *Point) decideLoop(ctx context.Context) {
 // live checker but this one, for GetHealthCheckStatus; nil when this point is
 // cut off from the store (it cannot tell who is live) or alone.
 func (p *Point) Peers(id string, c checks.HealthCheckConfig) []checks.Observation {
-	v := p.view.Load()
+	v, ok := p.view()
 	rule := Rule{Threshold: p.opts.Threshold, Stale: p.opts.Stale}
 	self := p.pres.Member()
-	if v == nil || !v.Connected(self, time.Now(), rule) {
+	if !ok || !v.Connected(self, time.Now(), rule) {
 		return nil
 	}
 	var out []checks.Observation
