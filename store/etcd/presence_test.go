@@ -207,7 +207,6 @@ func TestPresenceReannounce(t *testing.T) {
 	t.Logf("re-announced %v after the member resumed", took.Round(10*time.Millisecond))
 }
 
-
 // TestObserveEndsWithStore: Observe returns store.ErrClosed when the Store
 // closes, and Announce after Close is refused.
 func TestObserveEndsWithStore(t *testing.T) {
