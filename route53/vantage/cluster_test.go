@@ -66,7 +66,7 @@ func startSite(t *testing.T, i int, endpoint, prefix string) *site {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := etcdstore.Open(ctx, etcdstore.Options{Endpoints: []string{endpoint}, Prefix: prefix,
-		Member: s.region, PresenceTTL: time.Second, RequestTimeout: 500 * time.Millisecond})
+		Member: s.region, PresenceTTL: time.Second, RequestTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
