@@ -4,15 +4,18 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/coretraffic/coretraffic/store"
 )
 
 // Keys under Options.Prefix (see the package doc):
 //
-//	d/<key>         the data
-//	m/rev           this store's revision, decimal
-//	m/compact       highest revision no longer in the log, decimal
-//	log/<revision>  one Update's encoded changes; revision zero-padded to 20
-//	                digits so byte order is numeric order
+//	d/<key>          the data
+//	m/rev            this store's revision, decimal
+//	m/compact        highest revision no longer in the log, decimal
+//	log/<revision>   one Update's encoded changes; revision zero-padded to 20
+//	                 digits so byte order is numeric order
+//	p/<key>/<member> a member's presence key, attached to its lease
 type layout struct{ prefix string }
 
 func (l layout) data(key string) string  { return l.prefix + "d/" + key }
@@ -43,4 +46,22 @@ func parseRev(key, v []byte) (int64, error) {
 		return 0, fmt.Errorf("etcdstore: %q holds %q, want a revision", key, v)
 	}
 	return n, nil
+}
+
+// presence is member's presence key for key: p/<key>/<member>. The member
+// comes last so that one etcd range or watch on p/<prefix> covers a key
+// prefix across every member; member IDs hold no "/", so the last "/"
+// separates them.
+func (l layout) presence(key, member string) string  { return l.prefix + "p/" + key + "/" + member }
+func (l layout) presencePrefix(prefix string) string { return l.prefix + "p/" + prefix }
+
+// addAnnouncement parses a presence key into view (keyed by the etcd key);
+// malformed keys (written by something else) are skipped.
+func (l layout) addAnnouncement(view map[string]store.Announcement, key, value []byte) {
+	rest, ok := strings.CutPrefix(string(key), l.prefix+"p/")
+	i := strings.LastIndexByte(rest, '/')
+	if !ok || i <= 0 || i == len(rest)-1 {
+		return
+	}
+	view[string(key)] = store.Announcement{Member: rest[i+1:], Key: rest[:i], Value: value}
 }

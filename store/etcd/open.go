@@ -1,10 +1,11 @@
 // Package etcdstore is the store.Store kept in etcd, for many replicas that
 // share one truth. Every key lives under Options.Prefix:
 //
-//	d/<key>         the data
-//	m/rev           this store's revision (decimal)
-//	m/compact       highest revision whose log entry is gone (decimal)
-//	log/<revision>  the Event of that revision, bolt's log encoding
+//	d/<key>          the data
+//	m/rev            this store's revision (decimal)
+//	m/compact        highest revision whose log entry is gone (decimal)
+//	log/<revision>   the Event of that revision, bolt's log encoding
+//	p/<key>/<member> a member's presence key (store.Presence), under its lease
 //
 // etcd's own revision counts every write in the cluster, so this package's
 // revision is the m/rev key, and each Update is one etcd transaction that
@@ -20,6 +21,21 @@
 // history, so etcd's own compaction never breaks a watcher; live Events come
 // from one etcd watch per Store on the log prefix, kept in a small ring, and
 // each watcher reads back from the ring or the log at its own pace.
+//
+// # Presence
+//
+// The Store is also a store.Presence. Its session is one etcd lease of
+// Options.PresenceTTL (DefaultPresenceTTL), granted on the first Announce and
+// kept alive by the client; every key the member announces is written as
+// p/<key>/<member> with that lease, the member last so that one range or
+// watch on p/<prefix> sees a key prefix across all members. Close revokes
+// the lease, so a member that shuts down vanishes at once; one that dies, or
+// is cut off from the cluster for longer than the TTL, vanishes when etcd
+// expires the lease. When this member finds its lease gone (it was cut off
+// and comes back), it grants a new one and writes all its keys again.
+// Presence keys are outside d/, m/ and log/: announcing neither moves the
+// revision nor produces an Event. Observe is one range then one watch on the
+// prefix, giving the whole view after each change.
 //
 // etcd limits a transaction to --max-txn-ops operations (128 by default) and
 // a request to --max-request-bytes (1.5 MiB): an Update writes one operation
@@ -70,6 +86,13 @@ type Options struct {
 	// History is how many revisions' Events are kept for Watch
 	// (0 = DefaultHistory).
 	History int
+	// Member is this replica's presence member ID, unique among live
+	// members and without "/" ("" = host name, PID and a random suffix).
+	Member string
+	// PresenceTTL is the presence lease's TTL, in whole seconds
+	// (0 = DefaultPresenceTTL): how long a dead or cut-off member stays in
+	// the others' view.
+	PresenceTTL time.Duration
 	// Client, when set, is used instead of dialing Endpoints, and Close
 	// leaves it open.
 	Client *clientv3.Client
@@ -83,6 +106,7 @@ type Store struct {
 	history int64
 	timeout time.Duration
 	where   string // endpoints, for error messages
+	pres    *presence
 
 	rev  atomic.Int64 // highest revision known committed
 	wake atomic.Pointer[chan struct{}]
@@ -106,6 +130,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		history: int64(opts.History),
 		timeout: opts.RequestTimeout,
 	}
+	pres, err := newPresence(s, opts.Member, opts.PresenceTTL)
+	if err != nil {
+		return nil, err
+	}
+	s.pres = pres
 	if s.history == 0 {
 		s.history = DefaultHistory
 	}
@@ -250,4 +279,5 @@ func (s *Store) enter(ctx context.Context) error {
 var (
 	_ store.Store     = (*Store)(nil)
 	_ store.Compactor = (*Store)(nil)
+	_ store.Presence  = (*Store)(nil)
 )
