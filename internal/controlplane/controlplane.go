@@ -22,12 +22,14 @@ type Plane struct {
 	// Key names the store in logs and metric labels (storespec.Spec.Key).
 	Key     string
 	Store   store.Store
-	Replica *replica.Replica
+	// Presence is the store's group of replicas (bolt: this process alone).
+	Presence store.Presence
+	Replica  *replica.Replica
 
 	id     string // Spec.ID, the key of planes.open
 	refs   int    // guarded by planes.mu
 	cancel context.CancelFunc
-	done   chan struct{}
+	wg     sync.WaitGroup // the plane's goroutines
 }
 
 var planes = struct {
@@ -51,22 +53,37 @@ func Acquire(spec storespec.Spec, engine *hc.Engine, logf func(string, ...any)) 
 		p.refs++
 		return p, nil
 	}
-	st, err := open(spec, logf)
+	o, err := open(spec, logf)
 	if err != nil {
 		return nil, err
 	}
 	key := spec.Key()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Plane{Spec: spec, Key: key, Store: st, Replica: replica.New(st, engine, "route53:"+key, logf),
-		id: id, refs: 1, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
+	p := &Plane{Spec: spec, Key: key, Store: o.st, Presence: o.presence, Replica: replica.New(o.st, engine, "route53:"+key, logf),
+		id: id, refs: 1, cancel: cancel}
+	p.run(ctx, func(ctx context.Context) {
 		if err := p.Replica.Run(ctx); err != nil && ctx.Err() == nil {
 			logf("store %s: replica stopped: %v", key, err)
 		}
-	}()
+	})
+	if o.keeper != nil {
+		p.run(ctx, func(ctx context.Context) {
+			if err := o.keeper.Run(ctx, o.st); err != nil && ctx.Err() == nil {
+				logf("store %s: snapshot keeper stopped: %v", key, err)
+			}
+		})
+	}
 	planes.open[id] = p
 	return p, nil
+}
+
+// run runs fn in a goroutine of the plane's, which Release waits for.
+func (p *Plane) run(ctx context.Context, fn func(context.Context)) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		fn(ctx)
+	}()
 }
 
 // Release drops one reference; the last stops the replica and closes the store.
@@ -82,7 +99,7 @@ func (p *Plane) Release() {
 		return
 	}
 	p.cancel()
-	<-p.done
+	p.wg.Wait()
 	p.Store.Close()
 }
 
