@@ -20,16 +20,17 @@ import (
 type Plane struct {
 	Spec storespec.Spec
 	// Key names the store in logs and metric labels (storespec.Spec.Key).
-	Key     string
-	Store   store.Store
+	Key   string
+	Store store.Store
 	// Presence is the store's group of replicas (bolt: this process alone).
 	Presence store.Presence
 	Replica  *replica.Replica
 
-	id     string // Spec.ID, the key of planes.open
-	refs   int    // guarded by planes.mu
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // the plane's goroutines
+	contact contact
+	id      string // Spec.ID, the key of planes.open
+	refs    int    // guarded by planes.mu
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // the plane's goroutines
 }
 
 var planes = struct {
@@ -66,6 +67,10 @@ func Acquire(spec storespec.Spec, engine *hc.Engine, logf func(string, ...any)) 
 			logf("store %s: replica stopped: %v", key, err)
 		}
 	})
+	p.contact.heard(o.heard)
+	if spec.Etcd != nil {
+		p.run(ctx, func(ctx context.Context) { probe(ctx, o.st, &p.contact) })
+	}
 	if o.keeper != nil {
 		p.run(ctx, func(ctx context.Context) {
 			if err := o.keeper.Run(ctx, o.st); err != nil && ctx.Err() == nil {
