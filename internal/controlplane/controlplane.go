@@ -25,6 +25,9 @@ type Plane struct {
 	// Presence is the store's group of replicas (bolt: this process alone).
 	Presence store.Presence
 	Replica  *replica.Replica
+	// Group is every live replica of the store as this one sees it: GetChange's
+	// INSYNC (bolt: this replica alone).
+	Group *replica.Group
 
 	contact contact
 	id      string // Spec.ID, the key of planes.open
@@ -67,6 +70,8 @@ func Acquire(spec storespec.Spec, engine *hc.Engine, logf func(string, ...any)) 
 			logf("store %s: replica stopped: %v", key, err)
 		}
 	})
+	p.Group = replica.NewGroup(p.Replica, o.presence, logf)
+	p.run(ctx, p.Group.Run)
 	p.contact.heard(o.heard)
 	if spec.Etcd != nil {
 		p.run(ctx, func(ctx context.Context) { probe(ctx, o.st, &p.contact) })

@@ -66,7 +66,7 @@ func TestStale(t *testing.T) {
 		t.Errorf("stale after %v, before %v of silence", took, staleAfter)
 	}
 	time.Sleep(time.Second)
-	if v, _ := staleMetric(t, p.Key); v < (staleAfter + time.Second).Seconds()-0.5 {
+	if v, _ := staleMetric(t, p.Key); v < (staleAfter+time.Second).Seconds()-0.5 {
 		t.Errorf("stale metric %v s %v after the pause", v, time.Since(paused))
 	}
 	if served(p.Replica) != "192.0.2.1" {

@@ -74,7 +74,7 @@ func setup(c *caddy.Controller) error {
 		}
 		h.plane = plane
 		h.srv.Store(api.New(api.Config{
-			Store: plane.Store, Replica: plane.Replica, Keys: keys, Region: cfg.region,
+			Store: plane.Store, Replica: plane.Replica, Group: plane.Group, Keys: keys, Region: cfg.region,
 			Auth:    sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
 			Zones:   route53.ZoneOptions{NameServers: cfg.nameServers},
 			Logf:    log.Warningf,
