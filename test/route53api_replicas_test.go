@@ -22,7 +22,8 @@ import (
 // TestRoute53APIReplicas is issue 12 through the binary: two coretraffic processes
 // on one etcd. A change made through one's API is answered by the other, and
 // GetChange says INSYNC on both once both serve it; when one is killed, its lease
-// expires and changes are INSYNC again without it.
+// expires and changes are INSYNC again without it. A server restarted while etcd is
+// down serves its snapshot, and follows etcd once it is back.
 func TestRoute53APIReplicas(t *testing.T) {
 	bin := e2e.CoreTraffic(t)
 	etcd := etcdtest.Start(t, etcdtest.Config{})
@@ -34,7 +35,7 @@ func TestRoute53APIReplicas(t *testing.T) {
 		dns      string
 		api      *route53.Client
 		name     string
-		snapshot string
+		corefile string
 	}
 	start := func(name string) *server {
 		dnsPort, apiPort := e2e.FreePort(t), e2e.FreePort(t)
@@ -43,7 +44,7 @@ func TestRoute53APIReplicas(t *testing.T) {
 		corefile := fmt.Sprintf(".:%d {\n    bind 127.0.0.1\n    route53api 127.0.0.1:%d {\n        %s\n        credentials %s\n    }\n    policy {\n        %s\n    }\n}\n",
 			dnsPort, apiPort, store, creds, store)
 		addr := fmt.Sprintf("127.0.0.1:%d", dnsPort)
-		return &server{s: e2e.Start(t, bin, corefile, dir, addr), dns: addr, name: name,
+		return &server{s: e2e.Start(t, bin, corefile, dir, addr), dns: addr, name: name, corefile: corefile,
 			api: route53.New(route53.Options{BaseEndpoint: aws.String(fmt.Sprintf("http://127.0.0.1:%d", apiPort)), Region: "us-east-1",
 				Credentials: credentials.NewStaticCredentialsProvider("AKIDREP", "rep-secret", "")})}
 	}
@@ -107,5 +108,32 @@ func TestRoute53APIReplicas(t *testing.T) {
 	t.Logf("after b's SIGKILL: INSYNC %v after the ack (b's lease expiring)", time.Since(acked))
 	if got := answers(a); got != "192.0.2.3" {
 		t.Errorf("a answers %q", got)
+	}
+
+	// a stops (its snapshot written at shutdown), etcd goes down, a starts again:
+	// it answers from its snapshot, then follows etcd once etcd is back.
+	a.s.Stop()
+	etcd.Kill()
+	restarted := time.Now()
+	a.s = e2e.Start(t, bin, a.corefile, dir, a.dns)
+	if got := answers(a); got != "192.0.2.3" {
+		t.Fatalf("restarted with etcd down: answers %q, want the snapshot's 192.0.2.3\n%s", got, a.s.Output())
+	}
+	t.Logf("restarted with etcd down: answering from the snapshot %v after the start", time.Since(restarted))
+	etcd.Restart()
+	var okID string
+	waitFor(t, "a writes again once etcd is back", 15*time.Second, func() bool {
+		out, err := a.api.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: z.HostedZone.Id,
+			ChangeBatch: &types.ChangeBatch{Changes: []types.Change{{Action: types.ChangeActionUpsert, ResourceRecordSet: &types.ResourceRecordSet{
+				Name: aws.String("www.rep.example"), Type: types.RRTypeA, TTL: aws.Int64(60),
+				ResourceRecords: []types.ResourceRecord{{Value: aws.String("192.0.2.4")}}}}}}})
+		if err == nil {
+			okID = aws.ToString(out.ChangeInfo.Id)
+		}
+		return err == nil
+	})
+	waitFor(t, "INSYNC after etcd came back", 10*time.Second, func() bool { return status(a, okID) == types.ChangeStatusInsync })
+	if got := answers(a); got != "192.0.2.4" {
+		t.Errorf("after etcd came back a answers %q", got)
 	}
 }
