@@ -20,8 +20,9 @@ import (
 // is a configuration error, reported rather than waited on.
 const lockTimeout = 2 * time.Second
 
-// connectTimeout bounds the first contact with etcd at start-up.
-const connectTimeout = 5 * time.Second
+// connectTimeout bounds the first contact with etcd at start-up (a variable for
+// tests).
+var connectTimeout = 5 * time.Second
 
 // absolute makes the spec's files absolute, so two spellings of one file share a
 // plane (and bolt's lock is never taken twice by one process).
