@@ -13,6 +13,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/miekg/dns"
@@ -147,15 +148,14 @@ func property(c *caddy.Controller, p *Policy, l *loader, inline *inlineRecords, 
 		}
 		p.explainAddr = args[0]
 	case "store":
-		args := c.RemainingArgs()
-		if len(args) != 1 || p.store != nil {
-			return c.ArgErr()
+		if p.store != nil {
+			return c.Err("store given twice")
 		}
-		f := args[0]
-		if !filepath.IsAbs(f) && root != "" {
-			f = filepath.Join(root, f)
+		spec, err := storespec.Parse(c, root)
+		if err != nil {
+			return err
 		}
-		p.store = &storeSource{path: f}
+		p.store = &storeSource{spec: spec}
 	case "allow_empty", "allow_zone_removal":
 		if len(c.RemainingArgs()) != 0 {
 			return c.ArgErr()

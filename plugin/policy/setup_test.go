@@ -70,6 +70,14 @@ func TestSetup(t *testing.T) {
 		{"compact unknown type", []string{"example.org."}, "policy {\n weighted www.example.org BOGUS 192.0.2.1\n}", `unknown record type "BOGUS"`},
 		{"compact twice", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1\n failover www.example.org A 192.0.2.2\n}", "defined twice"},
 		{"compact dangling check", []string{"example.org."}, "policy {\n failover www.example.org A 192.0.2.1@nosuch\n}", `no health check named "nosuch"`},
+		// Issue 12: the store is a bolt file or etcd, one syntax with route53api's.
+		{"store file", nil, "policy {\n store " + filepath.Join(dir, "s.db") + "\n fallthrough\n}", ""},
+		{"store etcd", nil, "policy {\n store etcd {\n endpoint http://127.0.0.1:2379\n prefix /dns/\n name pop1\n }\n fallthrough\n}", ""},
+		{"store etcd defaults", nil, "policy {\n store etcd\n fallthrough\n}", ""},
+		{"store twice", nil, "policy {\n store a.db\n store etcd\n}", "Testfile:3 - Error during parsing: store given twice"},
+		{"store etcd bad endpoint", nil, "policy {\n store etcd {\n endpoint localhost:2379\n }\n}", `Testfile:3 - Error during parsing: store etcd: endpoint "localhost:2379" is not an etcd client URL`},
+		{"store etcd unknown", nil, "policy {\n store etcd {\n path /skydns\n }\n}", `Testfile:3 - Error during parsing: store etcd: unknown property "path"`},
+		{"store etcd and data", nil, "policy {\n store etcd\n data " + good + "\n}", "store and data"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

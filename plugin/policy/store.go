@@ -7,16 +7,17 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 
 	"github.com/coretraffic/coretraffic/internal/controlplane"
+	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/coretraffic/coretraffic/route53/replica"
 )
 
-// storeSource serves the hosted zones of a control-plane store (the store file the
-// route53api directive writes): the store's replica publishes a snapshot per
+// storeSource serves the hosted zones of a control-plane store (the store the
+// route53api directive writes: a bolt file or etcd): the store's replica publishes a snapshot per
 // revision, compiled incrementally, and the block swaps it in.
 type storeSource struct {
-	path   string
+	spec   storespec.Spec
 	plane  *controlplane.Plane
 	cancel func()
 	prev   *loaded // the last published, its counters carried over
@@ -26,14 +27,14 @@ type storeSource struct {
 // snapshot the block cannot serve (a per-client answer under cache) is refused with
 // a log line and the previous one keeps serving.
 func (s *storeSource) start(p *Policy, cfg *dnsserver.Config) error {
-	plane, err := controlplane.Acquire(s.path, pluginhc.Engine(), log.Warningf)
+	plane, err := controlplane.Acquire(s.spec, pluginhc.Engine(), log.Warningf)
 	if err != nil {
 		return err
 	}
 	s.plane = plane
 	s.cancel = plane.Replica.Subscribe(func(pub *replica.Published) {
 		if err := checkChain(cfg, pub.Snap); err != nil {
-			log.Errorf("store %s revision %d not served: %v", s.path, pub.Revision, err)
+			log.Errorf("store %s revision %d not served: %v", s.spec.Key(), pub.Revision, err)
 			if pub.Fresh {
 				// Later updates number their slots from this refused lineage: the
 				// counters served now name other endpoints there, so they start anew.

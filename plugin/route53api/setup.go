@@ -18,6 +18,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/internal/controlplane"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/api"
@@ -35,7 +36,7 @@ func init() { plugin.Register(pluginName, setup) }
 // config is one route53api block.
 type config struct {
 	addr        string
-	store       string
+	store       storespec.Spec
 	credentials string
 	rate        float64
 	burst       int
@@ -73,15 +74,15 @@ func setup(c *caddy.Controller) error {
 		}
 		h.plane = plane
 		h.srv.Store(api.New(api.Config{
-			Store: plane.Store, Replica: plane.Replica, Keys: keys, Region: cfg.region,
+			Store: plane.Store, Replica: plane.Replica, Group: plane.Group, Keys: keys, Region: cfg.region,
 			Auth:    sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
 			Zones:   route53.ZoneOptions{NameServers: cfg.nameServers},
 			Logf:    log.Warningf,
 			Observe: observe,
 		}))
 		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
-			servedRevision.WithLabelValues(plane.Path).Set(float64(p.Revision))
-			storeRevision.WithLabelValues(plane.Path).Set(float64(plane.Store.Revision()))
+			servedRevision.WithLabelValues(plane.Key).Set(float64(p.Revision))
+			storeRevision.WithLabelValues(plane.Key).Set(float64(plane.Store.Revision()))
 		})
 		h.unsubscribe = cancel
 		return nil
@@ -116,7 +117,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parse reads:
 //
 //	route53api ADDRESS {
-//	    store FILE
+//	    store FILE | store etcd { ... }   (internal/storespec)
 //	    credentials FILE
 //	    rate REQUESTS_PER_SECOND [BURST]
 //	    max_body BYTES
@@ -148,13 +149,13 @@ func parse(c *caddy.Controller) (*config, error) {
 		}
 		cfg.addr = args[0]
 		for c.NextBlock() {
-			if err := property(c, cfg, abs); err != nil {
+			if err := property(c, cfg, root, abs); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if cfg.store == "" {
-		return nil, c.Err("no store: give the store file (store FILE)")
+	if cfg.store.IsZero() {
+		return nil, c.Err("no store: give the store file (store FILE) or etcd (store etcd { ... })")
 	}
 	if cfg.credentials == "" {
 		return nil, c.Err("no credentials: give the access keys file (credentials FILE)")
@@ -162,8 +163,16 @@ func parse(c *caddy.Controller) (*config, error) {
 	return cfg, nil
 }
 
-func property(c *caddy.Controller, cfg *config, abs func(string) string) error {
+func property(c *caddy.Controller, cfg *config, root string, abs func(string) string) error {
 	key := c.Val()
+	if key == "store" { // its own syntax, a block perhaps
+		if !cfg.store.IsZero() {
+			return c.Err("store given twice")
+		}
+		spec, err := storespec.Parse(c, root)
+		cfg.store = spec
+		return err
+	}
 	args := c.RemainingArgs()
 	one := func() (string, error) {
 		if len(args) != 1 {
@@ -172,10 +181,6 @@ func property(c *caddy.Controller, cfg *config, abs func(string) string) error {
 		return args[0], nil
 	}
 	switch key {
-	case "store":
-		f, err := one()
-		cfg.store = abs(f)
-		return err
 	case "credentials":
 		f, err := one()
 		cfg.credentials = abs(f)

@@ -90,6 +90,43 @@ func TestSetup(t *testing.T) {
 			bogus 1
 		}`, `unknown property "bogus"`},
 		{`route53api 127.0.0.1:0 {
+			store etcd {
+				endpoint http://127.0.0.1:2379 http://127.0.0.2:2379
+				prefix /coretraffic/
+				credentials coretraffic secret
+				snapshot ` + filepath.Join(dir, "snap") + `
+				name pop-1
+			}
+			credentials ` + creds + `
+		}`, ""},
+		{`route53api 127.0.0.1:0 {
+			store etcd
+			credentials ` + creds + `
+		}`, ""},
+		{`route53api 127.0.0.1:0 {
+			store etcd {
+				endpoint https://127.0.0.1:2379
+			}
+			credentials ` + creds + `
+		}`, "Testfile:3 - Error during parsing: store etcd: endpoint https://127.0.0.1:2379 is https://: give tls"},
+		{`route53api 127.0.0.1:0 {
+			store etcd {
+				tls ` + filepath.Join(dir, "missing.pem") + `
+			}
+			credentials ` + creds + `
+		}`, "Testfile:3 - Error during parsing: store etcd: tls: stat"},
+		{`route53api 127.0.0.1:0 {
+			store etcd {
+				credentials onlyuser
+			}
+			credentials ` + creds + `
+		}`, "Testfile:3 - Error during parsing: store etcd: credentials wants 2 arguments"},
+		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			store etcd
+			credentials ` + creds + `
+		}`, "Testfile:3 - Error during parsing: store given twice"},
+		{`route53api 127.0.0.1:0 {
 			store ` + store + `
 			credentials ` + creds + `
 		}

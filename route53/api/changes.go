@@ -47,11 +47,15 @@ func (s *Server) getChange(r *http.Request) (int, any, *apierr.Error) {
 }
 
 // insync reports whether the change is served: the replica has applied the revision
-// that wrote it and published the snapshot of that revision.
+// that wrote it and published the snapshot of that revision, and so has every
+// other live replica of the store (Config.Group).
 func (s *Server) insync(id string) bool {
 	if s.cfg.Replica == nil {
 		return false
 	}
 	rev, ok := s.cfg.Replica.ChangeRevision(id)
-	return ok && s.cfg.Replica.Served() >= rev
+	if !ok || s.cfg.Replica.Served() < rev {
+		return false
+	}
+	return s.cfg.Group == nil || s.cfg.Group.Serves(rev)
 }

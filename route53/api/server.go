@@ -32,9 +32,12 @@ import (
 type Config struct {
 	Store   store.Store
 	Replica *replica.Replica // the local replica: INSYNC and health check status
-	Keys    *sigv4.Keys
-	Auth    sigv4.Options
-	Zones   route53.ZoneOptions
+	// Group, when set, is every live replica of the store: a change is INSYNC once
+	// all of them serve it. Nil: once the local replica serves it.
+	Group *replica.Group
+	Keys  *sigv4.Keys
+	Auth  sigv4.Options
+	Zones route53.ZoneOptions
 	// Traffic are the traffic policy quotas; zero: trafficflow.DefaultLimits.
 	Traffic trafficflow.Limits
 	// Region names this server's health checker in GetHealthCheckStatus.
