@@ -75,6 +75,11 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 // serveAsset serves a file of web/ ("/" is index.html): public ones to anyone, the
 // others with a session; without one, a redirect to the login page and nothing else.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 	if name == "" {
 		name = "index.html"

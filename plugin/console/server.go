@@ -137,7 +137,7 @@ func (s *Server) routes() {
 		}
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	m.HandleFunc("GET /", s.serveAsset)
+	m.HandleFunc("/", s.serveAsset)
 }
 
 // ServeHTTP implements http.Handler: every answer carries the security headers.
