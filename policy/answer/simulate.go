@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -151,7 +152,10 @@ func PlaceClass(m policy.GeoMatch) Class {
 // shares asks q samples times and counts the distinct answers.
 func (o *Offline) shares(q Question, samples int) ([]Share, error) {
 	count := map[string]int{}
-	for range samples {
+	for i := range samples {
+		// Sample i draws the same numbers whatever is down (common random numbers):
+		// an answer moves because of the what-if, not because of the dice.
+		q.Rand = rand.New(rand.NewPCG(uint64(i)+1, simSeed))
 		x, err := o.Explain(q)
 		if err != nil {
 			return nil, err
@@ -173,6 +177,9 @@ func (o *Offline) shares(q Question, samples int) ([]Share, error) {
 	})
 	return sh, nil
 }
+
+// simSeed seeds simulate's draws.
+const simSeed = 0x5eed
 
 // answerKey is an answer's values in order of appearance (an rcode or NODATA when
 // it has none).
