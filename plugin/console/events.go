@@ -170,7 +170,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			ping.Reset(pingEvery)
 		case <-ping.C:
-			if !write([]byte(": ping\n\n")) {
+			if !s.sessions.alive(sess) || !write([]byte(": ping\n\n")) {
 				return
 			}
 			ping.Reset(pingEvery)
