@@ -146,6 +146,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	st := s.hub.add(sess)
 	defer s.hub.remove(st)
+	streams.Inc()
+	defer streams.Dec()
 	rev := int64(-1)
 	if s.cfg.Replica != nil {
 		rev = s.cfg.Replica.Served()
