@@ -1,7 +1,10 @@
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"slices"
@@ -252,5 +255,28 @@ func TestMapGroupingExact(t *testing.T) {
 				t.Errorf("%s %s: map %+v → %+v, alone %+v → %+v", set, r.Class, got.Now, got.WhatIf, r.Before, r.After)
 			}
 		}
+	}
+}
+
+// API answers over 1 kB are gzipped for clients that accept it (the map is the
+// largest thing a page fetches).
+func TestGzipAnswers(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser().login()
+	resp, body := b.do("GET", "/api/map?set=geo.example.net./A", "", map[string]string{"Accept-Encoding": "gzip"})
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !json.Valid(plain) {
+		t.Fatalf("%v", err)
+	}
+	t.Logf("map: %d bytes of JSON, %d gzipped", len(plain), len(body))
+	if resp, body := b.do("GET", "/api/session", "", map[string]string{"Accept-Encoding": "gzip"}); resp.Header.Get("Content-Encoding") != "" || !json.Valid(body) {
+		t.Fatalf("a small answer was compressed: %q", resp.Header.Get("Content-Encoding"))
 	}
 }
