@@ -19,8 +19,11 @@ type nodeDoc struct {
 	Rule   string `json:"rule"`
 	Up     bool   `json:"up"`
 
-	Value string `json:"value,omitempty"`
-	Check string `json:"check,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Check     string `json:"check,omitempty"`
+	CheckName string `json:"check_name,omitempty"` // the check's CallerReference
+
+	Record *recordRef `json:"record,omitempty"` // the Route 53 record set it comes from
 
 	Weight   *int      `json:"weight,omitempty"`
 	Share    *float64  `json:"share,omitempty"`
@@ -72,8 +75,10 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	nodes, edges := treeGraph(set.Tree.View())
+	view := set.Tree.View()
+	nodes, edges := treeGraph(view)
 	s.addCIDRs(r, nodes)
+	s.addRecords(r, z.Origin, set, view, nodes)
 	root := ""
 	if len(nodes) > 0 {
 		root = nodes[0].ID

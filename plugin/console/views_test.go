@@ -77,6 +77,27 @@ func TestTree(t *testing.T) {
 	if n := g.node(t, "fra"); n.Check != f.checkID || n.Tier != 1 {
 		t.Fatalf("fra under de %+v", n)
 	}
+	// Each node names the Route 53 record set the editor changes for it.
+	recs := []struct {
+		id  string
+		ref *recordRef
+	}{
+		{"geo.example.net./A", nil},
+		{"de", &recordRef{"geo.example.net.", "A", "de"}},
+		{"geo.example.net./A/1/0", nil}, // the failover target's routing node
+		{"fra", &recordRef{"fo.example.net.", "A", "fra"}},
+		{"us-va", &recordRef{"geo.example.net.", "A", "us-va"}},
+		{"a", &recordRef{"w.example.net.", "A", "a"}},
+	}
+	for _, rc := range recs {
+		n := g.node(t, rc.id)
+		if (n.Record == nil) != (rc.ref == nil) || n.Record != nil && *n.Record != *rc.ref {
+			t.Errorf("%s: record %+v, want %+v", rc.id, n.Record, rc.ref)
+		}
+	}
+	if n := g.node(t, "fra"); n.CheckName != "fra" {
+		t.Errorf("fra's check name %q, want its CallerReference", n.CheckName)
+	}
 	for _, e := range g.Edges {
 		if e.From == "" || e.To == "" {
 			t.Fatalf("edge %+v", e)
@@ -204,7 +225,7 @@ func TestHealthView(t *testing.T) {
 		Transitions []transitionDoc `json:"transitions"`
 	}
 	b.get("/api/health", &h)
-	if len(h.Checks) != 1 || h.Checks[0].Name != f.checkID || h.Checks[0].Up || len(h.Checks[0].Checkers) != 1 || len(h.Checks[0].LastResults) == 0 {
+	if len(h.Checks) != 1 || h.Checks[0].Name != f.checkID || h.Checks[0].Up || h.Checks[0].CallerReference != "fra" || len(h.Checks[0].Checkers) != 1 || len(h.Checks[0].LastResults) == 0 {
 		t.Fatalf("checks %+v", h.Checks)
 	}
 	if len(h.Transitions) == 0 || h.Transitions[0].Check != f.checkID || h.Transitions[0].Up || h.Transitions[0].Override != "down" {
