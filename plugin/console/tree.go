@@ -13,7 +13,8 @@ import (
 
 // nodeDoc is one node of GET /api/tree (API.md).
 type nodeDoc struct {
-	ID     string `json:"id"`
+	ID     string `json:"id"`    // unique in the tree (nodeIDs)
+	Label  string `json:"label"` // the node's name, else its tree path
 	Parent string `json:"parent"`
 	Index  int    `json:"index"`
 	Rule   string `json:"rule"`
@@ -76,7 +77,7 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := set.Tree.View()
-	nodes, edges := treeGraph(view)
+	nodes, edges := treeGraph(view, nodeIDs(view, set.Label))
 	s.addCIDRs(r, nodes)
 	s.addRecords(r, z.Origin, set, view, nodes)
 	root := ""
@@ -88,7 +89,7 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 }
 
 // treeGraph turns a tree's view into API.md's nodes and edges.
-func treeGraph(view []policy.NodeView) ([]nodeDoc, []edgeDoc) {
+func treeGraph(view []policy.NodeView, ids []string) ([]nodeDoc, []edgeDoc) {
 	nodes := make([]nodeDoc, len(view))
 	totals := map[int]int{} // weighted parent → sum of its children's weights
 	for _, v := range view {
@@ -98,14 +99,14 @@ func treeGraph(view []policy.NodeView) ([]nodeDoc, []edgeDoc) {
 	}
 	edges := make([]edgeDoc, 0, len(view))
 	for i, v := range view {
-		n := nodeDoc{ID: v.Label, Index: v.Index, Rule: v.Rule.String(), Up: v.Up, Value: v.Value, Check: v.Check,
+		n := nodeDoc{ID: ids[i], Label: v.Label, Index: v.Index, Rule: v.Rule.String(), Up: v.Up, Value: v.Value, Check: v.Check,
 			Max: v.Max, Sticky: v.Sticky, Collection: v.Collection, Alias: v.Alias, ETH: v.ETH, Fallback: v.Fallback}
 		if v.Rule != policy.RuleLeaf {
 			n.AllDown = allDownNames[v.AllDown]
 		}
 		label := ""
 		if v.Parent >= 0 {
-			n.Parent = view[v.Parent].Label
+			n.Parent = ids[v.Parent]
 			switch view[v.Parent].Rule {
 			case policy.RuleWeighted:
 				wt := v.Weight
