@@ -21,6 +21,7 @@ import (
 
 	"github.com/coretraffic/coretraffic/geo"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
+	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/policy/answer"
 	"github.com/coretraffic/coretraffic/route53/sigv4"
@@ -35,7 +36,7 @@ func init() { plugin.Register(pluginName, setup) }
 // config is one console block.
 type config struct {
 	addr        string
-	store       string
+	store       storespec.Spec
 	credentials string
 	cert, key   string // TLS certificate and key files; "" = plain HTTP
 }
@@ -96,7 +97,7 @@ func locator(cfg *dnsserver.Config) func() answer.Locator {
 // parse reads:
 //
 //	console ADDRESS {
-//	    store FILE
+//	    store FILE | store etcd { ... }   (internal/storespec; the route53api block's)
 //	    credentials FILE
 //	    tls CERT KEY
 //	}
@@ -124,13 +125,13 @@ func parse(c *caddy.Controller) (*config, error) {
 		}
 		cfg.addr = args[0]
 		for c.NextBlock() {
-			if err := property(c, cfg, abs); err != nil {
+			if err := property(c, cfg, root, abs); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if cfg.store == "" {
-		return nil, c.Err("no store: give the store file (store FILE), the one route53api serves")
+	if cfg.store.IsZero() {
+		return nil, c.Err("no store: give the store route53api serves (store FILE or store etcd { ... })")
 	}
 	if cfg.credentials == "" {
 		return nil, c.Err("no credentials: give the access keys file (credentials FILE), the API's")
@@ -138,19 +139,23 @@ func parse(c *caddy.Controller) (*config, error) {
 	return cfg, nil
 }
 
-func property(c *caddy.Controller, cfg *config, abs func(string) string) error {
+func property(c *caddy.Controller, cfg *config, root string, abs func(string) string) error {
 	key := c.Val()
+	if key == "store" { // its own syntax, a block perhaps
+		if !cfg.store.IsZero() {
+			return c.Err("store given twice")
+		}
+		spec, err := storespec.Parse(c, root)
+		cfg.store = spec
+		return err
+	}
 	args := c.RemainingArgs()
 	switch key {
-	case "store", "credentials":
+	case "credentials":
 		if len(args) != 1 {
 			return c.ArgErr()
 		}
-		if key == "store" {
-			cfg.store = abs(args[0])
-		} else {
-			cfg.credentials = abs(args[0])
-		}
+		cfg.credentials = abs(args[0])
 	case "tls":
 		if len(args) != 2 {
 			return c.ArgErr()
