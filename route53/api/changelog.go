@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -36,10 +37,20 @@ func (s *Server) listChanges(r *http.Request) (int, any, *apierr.Error) {
 		}
 		n = m
 	}
+	resp, aerr := s.changeLog(r.Context(), q.Get("zone"), since, n)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	return 0, resp, nil
+}
+
+// changeLog is ListChanges: the changes of zone (an ID or a name; "" for all)
+// submitted since, newest first, at most n.
+func (s *Server) changeLog(ctx context.Context, zone string, since time.Time, n int) (*route53.ListChangesResponse, *apierr.Error) {
 	var all []catalog.Change
-	_, err := s.cfg.Store.View(r.Context(), func(rd store.Reader) error {
+	_, err := s.cfg.Store.View(ctx, func(rd store.Reader) error {
 		zoneID := ""
-		if z := q.Get("zone"); z != "" {
+		if z := zone; z != "" {
 			id, err := zoneFilter(rd, z)
 			if err != nil {
 				return err
@@ -60,7 +71,7 @@ func (s *Server) listChanges(r *http.Request) (int, any, *apierr.Error) {
 		return firstErr(err, derr)
 	})
 	if err != nil {
-		return 0, nil, storeErr(err)
+		return nil, storeErr(err)
 	}
 	slices.SortFunc(all, func(a, b catalog.Change) int {
 		if c := b.Submitted.Compare(a.Submitted); c != 0 {
@@ -76,7 +87,7 @@ func (s *Server) listChanges(r *http.Request) (int, any, *apierr.Error) {
 		resp.Changes = append(resp.Changes, route53.ChangeRecord{Id: c.ID, HostedZoneId: c.ZoneID,
 			SubmittedAt: route53.FormatTime(c.Submitted), Caller: c.Caller, Comment: c.Comment, Before: c.Before, After: c.After})
 	}
-	return 0, resp, nil
+	return resp, nil
 }
 
 // zoneFilter is the zone ID a zone parameter names: an ID as given (the zone may

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -12,10 +13,10 @@ import (
 
 // logChange writes the change record of a batch inside its transaction and returns
 // the ChangeInfo to answer with (PENDING: no replica serves it yet).
-func (s *Server) logChange(tx store.Tx, r *http.Request, zoneID, comment string, before, after []route53.ResourceRecordSet) (route53.ChangeInfo, error) {
+func (s *Server) logChange(tx store.Tx, who string, zoneID, comment string, before, after []route53.ResourceRecordSet) (route53.ChangeInfo, error) {
 	now := s.cfg.Now()
 	info := route53.NewChangeInfo(comment, now, nil)
-	c := catalog.Change{ID: trimChangeID(info.Id), ZoneID: zoneID, Submitted: now.UTC(), Caller: caller(r), Comment: comment,
+	c := catalog.Change{ID: trimChangeID(info.Id), ZoneID: zoneID, Submitted: now.UTC(), Caller: who, Comment: comment,
 		Before: before, After: after}
 	return info, putJSON(tx, catalog.ChangeKey(c.ID), &c)
 }
@@ -23,9 +24,18 @@ func (s *Server) logChange(tx store.Tx, r *http.Request, zoneID, comment string,
 // getChange answers GetChange: INSYNC once the replica serves the revision that
 // wrote the change.
 func (s *Server) getChange(r *http.Request) (int, any, *apierr.Error) {
-	id := trimChangeID(r.PathValue("id"))
+	info, aerr := s.changeInfo(r.Context(), r.PathValue("id"))
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	return 0, &route53.GetChangeResponse{ChangeInfo: info}, nil
+}
+
+// changeInfo is GetChange's answer for change id.
+func (s *Server) changeInfo(ctx context.Context, id string) (route53.ChangeInfo, *apierr.Error) {
+	id = trimChangeID(id)
 	var c catalog.Change
-	_, err := s.cfg.Store.View(r.Context(), func(rd store.Reader) error {
+	_, err := s.cfg.Store.View(ctx, func(rd store.Reader) error {
 		b, ok, err := rd.Get(catalog.ChangeKey(id))
 		if err != nil {
 			return err
@@ -36,14 +46,13 @@ func (s *Server) getChange(r *http.Request) (int, any, *apierr.Error) {
 		return json.Unmarshal(b, &c)
 	})
 	if err != nil {
-		return 0, nil, storeErr(err)
+		return route53.ChangeInfo{}, storeErr(err)
 	}
 	status := route53.StatusPending
 	if s.insync(id) {
 		status = route53.StatusInsync
 	}
-	return 0, &route53.GetChangeResponse{ChangeInfo: route53.ChangeInfo{Id: "/change/" + c.ID, Status: status,
-		SubmittedAt: route53.FormatTime(c.Submitted), Comment: c.Comment}}, nil
+	return route53.ChangeInfo{Id: "/change/" + c.ID, Status: status, SubmittedAt: route53.FormatTime(c.Submitted), Comment: c.Comment}, nil
 }
 
 // insync reports whether the change is served: the replica has applied the revision

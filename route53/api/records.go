@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -23,13 +25,28 @@ func (s *Server) changeRecordSets(r *http.Request) (int, any, *apierr.Error) {
 	if err := route53.Decode(r.Body, &req); err != nil {
 		return 0, nil, err
 	}
+	info, aerr := s.applyBatch(r.Context(), r.PathValue("id"), caller(r), &req.ChangeBatch, nil)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	return 0, &route53.ChangeResourceRecordSetsResponse{ChangeInfo: info}, nil
+}
+
+// errPlanned rolls back the transaction of a batch that was only planned.
+var errPlanned = errors.New("planned: rolled back")
+
+// applyBatch applies cb to zone zoneID in one store transaction, logged as who's.
+// With plan set it does everything the same way, records what would change in
+// plan, and rolls the transaction back: a plan is refused or accepted exactly as
+// the batch would be.
+func (s *Server) applyBatch(ctx context.Context, zoneID, who string, cb *route53.ChangeBatch, plan *Plan) (route53.ChangeInfo, *apierr.Error) {
 	var info route53.ChangeInfo
-	_, err := s.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
-		z, err := zoneOf(tx, r.PathValue("id"))
+	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		z, err := zoneOf(tx, zoneID)
 		if err != nil {
 			return err
 		}
-		names, err := batchNames(tx, z, &req.ChangeBatch)
+		names, err := batchNames(tx, z, cb)
 		if err != nil {
 			return err
 		}
@@ -45,10 +62,10 @@ func (s *Server) changeRecordSets(r *http.Request) (int, any, *apierr.Error) {
 			}
 		}
 		route53.SortRecordSets(cur)
-		if aerr := refuseInstanceSets(cur, &req.ChangeBatch); aerr != nil {
+		if aerr := refuseInstanceSets(cur, cb); aerr != nil {
 			return aerr
 		}
-		next, aerr := route53.ApplyChanges(&z.Zone, cur, &req.ChangeBatch, txRefs{tx})
+		next, aerr := route53.ApplyChanges(&z.Zone, cur, cb, txRefs{tx})
 		if aerr != nil {
 			return aerr
 		}
@@ -59,16 +76,24 @@ func (s *Server) changeRecordSets(r *http.Request) (int, any, *apierr.Error) {
 		if err != nil {
 			return err
 		}
+		if plan != nil {
+			plan.ZoneID, plan.Before, plan.After = z.ID, before, after
+			return errPlanned
+		}
 		if err := putJSON(tx, catalog.ZoneKey(z.ID), z); err != nil {
 			return err
 		}
-		info, err = s.logChange(tx, r, z.ID, req.ChangeBatch.Comment, before, after)
+		info, err = s.logChange(tx, who, z.ID, cb.Comment, before, after)
 		return err
 	})
-	if err != nil {
-		return 0, nil, storeErr(err)
+	if plan != nil && errors.Is(err, errPlanned) {
+		plan.Revision = s.cfg.Store.Revision()
+		return info, nil
 	}
-	return 0, &route53.ChangeResourceRecordSetsResponse{ChangeInfo: info}, nil
+	if err != nil {
+		return info, storeErr(err)
+	}
+	return info, nil
 }
 
 // batchNames are the names whose record sets decide a batch: the batch's own and

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,9 +21,18 @@ import (
 // revert is refused with InvalidChangeBatch and changes nothing. A zone's creation
 // and deletion are not reverted here (DeleteHostedZone, CreateHostedZone).
 func (s *Server) revertChange(r *http.Request) (int, any, *apierr.Error) {
-	id := trimChangeID(r.PathValue("id"))
+	info, aerr := s.revert(r.Context(), r.PathValue("id"), caller(r))
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	return 0, &route53.RevertChangeResponse{ChangeInfo: info}, nil
+}
+
+// revert is RevertChange of change id, logged as who's.
+func (s *Server) revert(ctx context.Context, id, who string) (route53.ChangeInfo, *apierr.Error) {
+	id = trimChangeID(id)
 	var info route53.ChangeInfo
-	_, err := s.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		b, ok, err := tx.Get(catalog.ChangeKey(id))
 		if err != nil {
 			return err
@@ -89,13 +99,13 @@ func (s *Server) revertChange(r *http.Request) (int, any, *apierr.Error) {
 		if err := putJSON(tx, catalog.ZoneKey(z.ID), z); err != nil {
 			return err
 		}
-		info, err = s.logChange(tx, r, z.ID, cb.Comment, before, after)
+		info, err = s.logChange(tx, who, z.ID, cb.Comment, before, after)
 		return err
 	})
 	if err != nil {
-		return 0, nil, storeErr(err)
+		return info, storeErr(err)
 	}
-	return 0, &route53.RevertChangeResponse{ChangeInfo: info}, nil
+	return info, nil
 }
 
 // isZoneCreation reports whether c is the creation of z: nothing before, the

@@ -44,7 +44,7 @@ func (s *Server) createZone(r *http.Request) (int, any, *apierr.Error) {
 				return err
 			}
 		}
-		info, err := s.logChange(tx, r, z.ID, "", nil, apex)
+		info, err := s.logChange(tx, caller(r), z.ID, "", nil, apex)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Server) deleteZone(r *http.Request) (int, any, *apierr.Error) {
 				return err
 			}
 		}
-		info, err := s.logChange(tx, r, z.ID, "", rrsets, nil)
+		info, err := s.logChange(tx, caller(r), z.ID, "", rrsets, nil)
 		resp = &route53.DeleteHostedZoneResponse{ChangeInfo: info}
 		return err
 	})
