@@ -16,13 +16,14 @@ type insertion struct {
 // geo sits next to stock geoip so that metadata and everything after it can read the
 // client's location; healthcheck and policy answer where authoritative data plugins do,
 // right before file. Order within this list matters for inserts at the same anchor:
-// healthcheck lands before policy. route53api adds no handler to the chain (it
-// serves HTTP); it sits with ours so that `coredns -plugins` lists it there.
+// healthcheck lands before policy. route53api and console add no handler to the chain
+// (they serve HTTP); they sit with ours so that `coredns -plugins` lists them there.
 var ourDirectives = []insertion{
 	{name: "geo", anchor: "geoip", after: true},
 	{name: "healthcheck", anchor: "file"},
 	{name: "policy", anchor: "file"},
 	{name: "route53api", anchor: "file"},
+	{name: "console", anchor: "file"},
 }
 
 // coretrafficDirectives returns a new list: stock with ours inserted by anchor name.

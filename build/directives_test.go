@@ -21,15 +21,15 @@ func TestCoretrafficDirectivesOrder(t *testing.T) {
 	// Removing ours gives back the stock list exactly: nothing lost, nothing moved.
 	var rest []string
 	for _, d := range got {
-		if d != "geo" && d != "healthcheck" && d != "policy" && d != "route53api" {
+		if d != "geo" && d != "healthcheck" && d != "policy" && d != "route53api" && d != "console" {
 			rest = append(rest, d)
 		}
 	}
 	if !slices.Equal(rest, stock) {
 		t.Errorf("stock order not preserved:\n got %v\nwant %v", rest, stock)
 	}
-	if len(got) != len(stock)+4 {
-		t.Errorf("got %d directives, want %d", len(got), len(stock)+4)
+	if len(got) != len(stock)+5 {
+		t.Errorf("got %d directives, want %d", len(got), len(stock)+5)
 	}
 
 	at := func(name string) int { return slices.Index(got, name) }
@@ -38,7 +38,8 @@ func TestCoretrafficDirectivesOrder(t *testing.T) {
 		{"geo", "cancel"}, // what follows geoip in v1.15.0
 		{"healthcheck", "policy"},
 		{"policy", "route53api"},
-		{"route53api", "file"},
+		{"route53api", "console"},
+		{"console", "file"},
 		{"kubernetes", "healthcheck"}, // what precedes file in v1.15.0
 	}
 	for _, tc := range adjacent {
@@ -84,7 +85,7 @@ func TestCoretrafficDirectivesMinimal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"geoip", "geo", "healthcheck", "policy", "route53api", "file"}
+	want := []string{"geoip", "geo", "healthcheck", "policy", "route53api", "console", "file"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}

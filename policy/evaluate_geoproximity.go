@@ -35,12 +35,13 @@ func halfChord(a, b vec3) float64 {
 type cplace struct {
 	v      vec3
 	factor float64
+	src    Place // as written, for Tree.View
 }
 
 // placeOf compiles a Place: the bias becomes the factor that multiplies distances,
 // 1 − bias/100 for bias ≥ 0 and 1 / (1 + bias/100) below 0.
 func placeOf(p Place) cplace {
-	return cplace{v: unitVec(p.Lat, p.Lon), factor: biasFactor(p.Bias)}
+	return cplace{v: unitVec(p.Lat, p.Lon), factor: biasFactor(p.Bias), src: p}
 }
 
 func biasFactor(bias int) float64 {

@@ -27,6 +27,8 @@ type clatency struct {
 	// state holds the current child + 1 per client region (index 0: clients without
 	// one), 0 for none yet; only with hysteresis.
 	state []atomic.Int32
+	// regions are the children's regions (Place.Region), for Tree.View.
+	regions []string
 }
 
 // latency compiles a latency node's table and measurement sources and returns its
@@ -48,6 +50,9 @@ func (c *treeCompiler) latency(n *Node, path string) (int32, error) {
 	}
 	if n.Source == SourceTable && len(lt.rows) == 0 {
 		return 0, posErr(n.Pos, join(c.fieldPath(path), "source"), "source: table, but there is no latency: table")
+	}
+	for _, ch := range n.Children {
+		lt.regions = append(lt.regions, ch.Place.Region)
 	}
 	lt.meas = make([]MeasuredLatency, len(n.Children))
 	if n.Source != SourceTable {

@@ -234,3 +234,20 @@ func editDistance1(a, b string) bool {
 	}
 	return false
 }
+
+// Countries returns every country code a geolocation rule may match (ISO 3166-1
+// alpha-2 and XK), sorted, with its English name: the places a map shows.
+func Countries() []Country {
+	out := make([]Country, 0, len(isoCountries)+len(extraCountries))
+	for c, v := range isoCountries {
+		out = append(out, Country{Code: c, Name: v[1]})
+	}
+	for c, v := range extraCountries {
+		out = append(out, Country{Code: c, Name: v[1]})
+	}
+	slices.SortFunc(out, func(a, b Country) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
+
+// Country is a country code and its English name.
+type Country struct{ Code, Name string }

@@ -4,6 +4,7 @@
 package answer
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -59,6 +60,9 @@ type Builder struct {
 	// explained answer counts in no metric.
 	Traces *[]SetTrace
 	Down   policy.Down
+	// Rand, when set, is the randomness of the walk (policy.Input.Rand): simulate
+	// gives before and after the same draws, so only what the what-if changes moves.
+	Rand *rand.Rand
 
 	geo  bool // some decision looked at the client's location: ECS scope applies
 	bits int  // most bits of subnet a decision hashed (sticky)
@@ -113,7 +117,7 @@ func (a *Builder) evaluate(mt policy.Match, owner string, section *[]dns.RR) str
 	if n := set.Tree.MaxAnswers(); n > len(buf) {
 		out = make([]int32, n)
 	}
-	in := policy.Input{Client: a.Subnet, Down: a.Down}
+	in := policy.Input{Client: a.Subnet, Down: a.Down, Rand: a.Rand}
 	if a.Client != nil {
 		in.Loc = &a.Client.Location
 	}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -24,6 +25,9 @@ type Question struct {
 	// Location, when set, places the client there instead of looking Source up
 	// (simulate asks from continents and countries, not addresses).
 	Location *geo.Location
+	// Rand, when set, is the randomness of weighted and multivalue choices (nil:
+	// the global generator, as queries).
+	Rand *rand.Rand
 }
 
 // Explanation is explain's answer: the reply this server sends for the question and
@@ -87,7 +91,7 @@ func Explain(d *Data, locate Locator, fall func(qname string) bool, q Question) 
 		x.ECS = q.ECS.Masked().String()
 	}
 	var traces []SetTrace
-	a := Builder{Data: d, Zone: z, Msg: new(dns.Msg), Traces: &traces}
+	a := Builder{Data: d, Zone: z, Msg: new(dns.Msg), Traces: &traces, Rand: q.Rand}
 	if len(q.Down) > 0 {
 		down := map[string]bool{}
 		for _, d := range q.Down {

@@ -17,6 +17,15 @@ import (
 type Offline struct {
 	d      *Data
 	reader *geo.Reader // nil without geo databases
+	loc    Locator     // NewLive's; overrides reader
+}
+
+// NewLive answers explain and simulate questions from data a server serves now
+// (live health; checks a question forces down are down), placing clients with
+// locate (nil: by location only). The console uses it, so that its map and
+// what-if are simulate's.
+func NewLive(d *Data, locate Locator) *Offline {
+	return &Offline{d: d, loc: locate}
 }
 
 // NewOffline parses and compiles files (policy data, as the directive's `data`)
@@ -71,6 +80,9 @@ func (o *Offline) Explain(q Question) (*Explanation, error) {
 }
 
 func (o *Offline) locate() Locator {
+	if o.loc != nil {
+		return o.loc
+	}
 	if o.reader == nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -98,35 +99,63 @@ func (o *Offline) Simulate(classes []Class, down []string, samples int) ([]SimRo
 			if !s.Tree.Decides() {
 				continue
 			}
-			name := s.Name
-			if strings.HasPrefix(name, "*.") {
-				name = "simulated" + name[1:]
+			r, err := o.SimulateSet(s, classes, down, samples)
+			if err != nil {
+				return nil, err
 			}
-			for _, c := range classes {
-				q := Question{Name: name, Type: s.Type, Source: netip.MustParseAddr("127.0.0.1"), Location: c.Location}
-				if c.ECS.IsValid() {
-					q.ECS, q.Source = c.ECS, c.ECS.Addr()
-				}
-				before, err := o.shares(q, samples)
-				if err != nil {
-					return nil, err
-				}
-				q.Down = down
-				after, err := o.shares(q, samples)
-				if err != nil {
-					return nil, err
-				}
-				rows = append(rows, SimRow{Set: s.Label, Class: c.Name, Before: before, After: after, Moved: !sameAnswers(before, after)})
-			}
+			rows = append(rows, r...)
 		}
 	}
 	return rows, nil
 }
 
+// SimulateSet is Simulate of one record set: a row per class, in classes' order.
+func (o *Offline) SimulateSet(s *policy.Set, classes []Class, down []string, samples int) ([]SimRow, error) {
+	if samples < 1 {
+		samples = 1
+	}
+	name := s.Name
+	if strings.HasPrefix(name, "*.") {
+		name = "simulated" + name[1:]
+	}
+	rows := make([]SimRow, 0, len(classes))
+	for _, c := range classes {
+		q := Question{Name: name, Type: s.Type, Source: netip.MustParseAddr("127.0.0.1"), Location: c.Location}
+		if c.ECS.IsValid() {
+			q.ECS, q.Source = c.ECS, c.ECS.Addr()
+		}
+		before, err := o.shares(q, samples)
+		if err != nil {
+			return nil, err
+		}
+		after := before
+		if len(down) > 0 {
+			q.Down = down
+			if after, err = o.shares(q, samples); err != nil {
+				return nil, err
+			}
+		}
+		rows = append(rows, SimRow{Set: s.Label, Class: c.Name, Before: before, After: after, Moved: !sameAnswers(before, after)})
+	}
+	return rows, nil
+}
+
+// PlaceClass is a client standing for what m matches (a continent, country,
+// subdivision or city), as Classes makes them.
+func PlaceClass(m policy.GeoMatch) Class {
+	if m.Country == "" && m.Subdivision == "" && m.City == "" {
+		return Class{Name: m.Continent, Location: &geo.Location{Continent: m.Continent}}
+	}
+	return classOf(m)
+}
+
 // shares asks q samples times and counts the distinct answers.
 func (o *Offline) shares(q Question, samples int) ([]Share, error) {
 	count := map[string]int{}
-	for range samples {
+	for i := range samples {
+		// Sample i draws the same numbers whatever is down (common random numbers):
+		// an answer moves because of the what-if, not because of the dice.
+		q.Rand = rand.New(rand.NewPCG(uint64(i)+1, simSeed))
 		x, err := o.Explain(q)
 		if err != nil {
 			return nil, err
@@ -148,6 +177,9 @@ func (o *Offline) shares(q Question, samples int) ([]Share, error) {
 	})
 	return sh, nil
 }
+
+// simSeed seeds simulate's draws.
+const simSeed = 0x5eed
 
 // answerKey is an answer's values in order of appearance (an rcode or NODATA when
 // it has none).
