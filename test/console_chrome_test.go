@@ -125,6 +125,19 @@ func (p *page) waitJS(step, expr string, d time.Duration) {
 	}
 }
 
+// waitAsync evaluates an expression that may be a promise until it yields true, up
+// to d (Poll would take the promise itself for true).
+func (p *page) waitAsync(step, expr string, d time.Duration) {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
+	for !evalJS[bool](p, step, expr) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: %s not true within %v (page errors: %v)", step, expr, d, p.jsErrors())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func (p *page) jsErrors() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -173,6 +173,11 @@ func otherViews(t *testing.T, p *page, d *consoleDemo) {
 	p.shot("changes")
 	p.do("plots tab", chromedp.Click(chromedp.CSS("#tab-plots")))
 	p.waitJS("plots", `document.querySelectorAll('#plots-body figure.plot').length === 3`, 5*time.Second)
+	// The DNS queries of the edit steps show in the server's counters and the plot.
+	p.waitAsync("www's rate", `fetch('/api/stats').then(r => r.json()).then(d => d.rrsets.some(x => x.set === 'www.example.net./A' && Math.max(...x.qps) > 0))`, 12*time.Second)
+	if n := evalJS[int](p, "plotted", `document.querySelectorAll('#plots-body path.series').length`); n < 3 {
+		t.Errorf("the plots draw %d series", n)
+	}
 	p.shot("plots")
 
 	p.do("phone", chromedp.EmulateViewport(390, 844), chromedp.Click(chromedp.CSS("#tab-tree")))

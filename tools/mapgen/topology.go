@@ -140,23 +140,79 @@ func (t *topology) path(g geometry, proj func(lon, lat float64) (float64, float6
 	var b strings.Builder
 	for _, poly := range polys {
 		for _, ring := range poly {
-			var pts [][2]int
+			var lonlat [][2]float64
 			for _, a := range ring {
-				for _, ll := range t.arc(a) {
+				lonlat = append(lonlat, t.arc(a)...)
+			}
+			for _, part := range cutAntimeridian(lonlat) {
+				var pts [][2]int
+				for _, ll := range part {
 					x, y := proj(ll[0], ll[1])
 					p := [2]int{int(math.Round(x)), int(math.Round(y))}
 					if n := len(pts); n == 0 || pts[n-1] != p {
 						pts = append(pts, p)
 					}
 				}
+				if len(pts) < 3 {
+					continue // a ring smaller than a path unit
+				}
+				writeRing(&b, pts)
 			}
-			if len(pts) < 3 {
-				continue // a ring smaller than a path unit
-			}
-			writeRing(&b, pts)
 		}
 	}
 	return b.String(), nil
+}
+
+// cutAntimeridian splits a ring that crosses the ±180° meridian (Russia's and Fiji's
+// do in world-atlas, which leaves the cut to d3's projection) into the parts on each
+// side, each ending and starting on the meridian, so that no part runs across the
+// whole map. A ring that does not cross comes back as it is.
+func cutAntimeridian(ring [][2]float64) [][][2]float64 {
+	var parts [][][2]float64
+	var cur [][2]float64
+	for i, p := range ring {
+		if i > 0 {
+			q := ring[i-1]
+			if d := p[0] - q[0]; d > 180 || d < -180 {
+				// Crossing: the latitude where the segment meets the meridian.
+				side := 180.0
+				if q[0] < 0 {
+					side = -180
+				}
+				span := (180 - math.Abs(q[0])) + (180 - math.Abs(p[0]))
+				lat := q[1]
+				if span > 0 {
+					lat = q[1] + (p[1]-q[1])*(180-math.Abs(q[0]))/span
+				}
+				cur = append(cur, [2]float64{side, lat})
+				parts = append(parts, cur)
+				cur = [][2]float64{{-side, lat}}
+			}
+		}
+		cur = append(cur, p)
+	}
+	if len(parts) == 0 {
+		return [][][2]float64{cur}
+	}
+	// The ring's last part continues into its first.
+	parts[0] = append(cur, parts[0]...)
+	// Join the parts on each side into one polygon per side, in ring order: each part
+	// runs from the meridian to the meridian, so their concatenation is closed along it.
+	var east, west [][2]float64
+	for _, part := range parts {
+		if part[len(part)/2][0] >= 0 {
+			east = append(east, part...)
+		} else {
+			west = append(west, part...)
+		}
+	}
+	var out [][][2]float64
+	for _, side := range [][][2]float64{east, west} {
+		if len(side) > 0 {
+			out = append(out, side)
+		}
+	}
+	return out
 }
 
 // arc decodes arc i (reversed for ~i) into longitude/latitude points.

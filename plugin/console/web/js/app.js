@@ -67,10 +67,25 @@ async function loadZone() {
   st.zoneName = doc.zone.name;
   st.groups = doc.groups;
   if (!st.draft || st.draft.zoneId !== st.zone) st.draft = new Draft(st.zone);
-  const sets = st.groups.filter((g) => g.routing !== 'simple' || g.record_sets.some((r) => r.HealthCheckId || r.AliasTarget));
-  if (!st.groups.find((g) => g.set === st.set)) st.set = (sets[0] || st.groups[0])?.set || '';
+  if (!st.groups.find((g) => g.set === st.set)) st.set = biggestTree(st.groups);
   replace($('set'), st.groups.map((g) => h('option', { value: g.set, selected: g.set === st.set }, `${g.name} ${g.type} · ${g.routing}`)));
   await loadSet();
+}
+
+// biggestTree picks the record set to show first: of those no alias points into, the
+// one whose tree (through aliases) holds the most record sets.
+function biggestTree(groups) {
+  const byName = new Map(groups.map((g) => [`${g.name.toLowerCase()}/${g.type}`, g]));
+  const targets = (g) => g.record_sets.filter((r) => r.AliasTarget).map((r) => byName.get(`${r.AliasTarget.DNSName.toLowerCase()}/${g.type}`)).filter(Boolean);
+  const pointed = new Set(groups.flatMap(targets));
+  const size = (g, seen = new Set()) => {
+    if (seen.has(g)) return 0;
+    seen.add(g);
+    return g.record_sets.length + targets(g).reduce((a, t) => a + size(t, seen), 0);
+  };
+  let best = null;
+  for (const g of groups) if (!pointed.has(g) && (!best || size(g) > size(best))) best = g;
+  return (best || groups[0])?.set || '';
 }
 
 async function loadSet() {
@@ -79,7 +94,7 @@ async function loadSet() {
   const [tree] = await Promise.all([api.get('/api/tree?' + api.q({ set: st.set })), loadHealth()]);
   st.tree = tree;
   st.idx = treeView.index(tree);
-  await loadMap();
+  st.mapDoc = null; // fetched when the map is shown
   draw();
 }
 
@@ -154,17 +169,34 @@ async function applied(info) {
 }
 
 function drawMap() {
+  // What-if switches: each health check (named by the endpoints behind it) and each
+  // endpoint without one.
   const leaves = st.tree ? st.tree.nodes.filter((n) => n.rule === 'leaf') : [];
   const keys = new Map();
-  for (const l of leaves) keys.set(l.check || l.value, l.check ? `check ${checkName(l.check)}` : `endpoint ${l.value}`);
-  replace($('whatif'), [...keys].map(([k, label]) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', value: k, checked: st.down.has(k), onchange: (e) => {
-      if (e.target.checked) st.down.add(k); else st.down.delete(k);
+  for (const l of leaves) {
+    const k = l.check || l.value;
+    const e = keys.get(k) || { values: new Set(), ids: [] };
+    e.values.add(l.value);
+    if (!l.id.includes('/')) e.ids.push(l.id);
+    keys.set(k, e);
+  }
+  replace($('whatif'), [...keys].map(([k, e]) => h('label', { class: 'check', title: keyTitle(k) },
+    h('input', { type: 'checkbox', value: k, checked: st.down.has(k), onchange: (ev) => {
+      if (ev.target.checked) st.down.add(k); else st.down.delete(k);
       st.mapMode = st.down.size ? 'whatif' : 'now';
       loadMap().then(drawMap);
-    } }), ` ${label} down`)));
+    } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' }, ` ${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`))));
   for (const r of document.querySelectorAll('input[name=mapmode]')) r.checked = r.value === st.mapMode;
-  if (st.mapDoc) mapView.render($('map-body'), st.mapDoc, st.mapMode).catch(showError);
+  if (!st.mapDoc || st.mapDoc.set !== st.set) {
+    loadMap().then(() => st.mapDoc && st.view === 'map' && mapView.render($('map-body'), st.mapDoc, st.mapMode)).catch(showError);
+    return;
+  }
+  mapView.render($('map-body'), st.mapDoc, st.mapMode).catch(showError);
+}
+
+function keyTitle(k) {
+  const c = st.checks.find((x) => x.name === k);
+  return c ? `health check ${k} (${c.target})` : `endpoint ${k}`;
 }
 
 function drawExplainTree() {
@@ -204,7 +236,8 @@ function refetchSoon(what) {
       if (what === 'revision') await loadZone();
       else {
         await Promise.all([loadHealth(), st.set ? api.get('/api/tree?' + api.q({ set: st.set })).then((t) => { st.tree = t; st.idx = treeView.index(t); }) : null]);
-        await loadMap();
+        if (st.view === 'map') await loadMap();
+        else st.mapDoc = null;
         draw();
       }
     } catch (err) {

@@ -92,7 +92,7 @@ export async function render(el, doc, mode) {
   const movedList = doc.down && doc.down.length ? h('details', { class: 'moved-list', open: moved.length <= 12 },
     h('summary', {}, `${moved.length} places move under the what-if`),
     h('ul', {}, moved.map((p) => h('li', {}, `${p.name} (${p.code}): ${shareText(p.now)} → ${shareText(p.whatif)}`)))) : null;
-  el.replaceChildren(zoomBar, h('div', { class: 'map-wrap' }, svg), legend, movedList || '');
+  el.replaceChildren(legend, zoomBar, h('div', { class: 'map-wrap' }, svg), movedList || '');
 }
 
 function zoom(svg, geo, codes) {

@@ -9,7 +9,7 @@ const M = { l: 44, r: 8, t: 10, b: 22 };
 
 // chart draws series (each {name, values}) against times t (Unix seconds).
 export function chart(title, unit, t, series) {
-  const max = Math.max(1e-9, ...series.flatMap((x) => x.values.filter((v) => v !== null && isFinite(v))));
+  const max = Math.max(0.1, ...series.flatMap((x) => x.values.filter((v) => v !== null && isFinite(v))));
   const top = niceCeil(max);
   const t0 = t[0] || 0;
   const t1 = Math.max(t0 + 1, t[t.length - 1] || 1);
@@ -22,7 +22,7 @@ export function chart(title, unit, t, series) {
       s('text', { x: M.l - 4, y: y + 4, 'text-anchor': 'end', class: 'axis' }, fmtNum(top * f, 1)));
   }
   const span = t1 - t0;
-  svg.append(s('text', { x: M.l, y: H - 6, class: 'axis' }, `−${Math.round(span / 60)} min`),
+  svg.append(s('text', { x: M.l, y: H - 6, class: 'axis' }, span < 120 ? `−${Math.round(span)} s` : `−${Math.round(span / 60)} min`),
     s('text', { x: W - M.r, y: H - 6, 'text-anchor': 'end', class: 'axis' }, 'now'));
   series.forEach((x, i) => {
     let d = '';

@@ -4,10 +4,10 @@
 
 import { s } from './dom.js';
 
-const COL = 250; // column width
-const BOX_W = 200;
-const BOX_H = 46;
-const ROW = 60;
+const COL = 232; // column width: a box and the room for an edge's label
+const BOX_W = 166;
+const BOX_H = 42;
+const ROW = 52;
 const PAD = 12;
 
 // index builds the children lists of a /api/tree document, in index order.
@@ -41,19 +41,38 @@ function layout(root) {
   return { w: depth * COL + BOX_W + 2 * PAD, h: Math.max(1, row) * ROW - ROW + BOX_H + 2 * PAD };
 }
 
+// relative shortens a name inside the tree's zone ("eu.www.example.net." → "eu.www").
+function relative(name, zone) {
+  if (!zone || !name) return name || '';
+  const z = zone.endsWith('.') ? zone : zone + '.';
+  return name.endsWith('.' + z) ? name.slice(0, -z.length - 1) : name;
+}
+
+// summary says what an inner node holds when it has no name of its own.
+function summary(n) {
+  const k = n.children.length;
+  switch (n.rule) {
+    case 'weighted': return `${k} by weight, total ${n.children.reduce((a, c) => a + (c.weight || 0), 0)}`;
+    case 'failover': return `${k} tiers in order`;
+    case 'geolocation': return `${k} places`;
+    case 'multivalue': return `up to ${n.max || 8} of ${k}`;
+    default: return `${k} children`;
+  }
+}
+
 // describe is a node's two lines of text.
-export function describe(n, checkName) {
+export function describe(n, checkName, zone) {
   if (n.rule === 'leaf') {
-    const second = n.check ? `check ${checkName(n.check)}` : 'no health check';
-    return [n.value, second];
+    const second = n.check ? `check ${checkName(n.check).split('/')[0]}` : 'no health check';
+    return [n.value, n.id.includes('/') ? second : `${n.id} · ${second}`];
   }
   const params = [];
-  if (n.max) params.push(`max ${n.max}`);
   if (n.sticky) params.push('sticky');
-  if (n.alias) params.push(`→ ${n.alias}`);
-  if (n.collection) params.push(`collection ${n.collection}`);
+  if (n.alias) params.push(`→ ${relative(n.alias, zone)}`);
+  if (n.collection) params.push(n.collection);
   if (n.all_down && n.all_down !== 'open') params.push(`all down: ${n.all_down}${n.fallback ? ' ' + n.fallback : ''}`);
-  return [n.rule + (params.length ? ' · ' + params.join(' · ') : ''), n.id];
+  const named = !n.id.includes('/');
+  return [n.rule + (params.length ? ' ' + params.join(' · ') : ''), named ? n.id : summary(n)];
 }
 
 function clip(text, max) {
@@ -74,8 +93,13 @@ export function render(tree, opts) {
   const box = layout(root);
   const svg = s('svg', {
     class: 'tree', viewBox: `${-PAD} ${-PAD - BOX_H / 2} ${box.w} ${box.h}`,
-    width: box.w, height: box.h, role: 'group', 'aria-label': `policy tree of ${tree.set}`,
+    role: 'group', 'aria-label': `policy tree of ${tree.set}`,
   });
+  // As wide as the box allows, never larger than life, and no smaller than 70 %
+  // (narrower screens scroll).
+  svg.style.width = '100%';
+  svg.style.maxWidth = `${box.w}px`;
+  svg.style.minWidth = `${Math.round(box.w * 0.7)}px`;
   const edges = s('g', { class: 'edges' });
   const nodes = s('g', { class: 'nodes' });
   svg.append(edges, nodes);
@@ -96,7 +120,7 @@ export function render(tree, opts) {
         edges.append(s('text', { x: x2 - 6, y: c.y - 6, class: 'edge-label', 'text-anchor': 'end' }, label));
       }
     }
-    const [l1, l2] = describe(n, opts.checkName);
+    const [l1, l2] = describe(n, opts.checkName, tree.zone);
     const cls = ['node', n.rule === 'leaf' ? 'leaf' : 'rule', health(n)];
     if (hl.has(n.id)) cls.push('hl');
     else if (walked.has(n.id)) cls.push('walked');
@@ -109,9 +133,9 @@ export function render(tree, opts) {
     },
     s('title', {}, `${n.id}\n${l1}\n${l2}\n${n.up ? 'up' : 'DOWN'}`),
     s('rect', { width: BOX_W, height: BOX_H, rx: 6 }),
-    s('circle', { cx: BOX_W - 12, cy: 12, r: 6, class: 'dot' }),
-    s('text', { x: 10, y: 19, class: 'l1' }, clip(l1, 24)),
-    s('text', { x: 10, y: 36, class: 'l2' }, clip(l2, 30)));
+    s('circle', { cx: 11, cy: 13, r: 5, class: 'dot' }),
+    s('text', { x: 21, y: 17, class: 'l1' }, clip(l1, 20)),
+    s('text', { x: 9, y: 34, class: 'l2' }, clip(l2, 26)));
     const pick = () => opts.onSelect && opts.onSelect(n);
     g.addEventListener('click', pick);
     g.addEventListener('keydown', (e) => {
