@@ -34,6 +34,8 @@ type Map struct {
 	Countries []Place    `json:"countries"`
 	States    []Place    `json:"states"`
 	Graticule string     `json:"graticule"`
+	// Views: named boxes (x, y, width, height) to zoom to.
+	Views map[string][4]int `json:"views"`
 	Bounds    [4]float64 `json:"-"`
 }
 
@@ -107,7 +109,33 @@ func build(wt, st *topology, numeric map[string][2]string, subdivisions map[stri
 	sort.Slice(m.Countries, func(i, j int) bool { return m.Countries[i].Code < m.Countries[j].Code })
 	sort.Slice(m.States, func(i, j int) bool { return m.States[i].Code < m.States[j].Code })
 	m.Graticule = graticule(proj)
+	m.Views = map[string][4]int{}
+	for name, b := range zoomBoxes {
+		m.Views[name] = box(proj, b)
+	}
 	return m, nil
+}
+
+// zoomBoxes are the map's zoom views: west, south, east, north in degrees.
+var zoomBoxes = map[string][4]float64{
+	"Europe":        {-25, 34, 45, 71},
+	"Americas":      {-170, -56, -30, 72},
+	"Asia":          {25, -11, 150, 60},
+	"United States": {-126, 23, -65, 50},
+}
+
+// box is the projected bounding box of a longitude/latitude box, sampled along its
+// edges (meridians curve in Natural Earth).
+func box(proj func(lon, lat float64) (float64, float64), b [4]float64) [4]int {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i := 0; i <= 20; i++ {
+		f := float64(i) / 20
+		for _, p := range [][2]float64{{b[0], b[1] + f*(b[3]-b[1])}, {b[2], b[1] + f*(b[3]-b[1])}, {b[0] + f*(b[2]-b[0]), b[1]}, {b[0] + f*(b[2]-b[0]), b[3]}} {
+			x, y := proj(p[0], p[1])
+			x0, y0, x1, y1 = math.Min(x0, x), math.Min(y0, y), math.Max(x1, x), math.Max(y1, y)
+		}
+	}
+	return [4]int{int(x0), int(y0), int(math.Ceil(x1 - x0)), int(math.Ceil(y1 - y0))}
 }
 
 // shortName drops the qualifier iso-codes appends after a comma ("Bolivia,

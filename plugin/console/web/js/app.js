@@ -127,7 +127,7 @@ function draw() {
   if (st.view === 'tree') drawTree();
   else if (st.view === 'map') drawMap();
   else if (st.view === 'explain') drawExplainTree();
-  else if (st.view === 'health' && st.healthDoc) healthView.render($('health-body'), st.healthDoc, checkName);
+  else if (st.view === 'health' && st.healthDoc) healthView.render($('health-body'), st.healthDoc, checkName, usedBy);
   else if (st.view === 'changes') loadChanges().catch(showError);
   else if (st.view === 'plots') (st.stats ? Promise.resolve() : loadStats()).then(() => plots.render($('plots-body'), st.stats, st.set, checkName)).catch(showError);
   drawStatus();
@@ -160,11 +160,19 @@ function select(n) {
 // changed: the draft moved (plan: true when a plan answer arrived).
 function changed(plan) {
   drawTree();
-  if (plan) $('batch').querySelector('.plan')?.focus?.();
+  if (plan) $('batch').querySelector('.plan')?.scrollIntoView({ block: 'nearest' });
+}
+
+let flashTimer = 0;
+function flash(text, error) {
+  $('flash').textContent = text;
+  $('flash').className = 'flash' + (error ? ' error' : '');
+  clearTimeout(flashTimer);
+  if (!error) flashTimer = setTimeout(() => { $('flash').textContent = ''; }, 8000);
 }
 
 async function applied(info) {
-  $('flash').textContent = `Change ${info.Id.replace(/^\/change\//, '')} is ${info.Status}.`;
+  flash(`Change ${info.Id.replace(/^\/change\//, '')} is ${info.Status}.`);
   await loadZone();
 }
 
@@ -188,10 +196,17 @@ function drawMap() {
     } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' }, ` ${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`))));
   for (const r of document.querySelectorAll('input[name=mapmode]')) r.checked = r.value === st.mapMode;
   if (!st.mapDoc || st.mapDoc.set !== st.set) {
-    loadMap().then(() => st.mapDoc && st.view === 'map' && mapView.render($('map-body'), st.mapDoc, st.mapMode)).catch(showError);
+    loadMap().then(() => st.mapDoc && st.view === 'map' && mapView.render($('map-body'), $('map-legend'), st.mapDoc, st.mapMode)).catch(showError);
     return;
   }
-  mapView.render($('map-body'), st.mapDoc, st.mapMode).catch(showError);
+  mapView.render($('map-body'), $('map-legend'), st.mapDoc, st.mapMode).catch(showError);
+}
+
+// usedBy: the endpoints of the shown tree that a check guards.
+function usedBy(check) {
+  if (!st.tree) return '';
+  const vals = new Set(st.tree.nodes.filter((n) => n.check === check).map((n) => n.value));
+  return [...vals].join(', ');
 }
 
 function keyTitle(k) {
@@ -223,8 +238,7 @@ async function revert(c, btn, out) {
 }
 
 function showError(err) {
-  $('flash').textContent = String(err.message || err);
-  $('flash').className = 'flash error';
+  flash(String(err.message || err), true);
 }
 
 // ---- live updates

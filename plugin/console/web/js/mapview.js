@@ -42,23 +42,18 @@ function shareText(shares) {
   return (shares || []).map((a) => `${a.answer} ${Math.round(a.percent)}%`).join(', ') || 'no answer';
 }
 
-const zooms = {
-  World: null,
-  Europe: ['PT', 'IS', 'NO', 'FI', 'CY', 'GR'],
-  Americas: ['CA', 'MX', 'BR', 'AR', 'CL'],
-  Asia: ['TR', 'JP', 'ID', 'IN', 'RU'],
-};
-
-// render draws doc (an /api/map answer) in mode 'now' or 'whatif' into el, with a
-// legend and the list of places that move.
-export async function render(el, doc, mode) {
+// render draws doc (an /api/map answer) in mode 'now' or 'whatif' into el, and its
+// legend and the list of places that move into side.
+export async function render(el, side, doc, mode) {
   const geo = await loadOutlines();
   const col = answerColours(doc);
-  const byCode = new Map(doc.places.map((p) => [p.code, p]));
+  // Codes are per level: NA is Namibia as a country and North America as a continent.
+  const countries = new Map(doc.places.filter((p) => p.level === 'country').map((p) => [p.code, p]));
+  const subdivisions = new Map(doc.places.filter((p) => p.level === 'subdivision').map((p) => [p.code, p]));
   const svg = s('svg', { class: 'map', viewBox: `0 0 ${geo.w} ${geo.h}`, role: 'img',
     'aria-label': `map of the answers of ${doc.set}, ${mode === 'now' ? 'now' : 'what-if'}` });
   svg.append(s('path', { d: geo.graticule, class: 'graticule' }));
-  const paint = (place, outline, extra) => {
+  const paint = (place, outline, extra, byCode) => {
     const p = byCode.get(place.code);
     const shares = p ? p[mode] : null;
     const fill = shares ? col.get(majority(shares)) : '#e4e4e4';
@@ -68,14 +63,21 @@ export async function render(el, doc, mode) {
     return s('path', { d: outline, fill, class: 'place' + extra + (moved ? ' moved' : ''), 'data-code': place.code,
       'data-answer': shares ? majority(shares) : '' }, s('title', {}, title));
   };
-  const countries = s('g', {});
-  for (const c of geo.countries) countries.append(paint(c, c.d, ''));
-  const states = s('g', {});
-  for (const st of geo.states) if (byCode.has(st.code)) states.append(paint(st, st.d, ' state'));
-  svg.append(countries, states);
+  const cg = s('g', {});
+  for (const c of geo.countries) cg.append(paint(c, c.d, '', countries));
+  const sg = s('g', {});
+  for (const st of geo.states) if (subdivisions.has(st.code)) sg.append(paint(st, st.d, ' state', subdivisions));
+  svg.append(cg, sg);
 
+  const views = [['World', [0, 0, geo.w, geo.h]], ...Object.entries(geo.views || {}).sort()];
   const zoomBar = h('div', { class: 'zoom', role: 'group', 'aria-label': 'zoom' },
-    Object.keys(zooms).map((name) => h('button', { type: 'button', onclick: () => zoom(svg, geo, zooms[name]) }, name)));
+    views.map(([name, b]) => h('button', { type: 'button', class: 'secondary', 'data-view': name, 'aria-pressed': String(svg.getAttribute('viewBox') === b.join(' ')),
+      onclick: (e) => {
+        svg.setAttribute('viewBox', b.join(' '));
+        currentView = b.join(' ');
+        for (const x of zoomBar.children) x.setAttribute('aria-pressed', String(x === e.target));
+      } }, name)));
+  if (currentView) svg.setAttribute('viewBox', currentView);
 
   // The legend: each answer with how many countries get it now and under the what-if.
   const count = (m) => {
@@ -92,21 +94,9 @@ export async function render(el, doc, mode) {
   const movedList = doc.down && doc.down.length ? h('details', { class: 'moved-list', open: moved.length <= 12 },
     h('summary', {}, `${moved.length} places move under the what-if`),
     h('ul', {}, moved.map((p) => h('li', {}, `${p.name} (${p.code}): ${shareText(p.now)} → ${shareText(p.whatif)}`)))) : null;
-  el.replaceChildren(legend, zoomBar, h('div', { class: 'map-wrap' }, svg), movedList || '');
+  el.replaceChildren(zoomBar, h('div', { class: 'map-wrap' }, svg));
+  side.replaceChildren(h('h3', {}, mode === 'now' ? 'Answers now' : 'Answers under the what-if'), legend, movedList || '');
 }
 
-function zoom(svg, geo, codes) {
-  if (!codes) {
-    svg.setAttribute('viewBox', `0 0 ${geo.w} ${geo.h}`);
-    return;
-  }
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const c of codes) {
-    const p = svg.querySelector(`path[data-code="${c}"]`);
-    if (!p) continue;
-    const b = p.getBBox();
-    x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
-    x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
-  }
-  if (x0 < x1) svg.setAttribute('viewBox', `${x0 - 20} ${y0 - 20} ${x1 - x0 + 40} ${y1 - y0 + 40}`);
-}
+let currentView = ''; // the zoom survives redraws
+

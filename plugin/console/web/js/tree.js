@@ -63,8 +63,8 @@ function summary(n) {
 // describe is a node's two lines of text.
 export function describe(n, checkName, zone) {
   if (n.rule === 'leaf') {
-    const second = n.check ? `check ${checkName(n.check).split('/')[0]}` : 'no health check';
-    return [n.value, n.id.includes('/') ? second : `${n.id} · ${second}`];
+    const where = n.check ? checkName(n.check).split('/')[0] : 'no check';
+    return [n.value, n.id.includes('/') ? `check ${where}` : `${n.id} · ${where}`];
   }
   const params = [];
   if (n.sticky) params.push('sticky');
@@ -135,7 +135,7 @@ export function render(tree, opts) {
     s('rect', { width: BOX_W, height: BOX_H, rx: 6 }),
     s('circle', { cx: 11, cy: 13, r: 5, class: 'dot' }),
     s('text', { x: 21, y: 17, class: 'l1' }, clip(l1, 20)),
-    s('text', { x: 9, y: 34, class: 'l2' }, clip(l2, 26)));
+    s('text', { x: 9, y: 34, class: 'l2' }, clip(l2, 29)));
     const pick = () => opts.onSelect && opts.onSelect(n);
     g.addEventListener('click', pick);
     g.addEventListener('keydown', (e) => {
