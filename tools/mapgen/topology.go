@@ -28,15 +28,15 @@ type geometry struct {
 
 // Map is what the page loads: outlines as SVG path data in a W×H box.
 type Map struct {
-	Source    string     `json:"source"`
-	W         int        `json:"w"`
-	H         int        `json:"h"`
-	Countries []Place    `json:"countries"`
-	States    []Place    `json:"states"`
-	Graticule string     `json:"graticule"`
+	Source    string  `json:"source"`
+	W         int     `json:"w"`
+	H         int     `json:"h"`
+	Countries []Place `json:"countries"`
+	States    []Place `json:"states"`
+	Graticule string  `json:"graticule"`
 	// Views: named boxes (x, y, width, height) to zoom to.
-	Views map[string][4]int `json:"views"`
-	Bounds    [4]float64 `json:"-"`
+	Views  map[string][4]int `json:"views"`
+	Bounds [4]float64        `json:"-"`
 }
 
 // Place is one outline: ISO code, English name, SVG path.

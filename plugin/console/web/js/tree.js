@@ -4,7 +4,7 @@
 
 import { s } from './dom.js';
 
-const COL = 232; // column width: a box and the room for an edge's label
+const COL = 240; // column width: a box and the room for an edge's label
 const BOX_W = 166;
 const BOX_H = 42;
 const ROW = 52;
@@ -115,7 +115,8 @@ export function render(tree, opts) {
         d: `M${x1} ${n.y}C${mx} ${n.y} ${mx} ${c.y} ${x2} ${c.y}`,
         class: 'edge' + (on ? ' hl' : '') + (c.up ? '' : ' down'),
       }));
-      const label = labels.get(c.id);
+      // Weights as "weight · share"; the server's label for every other relation.
+      const label = c.weight !== undefined && c.share !== undefined ? `${c.weight} · ${Math.round(c.share * 1000) / 10}%` : labels.get(c.id);
       if (label) {
         edges.append(s('text', { x: x2 - 6, y: c.y - 6, class: 'edge-label', 'text-anchor': 'end' }, label));
       }
