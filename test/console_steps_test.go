@@ -172,6 +172,11 @@ func otherViews(t *testing.T, p *page, d *consoleDemo) {
 		t.Errorf("the change log does not show the weight edit")
 	}
 	p.shot("changes")
+	// Revert the weight edit (the newest change) from the log.
+	p.do("revert", chromedp.Click(chromedp.CSS(`#changes-list li[data-change]:first-child button`)),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-revert")), chromedp.Click(chromedp.CSS("#confirm-revert")))
+	p.waitAsync("reverted", fmt.Sprintf(`fetch('/api/zones/%s/rrsets').then(r => r.json()).then(d => d.groups.flatMap(g => g.record_sets).find(r => r.SetIdentifier === 'fra-1').Weight === 70)`, d.zoneID), 10*time.Second)
+	p.waitJS("revert logged", `document.getElementById('changes-list').textContent.includes('revert of')`, 5*time.Second)
 	p.do("plots tab", chromedp.Click(chromedp.CSS("#tab-plots")))
 	p.waitJS("plots", `document.querySelectorAll('#plots-body figure.plot').length === 3`, 5*time.Second)
 	// The DNS queries of the edit steps show in the server's counters and the plot.

@@ -12,6 +12,7 @@ import * as panel from './panel.js';
 import * as review from './review.js';
 import { Draft } from './edit.js';
 import { explain } from './explain.js';
+import { confirm } from './dialog.js';
 
 const views = ['tree', 'map', 'explain', 'health', 'changes', 'plots'];
 const st = {
@@ -225,11 +226,13 @@ function drawExplainTree() {
 }
 
 async function revert(c, btn, out) {
-  if (!window.confirm(`Revert change ${c.Id}${c.Comment ? ' (' + c.Comment + ')' : ''}? Its inverse is applied as a new change.`)) return;
+  const yes = await confirm(`Revert change ${c.Id}?`, `${c.Comment ? '“' + c.Comment + '”: ' : ''}its inverse is applied as a new change.`,
+    'Revert', 'confirm-revert');
+  if (!yes) return;
   btn.disabled = true;
   try {
     const res = await api.post(`/api/changes/${encodeURIComponent(c.Id)}/revert`, { confirm: true });
-    out.textContent = `Reverted as ${res.change.Id}.`;
+    out.textContent = `Reverted as ${res.change.Id.replace(/^\/change\//, '')}.`;
   } catch (err) {
     out.replaceChildren(h('div', { class: 'error', role: 'alert' }, err.message,
       h('ul', {}, (err.doc?.errors || []).map((e) => h('li', {}, e.message)))));

@@ -4,6 +4,7 @@
 import { h } from './dom.js';
 import { post, get, APIError } from './api.js';
 import { rrsetText } from './changes.js';
+import { confirm } from './dialog.js';
 
 function diffRow(d) {
   const fields = new Set(d.fields || []);
@@ -67,39 +68,29 @@ export function render(el, ctx) {
 
 // confirmApply asks in a modal dialog, then applies the planned batch and waits until
 // the change is served (INSYNC).
-function confirmApply(ctx, status) {
+async function confirmApply(ctx, status) {
   const { draft } = ctx;
-  const ok = h('button', { type: 'button', id: 'confirm-apply' }, `Apply ${draft.entries.length} change${draft.entries.length === 1 ? '' : 's'}`);
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
-  const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title' },
-    h('h3', { id: 'confirm-title' }, 'Apply this change batch?'),
-    h('p', {}, `It changes what DNS answers for ${draft.plan.diff.length} record set(s) in zone ${ctx.zoneName} as soon as it is applied.`),
-    h('div', { class: 'buttons' }, ok, cancel));
-  document.body.append(dlg);
-  cancel.addEventListener('click', () => dlg.close());
-  dlg.addEventListener('close', () => dlg.remove());
-  ok.addEventListener('click', async () => {
-    ok.disabled = true;
-    dlg.close();
-    status.textContent = 'Applying…';
-    try {
-      const res = await post(`/api/zones/${encodeURIComponent(ctx.zone)}/apply`, { ChangeBatch: draft.batch(draft.comment), confirm: true });
-      const id = res.change.Id.replace(/^\/change\//, '');
-      status.textContent = `Applied as ${id}: ${res.change.Status}`;
-      draft.entries = [];
-      draft.plan = null;
-      let info = res.change;
-      for (let i = 0; i < 40 && info.Status !== 'INSYNC'; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        info = await get(`/api/changes/${encodeURIComponent(id)}`);
-      }
-      ctx.applied(info);
-    } catch (err) {
-      draft.plan = { ok: false, error: err.doc?.error || 'error', message: err.message, errors: err.doc?.errors || [] };
-      ctx.changed(true);
-      if (!(err instanceof APIError)) throw err;
+  const n = draft.entries.length;
+  const yes = await confirm('Apply this change batch?',
+    `It changes what DNS answers for ${draft.plan.diff.length} record set(s) in zone ${ctx.zoneName} as soon as it is applied.`,
+    `Apply ${n} change${n === 1 ? '' : 's'}`, 'confirm-apply');
+  if (!yes) return;
+  status.textContent = 'Applying…';
+  try {
+    const res = await post(`/api/zones/${encodeURIComponent(ctx.zone)}/apply`, { ChangeBatch: draft.batch(draft.comment), confirm: true });
+    const id = res.change.Id.replace(/^\/change\//, '');
+    status.textContent = `Applied as ${id}: ${res.change.Status}`;
+    draft.entries = [];
+    draft.plan = null;
+    let info = res.change;
+    for (let i = 0; i < 40 && info.Status !== 'INSYNC'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      info = await get(`/api/changes/${encodeURIComponent(id)}`);
     }
-  });
-  dlg.showModal();
-  ok.focus();
+    ctx.applied(info);
+  } catch (err) {
+    draft.plan = { ok: false, error: err.doc?.error || 'error', message: err.message, errors: err.doc?.errors || [] };
+    ctx.changed(true);
+    if (!(err instanceof APIError)) throw err;
+  }
 }
