@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -87,10 +88,8 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	if !public(name) {
 		if _, ok := s.sessions.from(r); !ok {
 			to := "/login"
-			if r.URL.Path == "/" || strings.HasSuffix(name, ".html") {
-				if r.URL.Path != "/" {
-					to += "?next=" + r.URL.Path
-				}
+			if strings.HasSuffix(name, ".html") && name != "index.html" {
+				to += "?next=" + url.QueryEscape("/"+name) // cleaned: never "//host"
 			}
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return

@@ -87,6 +87,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	client := clientAddr(r)
 	if wait, ok := s.limiter.allow(client); !ok {
+		logins.WithLabelValues("limited").Inc()
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many failed logins: wait and try again")
 		return
@@ -105,6 +106,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.checkKey(req.AccessKeyID, req.SecretAccessKey) {
 		s.limiter.failed(client)
+		logins.WithLabelValues("denied").Inc()
 		s.cfg.Logf("console: failed login from %s", client)
 		if form {
 			http.Redirect(w, r, "/login?error=1", http.StatusSeeOther)
@@ -117,6 +119,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.sessions.remove(old) // a new cookie on every login: no session fixation
 	}
 	sess := s.sessions.create(req.AccessKeyID)
+	logins.WithLabelValues("ok").Inc()
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/", HttpOnly: true, Secure: s.cfg.TLS,
 		SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL / time.Second)})
 	if form {

@@ -21,7 +21,8 @@ func TestUnauthenticated(t *testing.T) {
 		{"POST", "/api/zones/" + "Z1/apply", http.StatusUnauthorized, ""},
 		{"GET", "/api/session", http.StatusUnauthorized, ""},
 		{"GET", "/", http.StatusSeeOther, "/login"},
-		{"GET", "/index.html", http.StatusSeeOther, "/login?next=/index.html"},
+		{"GET", "/index.html", http.StatusSeeOther, "/login"},
+		{"GET", "/health.html", http.StatusSeeOther, "/login?next=%2Fhealth.html"},
 		{"GET", "/app.js", http.StatusSeeOther, "/login"},
 		{"GET", "/login", http.StatusOK, ""},
 	}

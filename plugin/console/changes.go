@@ -62,6 +62,7 @@ func (s *Server) revert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info, aerr := s.api.RevertChange(r.Context(), sessionOf(r).user, r.PathValue("id"))
+	edits.WithLabelValues("revert", result(aerr)).Inc()
 	if aerr != nil {
 		writeRefusal(w, aerr, nil)
 		return

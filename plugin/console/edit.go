@@ -173,12 +173,21 @@ func placeMessages(errs []fieldError, cb *route53.ChangeBatch) {
 	}
 }
 
+// result is the metric label of a batch's outcome.
+func result(aerr *apierr.Error) string {
+	if aerr != nil {
+		return "refused"
+	}
+	return "ok"
+}
+
 func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 	cb, _, ok := readBatch(w, r)
 	if !ok {
 		return
 	}
 	p, aerr := s.api.PlanRecordSets(r.Context(), r.PathValue("zone"), cb)
+	edits.WithLabelValues("plan", result(aerr)).Inc()
 	if aerr != nil {
 		writeRefusal(w, aerr, cb)
 		return
@@ -201,6 +210,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	user := sessionOf(r).user
 	info, aerr := s.api.ChangeRecordSets(r.Context(), user, r.PathValue("zone"), cb)
+	edits.WithLabelValues("apply", result(aerr)).Inc()
 	if aerr != nil {
 		writeRefusal(w, aerr, cb)
 		return

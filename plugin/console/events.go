@@ -146,6 +146,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	st := s.hub.add(sess)
 	defer s.hub.remove(st)
+	streams.Inc()
+	defer streams.Dec()
 	rev := int64(-1)
 	if s.cfg.Replica != nil {
 		rev = s.cfg.Replica.Served()
@@ -170,7 +172,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			ping.Reset(pingEvery)
 		case <-ping.C:
-			if !write([]byte(": ping\n\n")) {
+			if !s.sessions.alive(sess) || !write([]byte(": ping\n\n")) {
 				return
 			}
 			ping.Reset(pingEvery)

@@ -121,3 +121,19 @@ func (ss *sessions) remove(s *session) {
 func (s *session) csrfOK(got string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
+
+// alive reports whether s is still a live session (a stream asks at each ping, so
+// an expired session's streams end without a request).
+func (ss *sessions) alive(s *session) bool {
+	now := ss.now()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if cur, ok := ss.m[s.id]; !ok || cur != s {
+		return false
+	}
+	if !s.live(now) {
+		ss.drop(s)
+		return false
+	}
+	return true
+}

@@ -5,7 +5,7 @@
 // diff before they are applied. The page's files are embedded (web/); API.md is the
 // contract between them and this server.
 //
-// Only setup.go imports CoreDNS: Server (server.go) is an http.Handler over a store,
+// Only setup.go and metrics.go import CoreDNS: Server (server.go) is an http.Handler over a store,
 // its replica and the health check engine, tested with httptest.
 package console
 

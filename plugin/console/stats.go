@@ -112,8 +112,13 @@ func (sm *sampler) sample(now time.Time) {
 	ansRate := map[seriesKey]float64{}
 	for k, v := range cur {
 		r := 0.0
-		if prev, ok := sm.last[k]; ok && !first && dt > 0 && v >= prev {
-			r = (v - prev) / dt
+		if prev, ok := sm.last[k]; !first && dt > 0 {
+			switch {
+			case !ok || v < prev: // appeared since the last sample, or reset: counted from 0
+				r = v / dt
+			default:
+				r = (v - prev) / dt
+			}
 		}
 		ansRate[k] += r
 		setRate[seriesKey{zone: k.zone, set: k.set}] += r

@@ -6,6 +6,9 @@ import (
 	"strconv"
 
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53"
+	"github.com/coretraffic/coretraffic/route53/catalog"
+	"github.com/coretraffic/coretraffic/store"
 )
 
 // nodeDoc is one node of GET /api/tree (API.md).
@@ -25,6 +28,7 @@ type nodeDoc struct {
 	Geo      *geoDoc   `json:"geo,omitempty"`
 	Place    *placeDoc `json:"place,omitempty"`
 	Location string    `json:"location,omitempty"`
+	CIDRs    []string  `json:"cidrs,omitempty"` // the location's blocks
 
 	Max        int    `json:"max,omitempty"`
 	Sticky     bool   `json:"sticky,omitempty"`
@@ -69,6 +73,7 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nodes, edges := treeGraph(set.Tree.View())
+	s.addCIDRs(r, nodes)
 	root := ""
 	if len(nodes) > 0 {
 		root = nodes[0].ID
@@ -139,6 +144,46 @@ func treeGraph(view []policy.NodeView) ([]nodeDoc, []edgeDoc) {
 		nodes[i] = n
 	}
 	return nodes, edges
+}
+
+// addCIDRs gives the children of ip nodes their location's blocks, from the
+// store's CIDR collections (by name, as the replica names them for the policy).
+func (s *Server) addCIDRs(r *http.Request, nodes []nodeDoc) {
+	want := map[string]bool{}
+	for _, n := range nodes {
+		if n.Collection != "" {
+			want[n.Collection] = true
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	colls := map[string]*route53.CidrCollection{}
+	_, err := s.cfg.Store.View(r.Context(), func(rd store.Reader) error {
+		return scanJSON(rd, catalog.CidrCollections, func(c *route53.CidrCollection) bool {
+			if want[c.Name] {
+				colls[c.Name] = c
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return // the tree is drawn without blocks
+	}
+	byID := map[string]int{}
+	for i, n := range nodes {
+		byID[n.ID] = i
+	}
+	for i, n := range nodes {
+		if n.Location == "" || n.Location == policy.DefaultLocation {
+			continue
+		}
+		if p, ok := byID[n.Parent]; ok {
+			if c := colls[nodes[p].Collection]; c != nil {
+				nodes[i].CIDRs = c.Locations[n.Location]
+			}
+		}
+	}
 }
 
 func tierName(t int) string {

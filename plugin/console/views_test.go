@@ -3,12 +3,14 @@ package console
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/policy/answer"
 )
 
 type treeAnswer struct {
@@ -222,5 +224,33 @@ func TestStats(t *testing.T) {
 	if len(s.T) < 3 || len(s.Latency) != 1 || len(s.Latency[0].MS) != len(s.T) || s.Latency[0].MS[len(s.T)-1] == nil {
 		raw, _ := json.Marshal(s)
 		t.Fatalf("stats %s", raw)
+	}
+}
+
+// TestMapGroupingExact: the map simulates one country per group of countries no
+// rule names; every place still gets exactly what simulating it alone gives.
+func TestMapGroupingExact(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser().login()
+	for _, set := range []string{"geo.example.net./A", "w.example.net./A"} {
+		var m mapAnswer
+		b.get("/api/map?set="+set+"&down=fra", &m)
+		p := f.replica.Current()
+		z := p.Snap.Zone(strings.Split(set, "/")[0])
+		s := z.Set(strings.Split(set, "/")[0], 1)
+		classes, _ := places(s.Tree)
+		rows, err := answer.NewLive(&answer.Data{Snap: p.Snap}, nil).SimulateSet(s, classes, []string{"fra"}, defaultSamples)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(m.Places) {
+			t.Fatalf("%s: %d rows, %d places", set, len(rows), len(m.Places))
+		}
+		for i, r := range rows {
+			got := m.Places[i]
+			if r.Class != got.Code || !reflect.DeepEqual(r.Before, got.Now) || !reflect.DeepEqual(r.After, got.WhatIf) || r.Moved != got.Moved {
+				t.Errorf("%s %s: map %+v → %+v, alone %+v → %+v", set, r.Class, got.Now, got.WhatIf, r.Before, r.After)
+			}
+		}
 	}
 }
