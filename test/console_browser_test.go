@@ -58,7 +58,7 @@ func TestConsoleBrowser(t *testing.T) {
 	dnsPort, apiPort, conPort := e2e.FreePort(t), e2e.FreePort(t), e2e.FreePort(t)
 	dnsAddr := fmt.Sprintf("127.0.0.1:%d", dnsPort)
 	s := e2e.StartIn(t, bin, fmt.Sprintf(consoleCorefile, dnsPort, apiPort, conPort, filepath.Join(dir, "store.db"), creds), root, dnsAddr)
-	demo := importConsoleDemo(t, fmt.Sprintf("http://127.0.0.1:%d", apiPort))
+	demo := importConsoleDemo(t, bin, root, fmt.Sprintf("http://127.0.0.1:%d", apiPort), creds, "console")
 	base := fmt.Sprintf("http://127.0.0.1:%d", conPort)
 	t.Cleanup(func() {
 		if t.Failed() {
