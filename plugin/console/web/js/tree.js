@@ -4,7 +4,7 @@
 
 import { s } from './dom.js';
 
-const COL = 240; // column width: a box and the room for an edge's label
+const COL = 222; // column width: a box and the room for an edge's label
 const BOX_W = 166;
 const BOX_H = 42;
 const ROW = 52;
@@ -95,11 +95,11 @@ export function render(tree, opts) {
     class: 'tree', viewBox: `${-PAD} ${-PAD - BOX_H / 2} ${box.w} ${box.h}`,
     role: 'group', 'aria-label': `policy tree of ${tree.set}`,
   });
-  // As wide as the box allows, never larger than life, and no smaller than 70 %
+  // As wide as the box allows, never larger than life, and no smaller than two thirds
   // (narrower screens scroll).
   svg.style.width = '100%';
   svg.style.maxWidth = `${box.w}px`;
-  svg.style.minWidth = `${Math.round(box.w * 0.7)}px`;
+  svg.style.minWidth = `${Math.round(box.w * 0.66)}px`;
   const edges = s('g', { class: 'edges' });
   const nodes = s('g', { class: 'nodes' });
   svg.append(edges, nodes);
@@ -136,7 +136,7 @@ export function render(tree, opts) {
     s('rect', { width: BOX_W, height: BOX_H, rx: 6 }),
     s('circle', { cx: 11, cy: 13, r: 5, class: 'dot' }),
     s('text', { x: 21, y: 17, class: 'l1' }, clip(l1, 20)),
-    s('text', { x: 9, y: 34, class: 'l2' }, clip(l2, 29)));
+    s('text', { x: 9, y: 34, class: 'l2' }, clip(l2, 26)));
     const pick = () => opts.onSelect && opts.onSelect(n);
     g.addEventListener('click', pick);
     g.addEventListener('keydown', (e) => {
