@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"io"
@@ -130,7 +131,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkKey compares the secret in constant time; an unknown key ID costs the same
-// comparison against a dummy, so timing does not tell which IDs exist.
+// comparison against a dummy, so timing tells neither which IDs exist nor how
+// long a secret is.
 func (s *Server) checkKey(id, secret string) bool {
 	if id == "" || secret == "" || s.cfg.Keys == nil {
 		return false
@@ -140,7 +142,10 @@ func (s *Server) checkKey(id, secret string) bool {
 	if !ok {
 		want = "dummy-secret-never-matches-0123456789"
 	}
-	match := subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1
+	// Digests first: ConstantTimeCompare returns at once on a length mismatch,
+	// which would tell the secret's length.
+	got, exp := sha256.Sum256([]byte(secret)), sha256.Sum256([]byte(want))
+	match := subtle.ConstantTimeCompare(got[:], exp[:]) == 1
 	return ok && match
 }
 

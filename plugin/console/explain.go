@@ -28,11 +28,20 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(x.Sets) > 0 && x.Sets[0].Trace != nil {
 		doc["set"] = x.Sets[0].Set
+		steps := x.Sets[0].Trace.Steps
+		names := make([]string, len(steps))
+		for i, st := range steps {
+			names[i] = st.Node
+		}
+		if set := setByLabel(p.Snap, x.Sets[0].Set); set != nil {
+			view := set.Tree.View()
+			names = traceIDs(view, nodeIDs(view, set.Label), steps)
+		}
 		path, hl := []string{}, []string{}
-		for _, st := range x.Sets[0].Trace.Steps {
-			path = append(path, st.Node)
+		for i, st := range steps {
+			path = append(path, names[i])
 			if strings.HasPrefix(st.Result, "answer") {
-				hl = append(hl, st.Node)
+				hl = append(hl, names[i])
 			}
 		}
 		doc["path"], doc["highlight"] = path, hl

@@ -72,7 +72,8 @@ func (s *Server) onTransition(tr hc.Transition) {
 // observations of each vantage point.
 type checkDoc struct {
 	hc.CheckView
-	Checkers []checkerDoc `json:"checkers"`
+	CallerReference string       `json:"caller_reference,omitempty"` // Route 53's name of the check
+	Checkers        []checkerDoc `json:"checkers"`
 }
 
 type checkerDoc struct {
@@ -84,9 +85,11 @@ type checkerDoc struct {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	checks := []checkDoc{}
 	if s.cfg.Engine != nil {
+		refs := checkRefs(r.Context(), s.cfg.Store)
 		for _, info := range s.cfg.Engine.Checks() {
 			v := info.View()
-			checks = append(checks, checkDoc{CheckView: v, Checkers: []checkerDoc{{ID: "local", Up: v.Healthy, LastResults: v.LastResults}}})
+			checks = append(checks, checkDoc{CheckView: v, CallerReference: refs[v.Name],
+				Checkers: []checkerDoc{{ID: "local", Up: v.Healthy, LastResults: v.LastResults}}})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"checks": checks, "transitions": s.trans.newestFirst()})

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,6 +148,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", csp)
+	if strings.HasPrefix(r.URL.Path, "/api/") && acceptsGzip(r) {
+		w = gzipOK{w}
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

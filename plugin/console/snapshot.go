@@ -61,3 +61,17 @@ func findSet(w http.ResponseWriter, r *http.Request, snap *policy.Snapshot) (*po
 	}
 	return set, z, true
 }
+
+// setByLabel finds a record set by its label ("www.example.net./A"), nil if none.
+func setByLabel(snap *policy.Snapshot, label string) *policy.Set {
+	i := strings.LastIndexByte(label, '/')
+	if i < 0 {
+		return nil
+	}
+	t, ok := dns.StringToType[label[i+1:]]
+	z := snap.Zone(label[:i])
+	if !ok || z == nil {
+		return nil
+	}
+	return z.Set(label[:i], t)
+}

@@ -19,6 +19,12 @@ const answersMetric = "coredns_policy_answers_total"
 // maxWindow is the longest history kept and served.
 const maxWindow = time.Hour
 
+// maxSeries bounds the series of each kind (record sets, answers, checks): an
+// hour at 5 s is 720 values, so 2000 series are ~12 MB. Series beyond it are not
+// kept (the first ones seen stay); the plots are for the sets people look at, not
+// for 100 000 of them.
+const maxSeries = 2000
+
 // seriesKey names one series: a record set, an answer (set + endpoint) or a check.
 type seriesKey struct{ zone, set, endpoint string }
 
@@ -129,7 +135,7 @@ func (sm *sampler) sample(now time.Time) {
 	appendAll(sm.sets, setRate, n, sm.size)
 	appendAll(sm.answers, ansRate, n, sm.size)
 	for k := range lat {
-		if _, ok := sm.latency[k]; !ok {
+		if _, ok := sm.latency[k]; !ok && len(sm.latency) < maxSeries {
 			sm.latency[k] = nanSeries(n)
 		}
 	}
@@ -146,7 +152,7 @@ func (sm *sampler) sample(now time.Time) {
 // with zeros for the samples before it. n is the sample count before this one.
 func appendAll(m map[seriesKey][]float64, vals map[seriesKey]float64, n, size int) {
 	for k := range vals {
-		if _, ok := m[k]; !ok {
+		if _, ok := m[k]; !ok && len(m) < maxSeries {
 			m[k] = make([]float64, min(n, size))
 		}
 	}

@@ -13,14 +13,18 @@ import (
 
 // nodeDoc is one node of GET /api/tree (API.md).
 type nodeDoc struct {
-	ID     string `json:"id"`
+	ID     string `json:"id"`    // unique in the tree (nodeIDs)
+	Label  string `json:"label"` // the node's name, else its tree path
 	Parent string `json:"parent"`
 	Index  int    `json:"index"`
 	Rule   string `json:"rule"`
 	Up     bool   `json:"up"`
 
-	Value string `json:"value,omitempty"`
-	Check string `json:"check,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Check     string `json:"check,omitempty"`
+	CheckName string `json:"check_name,omitempty"` // the check's CallerReference
+
+	Record *recordRef `json:"record,omitempty"` // the Route 53 record set it comes from
 
 	Weight   *int      `json:"weight,omitempty"`
 	Share    *float64  `json:"share,omitempty"`
@@ -72,8 +76,10 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	nodes, edges := treeGraph(set.Tree.View())
+	view := set.Tree.View()
+	nodes, edges := treeGraph(view, nodeIDs(view, set.Label))
 	s.addCIDRs(r, nodes)
+	s.addRecords(r, z.Origin, set, view, nodes)
 	root := ""
 	if len(nodes) > 0 {
 		root = nodes[0].ID
@@ -83,7 +89,7 @@ func (s *Server) tree(w http.ResponseWriter, r *http.Request) {
 }
 
 // treeGraph turns a tree's view into API.md's nodes and edges.
-func treeGraph(view []policy.NodeView) ([]nodeDoc, []edgeDoc) {
+func treeGraph(view []policy.NodeView, ids []string) ([]nodeDoc, []edgeDoc) {
 	nodes := make([]nodeDoc, len(view))
 	totals := map[int]int{} // weighted parent → sum of its children's weights
 	for _, v := range view {
@@ -93,14 +99,14 @@ func treeGraph(view []policy.NodeView) ([]nodeDoc, []edgeDoc) {
 	}
 	edges := make([]edgeDoc, 0, len(view))
 	for i, v := range view {
-		n := nodeDoc{ID: v.Label, Index: v.Index, Rule: v.Rule.String(), Up: v.Up, Value: v.Value, Check: v.Check,
+		n := nodeDoc{ID: ids[i], Label: v.Label, Index: v.Index, Rule: v.Rule.String(), Up: v.Up, Value: v.Value, Check: v.Check,
 			Max: v.Max, Sticky: v.Sticky, Collection: v.Collection, Alias: v.Alias, ETH: v.ETH, Fallback: v.Fallback}
 		if v.Rule != policy.RuleLeaf {
 			n.AllDown = allDownNames[v.AllDown]
 		}
 		label := ""
 		if v.Parent >= 0 {
-			n.Parent = view[v.Parent].Label
+			n.Parent = ids[v.Parent]
 			switch view[v.Parent].Rule {
 			case policy.RuleWeighted:
 				wt := v.Weight

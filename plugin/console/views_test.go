@@ -1,7 +1,10 @@
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"slices"
@@ -73,6 +76,27 @@ func TestTree(t *testing.T) {
 	// The alias inlines its target: fra is below de, with its check.
 	if n := g.node(t, "fra"); n.Check != f.checkID || n.Tier != 1 {
 		t.Fatalf("fra under de %+v", n)
+	}
+	// Each node names the Route 53 record set the editor changes for it.
+	recs := []struct {
+		id  string
+		ref *recordRef
+	}{
+		{"geo.example.net./A", nil},
+		{"de", &recordRef{"geo.example.net.", "A", "de"}},
+		{"geo.example.net./A/1/0", nil}, // the failover target's routing node
+		{"fra", &recordRef{"fo.example.net.", "A", "fra"}},
+		{"us-va", &recordRef{"geo.example.net.", "A", "us-va"}},
+		{"a", &recordRef{"w.example.net.", "A", "a"}},
+	}
+	for _, rc := range recs {
+		n := g.node(t, rc.id)
+		if (n.Record == nil) != (rc.ref == nil) || n.Record != nil && *n.Record != *rc.ref {
+			t.Errorf("%s: record %+v, want %+v", rc.id, n.Record, rc.ref)
+		}
+	}
+	if n := g.node(t, "fra"); n.CheckName != "fra" {
+		t.Errorf("fra's check name %q, want its CallerReference", n.CheckName)
 	}
 	for _, e := range g.Edges {
 		if e.From == "" || e.To == "" {
@@ -201,7 +225,7 @@ func TestHealthView(t *testing.T) {
 		Transitions []transitionDoc `json:"transitions"`
 	}
 	b.get("/api/health", &h)
-	if len(h.Checks) != 1 || h.Checks[0].Name != f.checkID || h.Checks[0].Up || len(h.Checks[0].Checkers) != 1 || len(h.Checks[0].LastResults) == 0 {
+	if len(h.Checks) != 1 || h.Checks[0].Name != f.checkID || h.Checks[0].Up || h.Checks[0].CallerReference != "fra" || len(h.Checks[0].Checkers) != 1 || len(h.Checks[0].LastResults) == 0 {
 		t.Fatalf("checks %+v", h.Checks)
 	}
 	if len(h.Transitions) == 0 || h.Transitions[0].Check != f.checkID || h.Transitions[0].Up || h.Transitions[0].Override != "down" {
@@ -252,5 +276,28 @@ func TestMapGroupingExact(t *testing.T) {
 				t.Errorf("%s %s: map %+v → %+v, alone %+v → %+v", set, r.Class, got.Now, got.WhatIf, r.Before, r.After)
 			}
 		}
+	}
+}
+
+// API answers over 1 kB are gzipped for clients that accept it (the map is the
+// largest thing a page fetches).
+func TestGzipAnswers(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser().login()
+	resp, body := b.do("GET", "/api/map?set=geo.example.net./A", "", map[string]string{"Accept-Encoding": "gzip"})
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !json.Valid(plain) {
+		t.Fatalf("%v", err)
+	}
+	t.Logf("map: %d bytes of JSON, %d gzipped", len(plain), len(body))
+	if resp, body := b.do("GET", "/api/session", "", map[string]string{"Accept-Encoding": "gzip"}); resp.Header.Get("Content-Encoding") != "" || !json.Valid(body) {
+		t.Fatalf("a small answer was compressed: %q", resp.Header.Get("Content-Encoding"))
 	}
 }
