@@ -18,8 +18,11 @@ func answerAt(p *page, sel string) string {
 // mapView: each place is painted with its answer now, and the what-if "fra-1's check
 // down" moves Europe to fra-2.
 func mapView(t *testing.T, p *page, d *consoleDemo) {
+	before := p.bytes.Load()
 	p.do("map tab", chromedp.Click(chromedp.CSS("#tab-map")))
 	p.waitJS("map drawn", `!!document.querySelector('#map-body path[data-code="DE"]')`, 10*time.Second)
+	p.do("settle", chromedp.Sleep(300*time.Millisecond)) // the loads' byte counts arrive as events
+	t.Logf("first map view (outlines and the map answer): %d bytes transferred", p.bytes.Load()-before)
 	want := map[string]string{
 		`path[data-code="DE"]`:          "192.0.2.10", // Europe: fra-1 70 %, fra-2 30 %
 		`path[data-code="FR"]`:          "192.0.2.10",

@@ -22,9 +22,11 @@ const st = {
 };
 const $ = (id) => document.getElementById(id);
 
-// checkName: a health check by its target (host:port/path), its id when unknown.
+// checkName: a health check by the name it was created with (its CallerReference),
+// else its target (host:port/path), else a short id.
 function checkName(id) {
   const c = st.checks.find((x) => x.name === id);
+  if (c && c.caller_reference) return c.caller_reference;
   if (!c || !c.target) return id.length > 12 ? id.slice(0, 8) + '…' : id;
   return c.target.replace(/^[a-z]+:\/\//, '');
 }
@@ -186,7 +188,8 @@ function drawMap() {
     const k = l.check || l.value;
     const e = keys.get(k) || { values: new Set(), ids: [] };
     e.values.add(l.value);
-    if (!l.id.includes('/')) e.ids.push(l.id);
+    const label = l.label || l.id;
+    if (!label.includes('/')) e.ids.push(label);
     keys.set(k, e);
   }
   replace($('whatif'), [...keys].map(([k, e]) => h('label', { class: 'check', title: keyTitle(k) },
@@ -194,7 +197,8 @@ function drawMap() {
       if (ev.target.checked) st.down.add(k); else st.down.delete(k);
       st.mapMode = st.down.size ? 'whatif' : 'now';
       loadMap().then(drawMap);
-    } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' }, ` ${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`))));
+    } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' },
+      ` ${keys.size && st.checks.find((c) => c.name === k) ? 'check ' + checkName(k) + ': ' : ''}${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`))));
   for (const r of document.querySelectorAll('input[name=mapmode]')) r.checked = r.value === st.mapMode;
   if (!st.mapDoc || st.mapDoc.set !== st.set) {
     loadMap().then(() => st.mapDoc && st.view === 'map' && mapView.render($('map-body'), $('map-legend'), st.mapDoc, st.mapMode)).catch(showError);

@@ -58,18 +58,26 @@ export class Draft {
   }
 }
 
-// recordOf finds the stored record set behind a tree node: the one whose
-// SetIdentifier is the node's id, in the group of the nearest alias above it (whose
-// children are the alias target's record sets) or else the tree's own.
+// recordOf finds the stored record set behind a tree node: the node's `record` when
+// the server gives it; else (older servers) the one whose SetIdentifier is the node's
+// label, in the group of the nearest alias above it (whose children are the alias
+// target's record sets) or else the tree's own.
 export function recordOf(node, tree, byId, groups) {
   const type = tree.set.slice(tree.set.lastIndexOf('/') + 1);
+  if (node.record) {
+    // The server says which record set the node comes from.
+    const r = node.record;
+    return groups.filter((g) => g.type === r.type && norm(g.name) === norm(r.name)).flatMap((g) => g.record_sets)
+      .find((x) => (x.SetIdentifier || '') === (r.set_identifier || '')) || null;
+  }
+  if (node.rule !== 'leaf' && node.id !== tree.set && tree.nodes.some((n) => n.record)) return null; // a routing node: no record set of its own
   const setName = tree.set.slice(0, tree.set.lastIndexOf('/'));
   const all = groups.filter((g) => g.type === type).flatMap((g) => g.record_sets);
   if (node.id === tree.set) {
     const own = all.filter((r) => norm(r.Name) === norm(setName));
     return own.length === 1 ? own[0] : null;
   }
-  const cands = all.filter((r) => r.SetIdentifier === node.id);
+  const cands = all.filter((r) => r.SetIdentifier === (node.label || node.id));
   if (cands.length <= 1) return cands[0] || null;
   for (let p = byId.get(node.parent); p; p = byId.get(p.parent)) {
     if (p.alias) {

@@ -40,9 +40,11 @@ export function render(el, n, ctx) {
     changed();
   };
   const parts = [h('h3', {}, n.rule === 'leaf' ? `Endpoint ${n.value}` : `${n.rule} rule`),
-    h('p', { class: 'muted small' }, `node ${n.id} · ${n.up ? 'up' : 'down'}`)];
+    h('p', { class: 'muted small' }, `node ${n.label || n.id} · ${n.up ? 'up' : 'down'}`)];
   if (!orig) {
-    parts.push(h('p', { class: 'muted' }, 'Not a stored record set (a part of a traffic policy document): edit the document.'));
+    parts.push(h('p', { class: 'muted' }, n.rule !== 'leaf'
+      ? 'This rule is made of its children\'s record sets: select one to edit it, or add a branch below.'
+      : 'Not a stored record set (a part of a traffic policy document): edit the document.'));
   } else {
     parts.push(h('p', { class: 'muted small' }, `record set ${orig.Name} ${orig.Type}${orig.SetIdentifier ? ' [' + orig.SetIdentifier + ']' : ''}`));
     if (cur.Weight !== undefined) {

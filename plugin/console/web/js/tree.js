@@ -62,17 +62,18 @@ function summary(n) {
 
 // describe is a node's two lines of text.
 export function describe(n, checkName, zone) {
+  const label = n.label || n.id;
+  const named = !label.includes('/');
   if (n.rule === 'leaf') {
-    const where = n.check ? checkName(n.check).split('/')[0] : 'no check';
-    return [n.value, n.id.includes('/') ? `check ${where}` : `${n.id} · ${where}`];
+    const where = n.check ? n.check_name || checkName(n.check).split('/')[0] : 'no check';
+    return [n.value, named ? `${label} · ${where}` : `check ${where}`];
   }
   const params = [];
   if (n.sticky) params.push('sticky');
   if (n.alias) params.push(`→ ${relative(n.alias, zone)}`);
   if (n.collection) params.push(n.collection);
   if (n.all_down && n.all_down !== 'open') params.push(`all down: ${n.all_down}${n.fallback ? ' ' + n.fallback : ''}`);
-  const named = !n.id.includes('/');
-  return [n.rule + (params.length ? ' ' + params.join(' · ') : ''), named ? n.id : summary(n)];
+  return [n.rule + (params.length ? ' ' + params.join(' · ') : ''), named ? label : summary(n)];
 }
 
 function clip(text, max) {
