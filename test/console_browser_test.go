@@ -103,6 +103,7 @@ func TestConsoleBrowser(t *testing.T) {
 	mapView(t, p, demo)
 	editWeight(t, p, dnsAddr)
 	badWeight(t, p, dnsAddr)
+	structureEdits(t, p)
 	killEndpoint(t, p, demo)
 	otherViews(t, p, demo)
 	if errs := p.jsErrors(); len(errs) > 0 {

@@ -55,11 +55,12 @@ func mapView(t *testing.T, p *page, d *consoleDemo) {
 	p.waitJS("map now", `(document.querySelector('#map-body path[data-code="DE"]') || {dataset: {}}).dataset.answer === '192.0.2.10'`, 10*time.Second)
 }
 
-// selectNode opens a node's panel with the keyboard: focus, Enter.
-func selectNode(p *page, id string) {
+// selectNode opens a node's panel with the keyboard (focus, Enter) and waits for the
+// control want.
+func selectNode(p *page, id, want string) {
 	p.do("select "+id, chromedp.Click(chromedp.CSS("#tab-tree")),
 		chromedp.Focus(chromedp.CSS(fmt.Sprintf(`#tree-graph g[data-id="%s"]`, id))), chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS("#f-Weight")))
+		chromedp.WaitVisible(chromedp.CSS(want)))
 }
 
 // typeWeight replaces the weight field's text and leaves the field (its change event).
@@ -75,7 +76,7 @@ func editWeight(t *testing.T, p *page, dnsAddr string) {
 	if share := answerShare(t, dnsAddr, "www.example.net", frankfurt, "192.0.2.10", 200); share < 0.5 {
 		t.Fatalf("before the edit fra-1 answers %.0f %% of Frankfurt, want about 70 %%", share*100)
 	}
-	selectNode(p, "fra-1")
+	selectNode(p, "fra-1", "#f-Weight")
 	typeWeight(p, "10")
 	p.do("plan", chromedp.Click(chromedp.CSS("#plan")))
 	p.waitJS("diff", `!!document.querySelector('#batch .diff-list')`, 10*time.Second)
@@ -105,7 +106,7 @@ func badWeight(t *testing.T, p *page, dnsAddr string) {
 		return evalJS[int](p, "changes", `fetch('/api/changes').then(r => r.json()).then(d => d.changes.length)`)
 	}
 	rev, n := revision(), changes()
-	selectNode(p, "fra-1")
+	selectNode(p, "fra-1", "#f-Weight")
 	if w := evalJS[string](p, "weight now", `document.getElementById('f-Weight').value`); w != "10" {
 		t.Errorf("the weight field shows %q after the edit, want 10", w)
 	}
@@ -128,6 +129,41 @@ func badWeight(t *testing.T, p *page, dnsAddr string) {
 	if share := answerShare(t, dnsAddr, "www.example.net", "192.0.2.0/24", "192.0.2.10", 200); share > 0.4 {
 		t.Errorf("after the refused edit fra-1 answers %.0f %% of Frankfurt, want about 25 %%", share*100)
 	}
+	p.do("discard", chromedp.Click(chromedp.CSS("#batch button.secondary")))
+}
+
+// planDiff asks the server for the draft's plan and returns the diff's text.
+func planDiff(t *testing.T, p *page, step string) string {
+	p.do(step+": plan", chromedp.Click(chromedp.CSS("#plan")))
+	p.waitJS(step+": diff", `!!document.querySelector('#batch .diff-list') || !!document.getElementById('plan-error')`, 10*time.Second)
+	if msg := evalJS[string](p, step, `(document.getElementById('plan-error') || {}).textContent || ''`); msg != "" {
+		t.Fatalf("%s: the server refused the batch: %s", step, msg)
+	}
+	return evalJS[string](p, step, `document.querySelector('#batch .diff-list').textContent`)
+}
+
+// structureEdits: reordering failover tiers and adding a rule become batches the
+// server accepts, shown as its diff (not applied).
+func structureEdits(t *testing.T, p *page) {
+	selectNode(p, "eu-secondary", `[data-edit="swap"]`)
+	p.do("swap tiers", chromedp.Click(chromedp.CSS(`[data-edit="swap"]`)))
+	diff := planDiff(t, p, "swap")
+	if !strings.Contains(diff, `Failover: "PRIMARY" → "SECONDARY"`) || !strings.Contains(diff, `Failover: "SECONDARY" → "PRIMARY"`) {
+		t.Errorf("swapping eu's tiers: diff %q", diff)
+	}
+	p.do("discard", chromedp.Click(chromedp.CSS("#batch button.secondary")))
+
+	selectNode(p, "www.example.net./A", "#nb-kind")
+	p.do("a new weighted rule for Oceania", chromedp.SetValue(chromedp.CSS("#nb-kind"), "weighted"),
+		chromedp.SendKeys(chromedp.CSS("#nb-id"), "oceania"), chromedp.SendKeys(chromedp.CSS("#nb-value"), "192.0.2.99"),
+		chromedp.SendKeys(chromedp.CSS("#nb-geo"), "OC"), chromedp.Click(chromedp.CSS("#nb-add")))
+	diff = planDiff(t, p, "add a rule")
+	for _, want := range []string{"create oceania.www.example.net. A [oceania-1]", "create www.example.net. A [oceania]", "geo=OC alias=oceania.www.example.net."} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("adding a rule: diff lacks %q: %q", want, diff)
+		}
+	}
+	p.shot("edit-add-rule")
 	p.do("discard", chromedp.Click(chromedp.CSS("#batch button.secondary")))
 }
 

@@ -88,11 +88,6 @@ export function recordOf(node, tree, byId, groups) {
   return cands.find((r) => norm(r.Name) === norm(setName)) || cands[0];
 }
 
-// childGroupName is the owner of the record sets that are node's children.
-export function childGroupName(node, tree) {
-  return node.alias ? norm(node.alias) : tree.set.slice(0, tree.set.lastIndexOf('/'));
-}
-
 // geoLocation turns what the user typed ("EU", "DE", "US-CA", "*") into Route 53's
 // GeoLocation; the server judges whether it exists.
 export function geoLocation(text) {

@@ -4,7 +4,7 @@
 // they name.
 
 import { h } from './dom.js';
-import { recordOf, childGroupName, geoLocation, geoText, number, swapFailover } from './edit.js';
+import { recordOf, geoLocation, geoText, number, swapFailover } from './edit.js';
 
 // field is a labelled input whose change runs apply(value); errs are the plan's
 // refusals of this record set, shown when they name field (or no field).
@@ -83,7 +83,9 @@ export function render(el, n, ctx) {
   el.replaceChildren(...parts);
 }
 
-// addBranch: a form for a new child record set of n, shaped like its siblings.
+// addBranch: a form for a new child of n, shaped like its siblings: an endpoint, or a
+// new rule (weighted, failover or multivalue) holding its first endpoint — in Route
+// 53's form an alias to a new record set of that rule.
 function addBranch(n, ctx) {
   const { tree, byId, groups, draft, checks, checkName, changed } = ctx;
   const sib = n.children.map((c) => recordOf(c, tree, byId, groups)).find(Boolean);
@@ -93,28 +95,51 @@ function addBranch(n, ctx) {
     inputs[name] = h('input', { id: 'nb-' + name, ...attrs });
     return h('div', { class: 'field' }, h('label', { for: 'nb-' + name }, label), inputs[name]);
   };
+  const kind = h('select', { id: 'nb-kind' }, [['endpoint', 'an endpoint'], ['weighted', 'a weighted rule'],
+    ['failover', 'a failover rule'], ['multivalue', 'a multivalue rule']].map(([v, t]) => h('option', { value: v }, t)));
   const sel = h('select', { id: 'nb-check' }, h('option', { value: '' }, 'none'),
     checks.map((c) => h('option', { value: c.name }, checkName(c.name))));
   const form = h('form', { class: 'add-branch' },
-    h('h4', {}, `Add a branch to ${n.id}`),
+    h('h4', {}, `Add a branch to ${n.label || n.id}`),
+    h('div', { class: 'field' }, h('label', { for: 'nb-kind' }, 'Branch'), kind),
     row('Set identifier', 'id', { required: true }),
-    row('Value', 'value', { required: true }),
+    row('Value (the first endpoint of a new rule)', 'value', { required: true }),
     sib.Weight !== undefined ? row('Weight', 'weight', { inputmode: 'numeric' }) : '',
     sib.GeoLocation ? row('Location (EU, DE, US-CA, *)', 'geo') : '',
     sib.Failover ? row('Failover role (PRIMARY or SECONDARY)', 'failover') : '',
     h('div', { class: 'field' }, h('label', { for: 'nb-check' }, 'Health check'), sel),
-    h('button', { type: 'submit' }, 'Add to the change batch'));
+    h('button', { type: 'submit', id: 'nb-add' }, 'Add to the change batch'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const r = { Name: sib.Name, Type: sib.Type, SetIdentifier: inputs.id.value.trim(), TTL: sib.TTL,
-      ResourceRecords: [{ Value: inputs.value.value.trim() }] };
-    if (norm(r.Name) !== norm(childGroupName(n, tree))) r.Name = childGroupName(n, tree);
-    if (inputs.weight) r.Weight = number(inputs.weight.value);
-    if (inputs.geo) r.GeoLocation = geoLocation(inputs.geo.value);
-    if (inputs.failover) r.Failover = inputs.failover.value.trim().toUpperCase();
-    if (sib.MultiValueAnswer) r.MultiValueAnswer = true;
-    if (sel.value) r.HealthCheckId = sel.value;
-    draft.create(r);
+    const group = norm(sib.Name); // a sibling's owner
+    const id = inputs.id.value.trim();
+    const ttl = sib.TTL ?? tree.ttl ?? 60;
+    // What the new record set is to n: the fields of n's rule.
+    const place = (r) => {
+      if (inputs.weight) r.Weight = number(inputs.weight.value);
+      if (inputs.geo) r.GeoLocation = geoLocation(inputs.geo.value);
+      if (inputs.failover) r.Failover = inputs.failover.value.trim().toUpperCase();
+      if (sib.MultiValueAnswer) r.MultiValueAnswer = true;
+      return r;
+    };
+    const endpoint = (name, sid) => {
+      const r = { Name: name, Type: sib.Type, SetIdentifier: sid, TTL: ttl, ResourceRecords: [{ Value: inputs.value.value.trim() }] };
+      if (sel.value) r.HealthCheckId = sel.value;
+      return r;
+    };
+    if (kind.value === 'endpoint') {
+      draft.create(place(endpoint(group, id)));
+    } else {
+      // The new rule's record sets first (the alias's target must exist), then the alias.
+      const target = `${id}.${group}`;
+      const first = endpoint(target, `${id}-1`);
+      if (kind.value === 'weighted') first.Weight = 100;
+      if (kind.value === 'failover') first.Failover = 'PRIMARY';
+      if (kind.value === 'multivalue') first.MultiValueAnswer = true;
+      draft.create(first);
+      draft.create(place({ Name: group, Type: sib.Type, SetIdentifier: id,
+        AliasTarget: { HostedZoneId: draft.zoneId, DNSName: target, EvaluateTargetHealth: true } }));
+    }
     changed();
   });
   return form;
