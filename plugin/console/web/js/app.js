@@ -163,7 +163,11 @@ function select(n) {
 // changed: the draft moved (plan: true when a plan answer arrived).
 function changed(plan) {
   drawTree();
-  if (plan) $('batch').querySelector('.plan')?.scrollIntoView({ block: 'nearest' });
+  if (!plan) return;
+  // A refusal: to the first field it names (its message is beside it); else the diff.
+  const bad = $('node-panel').querySelector('[aria-invalid=true]');
+  if (bad) bad.focus();
+  else $('batch').querySelector('.plan')?.scrollIntoView({ block: 'nearest' });
 }
 
 let flashTimer = 0;
