@@ -13,6 +13,7 @@ import * as review from './review.js';
 import { Draft } from './edit.js';
 import { explain } from './explain.js';
 import { confirm } from './dialog.js';
+import { biggestTree } from './groups.js';
 
 const views = ['tree', 'map', 'explain', 'health', 'changes', 'plots'];
 const st = {
@@ -73,22 +74,6 @@ async function loadZone() {
   if (!st.groups.find((g) => g.set === st.set)) st.set = biggestTree(st.groups);
   replace($('set'), st.groups.map((g) => h('option', { value: g.set, selected: g.set === st.set }, `${g.name} ${g.type} · ${g.routing}`)));
   await loadSet();
-}
-
-// biggestTree picks the record set to show first: of those no alias points into, the
-// one whose tree (through aliases) holds the most record sets.
-function biggestTree(groups) {
-  const byName = new Map(groups.map((g) => [`${g.name.toLowerCase()}/${g.type}`, g]));
-  const targets = (g) => g.record_sets.filter((r) => r.AliasTarget).map((r) => byName.get(`${r.AliasTarget.DNSName.toLowerCase()}/${g.type}`)).filter(Boolean);
-  const pointed = new Set(groups.flatMap(targets));
-  const size = (g, seen = new Set()) => {
-    if (seen.has(g)) return 0;
-    seen.add(g);
-    return g.record_sets.length + targets(g).reduce((a, t) => a + size(t, seen), 0);
-  };
-  let best = null;
-  for (const g of groups) if (!pointed.has(g) && (!best || size(g) > size(best))) best = g;
-  return (best || groups[0])?.set || '';
 }
 
 async function loadSet() {
@@ -184,25 +169,10 @@ async function applied(info) {
 }
 
 function drawMap() {
-  // What-if switches: each health check (named by the endpoints behind it) and each
-  // endpoint without one.
-  const leaves = st.tree ? st.tree.nodes.filter((n) => n.rule === 'leaf') : [];
-  const keys = new Map();
-  for (const l of leaves) {
-    const k = l.check || l.value;
-    const e = keys.get(k) || { values: new Set(), ids: [] };
-    e.values.add(l.value);
-    const label = l.label || l.id;
-    if (!label.includes('/')) e.ids.push(label);
-    keys.set(k, e);
-  }
-  replace($('whatif'), [...keys].map(([k, e]) => h('label', { class: 'check', title: keyTitle(k) },
-    h('input', { type: 'checkbox', value: k, checked: st.down.has(k), onchange: (ev) => {
-      if (ev.target.checked) st.down.add(k); else st.down.delete(k);
-      st.mapMode = st.down.size ? 'whatif' : 'now';
-      loadMap().then(drawMap);
-    } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' },
-      ` ${keys.size && st.checks.find((c) => c.name === k) ? 'check ' + checkName(k) + ': ' : ''}${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`))));
+  replace($('whatif'), mapView.whatIfSwitches(st.tree, st.down, st.checks, checkName, keyTitle, () => {
+    st.mapMode = st.down.size ? 'whatif' : 'now';
+    loadMap().then(drawMap);
+  }));
   for (const r of document.querySelectorAll('input[name=mapmode]')) r.checked = r.value === st.mapMode;
   if (!st.mapDoc || st.mapDoc.set !== st.set) {
     loadMap().then(() => st.mapDoc && st.view === 'map' && mapView.render($('map-body'), $('map-legend'), st.mapDoc, st.mapMode)).catch(showError);

@@ -100,3 +100,25 @@ export async function render(el, side, doc, mode) {
 
 let currentView = ''; // the zoom survives redraws
 
+
+// whatIfSwitches: a checkbox per health check of the tree (named by the endpoints
+// behind it) and per endpoint without one; ticking one adds it to down (a Set) and
+// calls changed.
+export function whatIfSwitches(tree, down, checks, checkName, title, changed) {
+  const leaves = tree ? tree.nodes.filter((n) => n.rule === 'leaf') : [];
+  const keys = new Map();
+  for (const l of leaves) {
+    const k = l.check || l.value;
+    const e = keys.get(k) || { values: new Set(), ids: [] };
+    e.values.add(l.value);
+    const label = l.label || l.id;
+    if (!label.includes('/')) e.ids.push(label);
+    keys.set(k, e);
+  }
+  return [...keys].map(([k, e]) => h('label', { class: 'check', title: title(k) },
+    h('input', { type: 'checkbox', value: k, checked: down.has(k), onchange: (ev) => {
+      if (ev.target.checked) down.add(k); else down.delete(k);
+      changed();
+    } }), ` ${[...e.values].join(', ')}`, h('span', { class: 'muted small' },
+      ` ${checks.find((c) => c.name === k) ? 'check ' + checkName(k) + ': ' : ''}${e.ids.slice(0, 3).join(', ')}${e.ids.length > 3 ? '…' : ''}`)));
+}
