@@ -14,7 +14,8 @@ BENCHTIME ?= 1s
 
 # Debian packages the tests and benchmarks call: command -> package. Full paths: the
 # image's pip-installed aws-cli v1 is first on PATH, the tests drive Debian's v2.
-DEB_TOOLS := /usr/bin/kdig:knot-dnsutils /usr/bin/dig:bind9-dnsutils /usr/bin/dnsperf:dnsperf /usr/bin/aws:awscli /usr/bin/etcd:etcd-server
+DEB_TOOLS := /usr/bin/kdig:knot-dnsutils /usr/bin/dig:bind9-dnsutils /usr/bin/dnsperf:dnsperf /usr/bin/aws:awscli /usr/bin/etcd:etcd-server \
+             /usr/bin/chromium:chromium
 
 .PHONY: build run test test-unit test-race bench fuzz lint deps clean
 
@@ -35,7 +36,7 @@ test: deps build $(STOCK) lint test-unit test-race
 
 test-unit:
 	CORETRAFFIC_BIN=$(CURDIR)/coredns STOCK_COREDNS_BIN=$(CURDIR)/$(STOCK) CORETRAFFIC_REQUIRE_ETCD=1 \
-		$(GO) test -count=1 -timeout 20m ./...
+		CORETRAFFIC_REQUIRE_CHROMIUM=1 $(GO) test -count=1 -timeout 20m ./...
 
 test-race:
 	CORETRAFFIC_REQUIRE_ETCD=1 $(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
@@ -67,6 +68,13 @@ bench-failover: build
 BENCH_API_ARGS ?=
 bench-api: deps build
 	$(GO) run ./bench/api -bin ./coredns $(BENCH_API_ARGS)
+
+# The console's browser test (test/console_browser_test.go) in headless chromium, saving
+# a screenshot of each view into docs/console/ for the README. About 30 s.
+.PHONY: console-screenshots
+console-screenshots: deps build
+	CORETRAFFIC_BIN=$(CURDIR)/coredns CORETRAFFIC_REQUIRE_CHROMIUM=1 CORETRAFFIC_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console \
+		$(GO) test -count=1 -run '^TestConsoleBrowser$$' -v ./test/
 
 # Every native fuzz target, FUZZTIME each.
 fuzz:
