@@ -2,10 +2,12 @@ package console
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/route53/checks"
 )
 
 // maxTransitions is how many transitions GET /api/health lists.
@@ -79,18 +81,46 @@ type checkDoc struct {
 type checkerDoc struct {
 	ID          string          `json:"id"`
 	Up          bool            `json:"up"`
-	LastResults []hc.ResultView `json:"last_results"`
+	LastResults []hc.ResultView `json:"last_results,omitempty"` // this process's probes
+	// A peer replica's last observation, as GetHealthCheckStatus lists it.
+	Status      string     `json:"status,omitempty"`
+	CheckedTime *time.Time `json:"checked_time,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	checks := []checkDoc{}
 	if s.cfg.Engine != nil {
-		refs := checkRefs(r.Context(), s.cfg.Store)
+		stored := storedChecks(r.Context(), s.cfg.Store)
 		for _, info := range s.cfg.Engine.Checks() {
 			v := info.View()
-			checks = append(checks, checkDoc{CheckView: v, CallerReference: refs[v.Name],
-				Checkers: []checkerDoc{{ID: "local", Up: v.Healthy, LastResults: v.LastResults}}})
+			d := checkDoc{CheckView: v, Checkers: []checkerDoc{{ID: "local", Up: v.Healthy, LastResults: v.LastResults}}}
+			if c, ok := stored[v.Name]; ok {
+				d.CallerReference = c.CallerReference
+				d.Checkers = append(d.Checkers, s.peers(v.Name, c.HealthCheckConfig)...)
+			}
+			checks = append(checks, d)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"checks": checks, "transitions": s.trans.newestFirst()})
+}
+
+// peers are the other replicas' last observations of a check (health from every
+// vantage point, through the store's presence): none with a one-process store.
+// The first observation Replica.Observations returns is this process's own,
+// already drawn from the engine with its probe results.
+func (s *Server) peers(id string, c checks.HealthCheckConfig) []checkerDoc {
+	if s.cfg.Replica == nil {
+		return nil
+	}
+	obs := s.cfg.Replica.Observations(id, c, "local", s.cfg.Now())
+	if len(obs) < 2 {
+		return nil
+	}
+	out := make([]checkerDoc, 0, len(obs)-1)
+	for _, o := range obs[1:] {
+		at := o.StatusReport.CheckedTime
+		out = append(out, checkerDoc{ID: o.Region + " " + o.IPAddress, Up: strings.HasPrefix(o.StatusReport.Status, "Success"),
+			Status: o.StatusReport.Status, CheckedTime: &at})
+	}
+	return out
 }

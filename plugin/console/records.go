@@ -101,9 +101,18 @@ func storedRecords(ctx context.Context, st store.Store, origin string, owners ma
 // checkRefs maps health check IDs to their CallerReference, the name people gave them.
 func checkRefs(ctx context.Context, st store.Store) map[string]string {
 	out := map[string]string{}
+	for id, c := range storedChecks(ctx, st) {
+		out[id] = c.CallerReference
+	}
+	return out
+}
+
+// storedChecks are the store's health checks by ID.
+func storedChecks(ctx context.Context, st store.Store) map[string]*checks.HealthCheck {
+	out := map[string]*checks.HealthCheck{}
 	_, _ = st.View(ctx, func(rd store.Reader) error {
 		return scanJSON(rd, catalog.HealthCheckPrefix, func(c *checks.HealthCheck) bool {
-			out[c.ID] = c.CallerReference
+			out[c.ID] = c
 			return true
 		})
 	})

@@ -12,6 +12,15 @@ function results(list) {
     })));
 }
 
+// checker draws one vantage point: this process's last probes, or a peer replica's
+// last observation in Route 53's words.
+function checker(k) {
+  const seen = k.last_results ? results(k.last_results)
+    : h('span', { class: 'muted small', title: k.checked_time ? fmtTime(k.checked_time) : '' },
+      (k.status || '') + (k.checked_time ? ` (${fmtAgo(k.checked_time)})` : ''));
+  return h('div', { class: 'checker' }, h('span', { class: 'state ' + (k.up ? 'up' : 'down') }, k.id), ' ', seen);
+}
+
 function state(c) {
   const up = c.up;
   const text = up ? 'up' : 'down';
@@ -29,7 +38,7 @@ export function render(el, doc, checkName, usedBy) {
     h('td', { class: 'num' }, fmtNum(c.latency_ms, 1), h('div', { class: 'muted small' }, 'avg ' + fmtNum(c.latency_ewma_ms, 1))),
     h('td', { class: 'num' }, c.probes ?? ''),
     h('td', {}, (c.checkers && c.checkers.length ? c.checkers : [{ id: 'local', up: c.up, last_results: c.last_results }])
-      .map((k) => h('div', { class: 'checker' }, h('span', { class: 'state ' + (k.up ? 'up' : 'down') }, k.id), ' ', results(k.last_results))))));
+      .map(checker))));
   const trans = (doc.transitions || []).slice(0, 30).map((t) => h('li', {},
     h('time', { datetime: t.at }, fmtTime(t.at)), ' ', h('strong', {}, checkName(t.check)), ' ',
     h('span', { class: 'state ' + (t.up ? 'up' : 'down') }, t.up ? 'up' : 'down'), t.reason ? ` — ${t.reason}` : ''));
