@@ -1,6 +1,7 @@
 package healthcheck
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ type Options struct {
 	Clock       Clock // RealClock if nil
 	// OnProbe runs after every probe, in the probing goroutine; it must not block.
 	OnProbe func(t Type, r Result)
+	// Sources run the event-driven check types (TypeKubernetes: healthcheck/kube);
+	// a check of a type with no Source is rejected by Prepare.
+	Sources map[Type]Source
 }
 
 // Engine runs checks. One per process: identical checks registered by any number of
@@ -32,6 +36,7 @@ type Engine struct {
 	workers    atomic.Int32
 	maxWorkers int32
 	onProbe    func(Type, Result)
+	sources    map[Type]Source
 
 	mu      sync.Mutex
 	runners map[string]*runner   // started runners by key, for dedupe
@@ -57,6 +62,7 @@ func New(o Options) *Engine {
 		jobs:       make(chan *run),
 		maxWorkers: int32(o.Concurrency),
 		onProbe:    o.OnProbe,
+		sources:    maps.Clone(o.Sources),
 		runners:    map[string]*runner{},
 		byName:     map[string][]*runner{},
 	}
@@ -104,6 +110,7 @@ type Transition struct {
 	Up              bool // effective state now
 	Changed         bool // Up differs from before
 	Healthy         bool
+	Probed          bool // the state is known: false before the first result and while a watcher reports KindUnknown
 	Override        Override
 	OverrideChanged bool
 	At              time.Time

@@ -1,0 +1,114 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// conn tracks whether the apiserver answers our requests, per resource (services,
+// endpointslices), from the HTTP exchanges themselves: it sits in the client's
+// transport, so it sees the list, the watch and every retry of the informers without
+// depending on how they retry. A transport error, 401, 403 or 5xx marks the resource
+// failing with that reason; a 2xx clears it. Other statuses (404, 410, 429) say
+// nothing about reachability.
+type conn struct {
+	mu     sync.Mutex
+	errs   map[string]error // by resource
+	notify func()           // called after the first error changed (not under mu)
+}
+
+func newConn(notify func()) *conn { return &conn{errs: map[string]error{}, notify: notify} }
+
+// wrap is a rest.Config WrapTransport.
+func (c *conn) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripper{c: c, next: rt}
+}
+
+type roundTripper struct {
+	c    *conn
+	next http.RoundTripper
+}
+
+func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.next.RoundTrip(req)
+	res2 := resourceOf(req.URL.Path)
+	if res2 == "" {
+		return res, err
+	}
+	switch {
+	case err != nil:
+		if req.Context().Err() != nil {
+			return res, err // we cancelled it (an informer stopping)
+		}
+		var u *url.Error
+		if errors.As(err, &u) {
+			err = u.Err // without the URL, whose query changes at every retry
+		}
+		t.c.set(res2, fmt.Errorf("apiserver unreachable: %w", err))
+	case res.StatusCode == http.StatusUnauthorized:
+		t.c.set(res2, fmt.Errorf("apiserver refused the credentials (401 Unauthorized): check the token or client certificate"))
+	case res.StatusCode == http.StatusForbidden:
+		t.c.set(res2, fmt.Errorf("forbidden (403): the account may not list and watch %s; see the RBAC in the healthcheck README", res2))
+	case res.StatusCode >= 500:
+		t.c.set(res2, fmt.Errorf("apiserver error: %s", res.Status))
+	case res.StatusCode < 300:
+		t.c.set(res2, nil)
+	}
+	return res, err
+}
+
+// resourceOf names the watched resource a request is for, or "".
+func resourceOf(path string) string {
+	for _, r := range []string{"endpointslices", "services"} {
+		if strings.HasSuffix(path, "/"+r) || strings.Contains(path, "/"+r+"/") {
+			return r
+		}
+	}
+	return ""
+}
+
+func (c *conn) set(resource string, err error) {
+	c.mu.Lock()
+	before := c.firstLocked()
+	if err == nil {
+		delete(c.errs, resource)
+	} else {
+		c.errs[resource] = err
+	}
+	after := c.firstLocked()
+	c.mu.Unlock()
+	if !sameErr(before, after) && c.notify != nil {
+		c.notify()
+	}
+}
+
+// err is the reason the apiserver cannot be used now, or nil.
+func (c *conn) err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.firstLocked()
+}
+
+func (c *conn) firstLocked() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(c.errs))
+	for k := range c.errs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return fmt.Errorf("%s: %w", keys[0], c.errs[keys[0]])
+}
+
+func sameErr(a, b error) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Error() == b.Error()
+}
