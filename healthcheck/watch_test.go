@@ -86,7 +86,7 @@ func TestWatchedCheck(t *testing.T) {
 		{Result{Kind: KindUnknown, Detail: "apiserver unreachable"}, true, false, false},
 		{Result{OK: true, Kind: KindOK, Detail: "2 of 2 endpoints ready"}, true, true, true},
 		{Result{Kind: "not_ready", Detail: "0 of 2 ready"}, false, true, true}, // down at once: no fall hysteresis
-		{Result{Kind: KindUnknown, Detail: "401"}, false, false, true},        // last known state kept
+		{Result{Kind: KindUnknown, Detail: "401"}, false, false, true},         // last known state kept
 		{Result{OK: true, Kind: KindOK}, true, true, true},
 	}
 	for i, s := range steps {
