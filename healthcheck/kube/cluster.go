@@ -29,7 +29,8 @@ type cluster struct {
 	name   string
 	client kubernetes.Interface
 	conn   *conn
-	logf   func(format string, args ...any)
+	errorf func(format string, args ...any)
+	infof  func(format string, args ...any)
 	wg     *sync.WaitGroup // informer shutdowns, for Source.Wait
 
 	mu      sync.Mutex
@@ -62,8 +63,8 @@ type sub struct {
 // byService indexes EndpointSlices by the Service they belong to.
 const byService = "service"
 
-func newCluster(name string, client kubernetes.Interface, cn *conn, logf func(string, ...any), wg *sync.WaitGroup) *cluster {
-	c := &cluster{name: name, client: client, conn: cn, logf: logf, wg: wg,
+func newCluster(name string, client kubernetes.Interface, cn *conn, errorf, infof func(string, ...any), wg *sync.WaitGroup) *cluster {
+	c := &cluster{name: name, client: client, conn: cn, errorf: errorf, infof: infof, wg: wg,
 		spaces: map[string]*space{}, subs: map[string]map[*sub]bool{}, dirty: map[string]bool{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	go c.run()
@@ -230,9 +231,9 @@ func (c *cluster) flush() {
 		c.all = true
 		switch {
 		case reason != "":
-			c.logf("kubernetes %s: %s; checks that watch it are unknown and keep their last state", c.name, reason)
+			c.errorf("kubernetes %s: %s; checks that watch it are unknown and keep their last state", c.name, reason)
 		default:
-			c.logf("kubernetes %s: reachable again", c.name)
+			c.infof("kubernetes %s: reachable again", c.name)
 		}
 		c.lastErr = reason
 	}

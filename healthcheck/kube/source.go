@@ -22,8 +22,9 @@ import (
 
 // Options configure a Source.
 type Options struct {
-	// Logf logs apiserver trouble and recovery (once per change, not per retry).
-	Logf func(format string, args ...any)
+	// Errorf logs apiserver trouble, Infof its recovery: once per change, not per
+	// retry.
+	Errorf, Infof func(format string, args ...any)
 	// NewClient builds the client of an apiserver; kubernetes.NewForConfig if nil.
 	// Tests pass a fake clientset.
 	NewClient func(*rest.Config) (kubernetes.Interface, error)
@@ -32,7 +33,8 @@ type Options struct {
 // Source is the healthcheck.Source of TypeKubernetes, and the registry of apiserver
 // connections. It is safe for concurrent use; one per process.
 type Source struct {
-	logf      func(string, ...any)
+	errorf    func(string, ...any)
+	infof     func(string, ...any)
 	newClient func(*rest.Config) (kubernetes.Interface, error)
 	wg        sync.WaitGroup
 
@@ -43,13 +45,17 @@ type Source struct {
 // New returns a Source with no connection yet: connections open with the first
 // check that needs them and close with the last.
 func New(o Options) *Source {
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
+	nop := func(string, ...any) {}
+	if o.Errorf == nil {
+		o.Errorf = nop
+	}
+	if o.Infof == nil {
+		o.Infof = nop
 	}
 	if o.NewClient == nil {
 		o.NewClient = func(c *rest.Config) (kubernetes.Interface, error) { return kubernetes.NewForConfig(c) }
 	}
-	return &Source{logf: o.Logf, newClient: o.NewClient, clusters: map[string]*cluster{}}
+	return &Source{errorf: o.Errorf, infof: o.Infof, newClient: o.NewClient, clusters: map[string]*cluster{}}
 }
 
 // Open reads the check's apiserver configuration (kubeconfig, TLS files); errors
@@ -121,7 +127,7 @@ func (s *Source) acquire(cfg Config, rc *rest.Config) (*cluster, error) {
 		if err != nil {
 			return nil, err
 		}
-		c = newCluster(cfg.Name(), client, cn, s.logf, &s.wg)
+		c = newCluster(cfg.Name(), client, cn, s.errorf, s.infof, &s.wg)
 		s.clusters[key] = c
 	}
 	c.refs++
@@ -178,7 +184,7 @@ func (w *watch) Start(report func(hc.Result)) {
 		report(Judge(w.want, st.Service, st.Slices))
 	})
 	if err != nil {
-		w.src.logf("kubernetes %s: %v", w.cfg.Name(), err)
+		w.src.errorf("kubernetes %s: %v", w.cfg.Name(), err)
 		go report(hc.Result{Kind: hc.KindUnknown, Detail: err.Error()})
 		return
 	}

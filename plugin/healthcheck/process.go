@@ -6,6 +6,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/healthcheck/kube"
 )
 
 var log = clog.NewWithPlugin(pluginName)
@@ -20,7 +21,9 @@ type proc struct {
 }
 
 var process = sync.OnceValue(func() *proc {
-	e := hc.New(hc.Options{OnProbe: observeProbe})
+	// kubernetes checks watch their apiserver through one shared Source.
+	k8s := kube.New(kube.Options{Errorf: log.Errorf, Infof: log.Infof})
+	e := hc.New(hc.Options{OnProbe: observeProbe, Sources: map[hc.Type]hc.Source{hc.TypeKubernetes: k8s}})
 	e.Subscribe(onTransition)
 	registerStateCollector(e)
 	return &proc{engine: e}
@@ -46,6 +49,8 @@ func onTransition(t hc.Transition) {
 		log.Warningf("check %s is down: %s: %s", t.Name, t.Reason.Kind, t.Reason.Detail)
 	case t.Changed:
 		log.Warningf("check %s is down", t.Name)
+	case !t.Probed && t.Reason.Kind == hc.KindUnknown:
+		log.Warningf("check %s state unknown, keeping %s: %s", t.Name, upDown(t.Up), t.Reason.Detail)
 	}
 }
 
