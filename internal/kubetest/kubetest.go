@@ -46,6 +46,10 @@ const (
 	ServiceCIDRv6 = "fd00:10:96::/112"
 )
 
+// AdvertiseAddress is the endpoint of the default/kubernetes Service (an
+// address of TEST-NET-1, RFC 5737; the apiserver itself listens on 127.0.0.1).
+const AdvertiseAddress = "192.0.2.1"
+
 // AdminToken authenticates as "admin" in group system:masters (every permission).
 const AdminToken = "kubetest-admin-token"
 
@@ -145,7 +149,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 		"--etcd-servers=" + etcd.ClientURL,
 		"--etcd-prefix=/kubetest",
 		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		// The address the apiserver publishes as the endpoint of the default/kubernetes
+		// Service; its reconciler refuses loopback, and nothing connects to it here.
+		"--advertise-address=" + AdvertiseAddress,
 		fmt.Sprintf("--secure-port=%d", port),
 		"--tls-cert-file=" + certFile,
 		"--tls-private-key-file=" + keyFile,
