@@ -138,4 +138,3 @@ func TestAgainstAPIServer(t *testing.T) {
 		}
 	})
 }
-
