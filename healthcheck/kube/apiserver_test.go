@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"syscall"
@@ -116,6 +117,46 @@ func TestAgainstAPIServer(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("load balancer status", func(t *testing.T) {
+		cfg := Config{Kubeconfig: admin}
+		rc, err := cfg.REST()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := make(chan string, 10)
+		cancel, err := src.Subscribe(cfg, rc, ns, "edge", func(st State) { seen <- fmt.Sprint(Addresses(st, FromLoadBalancer, "")) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cancel()
+		want := func(addrs string) {
+			t.Helper()
+			for {
+				select {
+				case got := <-seen:
+					if got == addrs {
+						return
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("never saw %s", addrs)
+				}
+			}
+		}
+		want("[]") // no such Service yet
+		svc, err := c.Client.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "edge"},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Ports: []corev1.ServicePort{{Name: "https", Port: 443}}}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "203.0.113.7"}, {IP: "2001:db8::7"}}
+		start := time.Now()
+		if _, err := c.Client.CoreV1().Services(ns).UpdateStatus(ctx, svc, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		want("[203.0.113.7 2001:db8::7]")
+		t.Logf("Service status write → load balancer addresses seen in %v", time.Since(start))
+	})
 
 	t.Run("apiserver killed", func(t *testing.T) {
 		// web is up (the last flip made b ready); take it down, then stop the
