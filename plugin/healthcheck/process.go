@@ -18,6 +18,7 @@ var log = clog.NewWithPlugin(pluginName)
 // shared one (internal/lifecycle) that survives reloads.
 type proc struct {
 	engine *hc.Engine
+	kube   *kube.Source
 }
 
 var process = sync.OnceValue(func() *proc {
@@ -26,13 +27,18 @@ var process = sync.OnceValue(func() *proc {
 	e := hc.New(hc.Options{OnProbe: observeProbe, Sources: map[hc.Type]hc.Source{hc.TypeKubernetes: k8s}})
 	e.Subscribe(onTransition)
 	registerStateCollector(e)
-	return &proc{engine: e}
+	return &proc{engine: e, kube: k8s}
 })
 
 // Engine returns the process-wide health check engine. Other plugins (policy) register
 // their own checks with Engine().Prepare(owner, specs), Start the Set in OnStartup and
 // Close it in OnShutdown, and read state through Set.Handle.
 func Engine() *hc.Engine { return process().engine }
+
+// Kube returns the process-wide Kubernetes watcher that kubernetes checks use; the
+// policy plugin watches the Services of its kubernetes: values through it, so one
+// apiserver connection serves both.
+func Kube() *kube.Source { return process().kube }
 
 func onTransition(t hc.Transition) {
 	if t.Changed || t.OverrideChanged {
