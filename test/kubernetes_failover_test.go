@@ -3,6 +3,8 @@ package test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +29,27 @@ const failoverCorefile = `example.net:@PORT@ {
         failover www.example.net. A 192.0.2.1@primary 192.0.2.2
     }
 }
+example.org:@PORT@ {
+    policy {
+        data values.yaml
+    }
+}
+`
+
+// failoverValues are record sets whose addresses are a Service's: its load
+// balancer's (failing over to a fixed address when it has none), and its ready
+// endpoints'.
+const failoverValues = `zones:
+  example.org:
+    records:
+      lb:
+        A:
+          failover:
+            - kubernetes: {service: shop/edge, from: loadbalancer, kubeconfig: @KUBECONFIG@}
+            - value: 192.0.2.99
+      pods:
+        A:
+          kubernetes: {service: shop/primary, from: endpoints, port: http, kubeconfig: @KUBECONFIG@}
 `
 
 // TestKubernetesFailover: our binary answers a failover record whose primary's
@@ -34,7 +57,9 @@ const failoverCorefile = `example.net:@PORT@ {
 // with the coredns ServiceAccount's stock permissions (deploy/kubernetes RBAC:
 // list and watch services and endpointslices are all a kubernetes check needs).
 // The endpoint is flipped not ready and ready again; each flip is timed from just
-// before the EndpointSlice write until the DNS answer moved.
+// before the EndpointSlice write until the DNS answer moved. Then record sets whose
+// values are a Service's (kubernetes: values in a data file) follow its ready
+// endpoints and its load balancer status, each change timed the same way.
 func TestKubernetesFailover(t *testing.T) {
 	c := kubetest.Start(t, kubetest.Options{Users: []kubetest.User{corednsUser}})
 	applyManifests(t, c, false, "rbac.yaml")
@@ -45,22 +70,31 @@ func TestKubernetesFailover(t *testing.T) {
 		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "http", Port: 80}}}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ready := true
+	ready, portName, portNum := true, "http", int32(8080)
 	sl, err := c.Client.DiscoveryV1().EndpointSlices(ns).Create(ctx, &discoveryv1.EndpointSlice{
 		ObjectMeta:  metav1.ObjectMeta{Name: "primary-1", Labels: map[string]string{discoveryv1.LabelServiceName: "primary"}},
 		AddressType: discoveryv1.AddressTypeIPv4,
+		Ports:       []discoveryv1.EndpointPort{{Name: &portName, Port: &portNum}},
 		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"10.244.0.5"}, Conditions: discoveryv1.EndpointConditions{Ready: &ready}}},
 	}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	edge, err := c.Client.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "edge"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Ports: []corev1.ServicePort{{Name: "https", Port: 443}}}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	port := e2e.FreePort(t)
-	corefile := failoverCorefile
-	for from, to := range map[string]string{"@PORT@": fmt.Sprint(port), "@KUBECONFIG@": c.Kubeconfig(t, corednsUser.Token)} {
-		corefile = replaceOnce(t, corefile, from, to)
+	kubeconfig := c.Kubeconfig(t, corednsUser.Token)
+	corefile := strings.ReplaceAll(failoverCorefile, "@PORT@", fmt.Sprint(port))
+	corefile = replaceOnce(t, corefile, "@KUBECONFIG@", kubeconfig)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "values.yaml"), []byte(strings.ReplaceAll(failoverValues, "@KUBECONFIG@", kubeconfig)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	e2e.Start(t, e2e.CoreTraffic(t), corefile, "", addr)
+	e2e.Start(t, e2e.CoreTraffic(t), corefile, dir, addr)
 	if _, err := pollUntil(addr, "www.example.net.", time.Now(), func(r *dns.Msg) bool { return hasAnswer(r, "192.0.2.1") }); err != nil {
 		t.Fatalf("primary never answered: %v", err)
 	}
@@ -86,6 +120,37 @@ func TestKubernetesFailover(t *testing.T) {
 		flips, took[flips/2], took[flips*9/10], took[flips-1])
 	if took[flips-1] > changeGoal {
 		t.Errorf("slowest failover %v, want under %v", took[flips-1], changeGoal)
+	}
+
+	// The last flip left the endpoint ready: its address is the pods answer.
+	if _, err := pollUntil(addr, "pods.example.org.", time.Now(), func(r *dns.Msg) bool { return hasAnswer(r, "10.244.0.5") }); err != nil {
+		t.Errorf("pods: %v", err)
+	}
+	// Load balancer addresses come and go; each change is timed from the Service
+	// status write until the lb answer is exactly the new set.
+	took = took[:0]
+	for i := range 10 {
+		ips := map[bool][]string{true: {"203.0.113.7", "203.0.113.8"}, false: {"203.0.113.9"}}[i%2 == 0]
+		edge.Status.LoadBalancer.Ingress = nil
+		for _, ip := range ips {
+			edge.Status.LoadBalancer.Ingress = append(edge.Status.LoadBalancer.Ingress, corev1.LoadBalancerIngress{IP: ip})
+		}
+		start := time.Now()
+		if edge, err = c.Client.CoreV1().Services(ns).UpdateStatus(ctx, edge, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := pollUntil(addr, "lb.example.org.", start, func(r *dns.Msg) bool {
+			return len(r.Answer) == len(ips) && !slices.ContainsFunc(ips, func(ip string) bool { return !hasAnswer(r, ip) })
+		})
+		if err != nil {
+			t.Fatalf("load balancer change %d to %v: %v", i, ips, err)
+		}
+		took = append(took, d)
+	}
+	slices.Sort(took)
+	t.Logf("Service load balancer status written → lb answer changed, %d changes: p50 %v, max %v", len(took), took[len(took)/2], took[len(took)-1])
+	if took[len(took)-1] > changeGoal {
+		t.Errorf("slowest value change %v, want under %v", took[len(took)-1], changeGoal)
 	}
 }
 
