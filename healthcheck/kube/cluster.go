@@ -31,7 +31,7 @@ type cluster struct {
 	conn   *conn
 	errorf func(format string, args ...any)
 	infof  func(format string, args ...any)
-	wg     *sync.WaitGroup // informer shutdowns, for Source.Wait
+	wg     *sync.WaitGroup // its goroutines, for Source.Wait
 
 	mu      sync.Mutex
 	refs    int
@@ -67,7 +67,11 @@ func newCluster(name string, client kubernetes.Interface, cn *conn, errorf, info
 	c := &cluster{name: name, client: client, conn: cn, errorf: errorf, infof: infof, wg: wg,
 		spaces: map[string]*space{}, subs: map[string]map[*sub]bool{}, dirty: map[string]bool{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
-	go c.run()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.run()
+	}()
 	return c
 }
 

@@ -158,7 +158,8 @@ func (s *Source) poke(key string) {
 	}
 }
 
-// Wait waits for the informers of released connections to shut down (tests).
+// Wait waits for the goroutines of released connections to end (tests; with a
+// connection still in use it waits for ever).
 func (s *Source) Wait() { s.wg.Wait() }
 
 // watch is one kubernetes check.
