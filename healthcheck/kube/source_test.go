@@ -234,3 +234,42 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("in-cluster outside a cluster: %v", err)
 	}
 }
+
+// TestRecovery: when the apiserver fails and comes back (as the transport sees
+// it), checks turn unknown with the reason, keep their state, and are judged
+// again from the caches on recovery; both are logged once.
+func TestRecovery(t *testing.T) {
+	client := fake.NewClientset(service("shop", "web"), slice("shop", "web", "web-a", nil, ep("10.0.0.1", "a", "true")))
+	e, src, l := fakeEngine(t, client)
+	set, err := e.Apply("t", []hc.Spec{spec(t, "web", "kubernetes", "shop/web", "endpoint=https://192.0.2.1:6443")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	web, _ := set.Handle("web")
+	waitFor(t, "web known", func() bool { return web.Status().Probed })
+	src.mu.Lock()
+	var c *cluster
+	for _, x := range src.clusters {
+		c = x
+	}
+	src.mu.Unlock()
+	for range 3 { // the informers' retries: one log line, one result
+		c.conn.set("services", fmt.Errorf("apiserver unreachable: connection refused"))
+	}
+	waitFor(t, "web unknown", func() bool { return !web.Status().Probed })
+	st := web.Status()
+	if !st.Up || st.Results[0].Detail != "services: apiserver unreachable: connection refused" || st.Results[1].Kind != hc.KindOK {
+		t.Errorf("unknown: up %v, results %+v", st.Up, st.Results)
+	}
+	c.conn.set("services", nil)
+	waitFor(t, "web known again", func() bool { return web.Status().Probed })
+	if !web.Up() {
+		t.Error("down after recovery")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.lines); n != 2 || !strings.Contains(l.lines[0], "checks that watch it are unknown") || !strings.Contains(l.lines[1], "reachable again") {
+		t.Errorf("logged %q", l.lines)
+	}
+}
