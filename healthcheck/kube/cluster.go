@@ -225,12 +225,8 @@ func (c *cluster) run() {
 // flush tells the subscribers of every changed Service (all of them when the
 // apiserver's reachability changed) their State.
 func (c *cluster) flush() {
-	err := c.conn.err()
+	reason := c.conn.all()
 	c.mu.Lock()
-	reason := ""
-	if err != nil {
-		reason = err.Error()
-	}
 	if reason != c.lastErr {
 		c.all = true
 		switch {
@@ -257,7 +253,7 @@ func (c *cluster) flush() {
 	}
 	c.mu.Unlock()
 	for _, s := range todo {
-		if err != nil {
+		if err := c.conn.err(s.ns); err != nil {
 			s.fn(State{Err: err})
 			continue
 		}

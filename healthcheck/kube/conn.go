@@ -10,15 +10,16 @@ import (
 	"sync"
 )
 
-// conn tracks whether the apiserver answers our requests, per resource (services,
-// endpointslices), from the HTTP exchanges themselves: it sits in the client's
+// conn tracks whether the apiserver answers our requests, per namespace and
+// resource (services, endpointslices: RBAC may allow one namespace and not
+// another), from the HTTP exchanges themselves: it sits in the client's
 // transport, so it sees the list, the watch and every retry of the informers without
 // depending on how they retry. A transport error, 401, 403 or 5xx marks the resource
 // failing with that reason; a 2xx clears it. Other statuses (404, 410, 429) say
 // nothing about reachability.
 type conn struct {
 	mu     sync.Mutex
-	errs   map[string]error // by resource
+	errs   map[string]error // by "namespace/resource"
 	notify func()           // called after the first error changed (not under mu)
 }
 
@@ -62,11 +63,16 @@ func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	return res, err
 }
 
-// resourceOf names the watched resource a request is for, or "".
+// resourceOf names the namespace and watched resource a request is for
+// (".../namespaces/NS/services"), or "".
 func resourceOf(path string) string {
+	ns := ""
+	if _, rest, ok := strings.Cut(path, "/namespaces/"); ok {
+		ns, _, _ = strings.Cut(rest, "/")
+	}
 	for _, r := range []string{"endpointslices", "services"} {
 		if strings.HasSuffix(path, "/"+r) || strings.Contains(path, "/"+r+"/") {
-			return r
+			return ns + "/" + r
 		}
 	}
 	return ""
@@ -74,41 +80,44 @@ func resourceOf(path string) string {
 
 func (c *conn) set(resource string, err error) {
 	c.mu.Lock()
-	before := c.firstLocked()
+	before := c.allLocked()
 	if err == nil {
 		delete(c.errs, resource)
 	} else {
 		c.errs[resource] = err
 	}
-	after := c.firstLocked()
+	after := c.allLocked()
 	c.mu.Unlock()
-	if !sameErr(before, after) && c.notify != nil {
+	if before != after && c.notify != nil {
 		c.notify()
 	}
 }
 
-// err is the reason the apiserver cannot be used now, or nil.
-func (c *conn) err() error {
+// err is the reason namespace ns of the apiserver cannot be used now, or nil.
+func (c *conn) err(ns string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.firstLocked()
+	for _, r := range []string{"endpointslices", "services"} {
+		if err := c.errs[ns+"/"+r]; err != nil {
+			return fmt.Errorf("%s in %s: %w", r, ns, err)
+		}
+	}
+	return nil
 }
 
-func (c *conn) firstLocked() error {
-	if len(c.errs) == 0 {
-		return nil
-	}
+// allLocked is every failing namespace and resource with its reason, sorted.
+func (c *conn) allLocked() string {
 	keys := make([]string, 0, len(c.errs))
-	for k := range c.errs {
-		keys = append(keys, k)
+	for k, err := range c.errs {
+		keys = append(keys, k+": "+err.Error())
 	}
 	slices.Sort(keys)
-	return fmt.Errorf("%s: %w", keys[0], c.errs[keys[0]])
+	return strings.Join(keys, "; ")
 }
 
-func sameErr(a, b error) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Error() == b.Error()
+// all is allLocked for logs.
+func (c *conn) all() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.allLocked()
 }

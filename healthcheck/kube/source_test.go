@@ -255,21 +255,25 @@ func TestRecovery(t *testing.T) {
 	}
 	src.mu.Unlock()
 	for range 3 { // the informers' retries: one log line, one result
-		c.conn.set("services", fmt.Errorf("apiserver unreachable: connection refused"))
+		c.conn.set("shop/services", fmt.Errorf("apiserver unreachable: connection refused"))
 	}
 	waitFor(t, "web unknown", func() bool { return !web.Status().Probed })
 	st := web.Status()
-	if !st.Up || st.Results[0].Detail != "services: apiserver unreachable: connection refused" || st.Results[1].Kind != hc.KindOK {
+	if !st.Up || st.Results[0].Detail != "services in shop: apiserver unreachable: connection refused" || st.Results[1].Kind != hc.KindOK {
 		t.Errorf("unknown: up %v, results %+v", st.Up, st.Results)
 	}
-	c.conn.set("services", nil)
+	c.conn.set("other/services", fmt.Errorf("forbidden")) // another namespace: not ours
+	c.conn.set("shop/services", nil)
 	waitFor(t, "web known again", func() bool { return web.Status().Probed })
 	if !web.Up() {
 		t.Error("down after recovery")
 	}
+	c.conn.set("other/services", nil)
+	waitFor(t, "reachable again logged", func() bool { return l.has("reachable again") })
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if n := len(l.lines); n != 2 || !strings.Contains(l.lines[0], "checks that watch it are unknown") || !strings.Contains(l.lines[1], "reachable again") {
+	if n := len(l.lines); !strings.Contains(l.lines[0], "shop/services: apiserver unreachable: connection refused; checks that watch it are unknown") ||
+		!strings.Contains(l.lines[n-1], "reachable again") || n > 3 {
 		t.Errorf("logged %q", l.lines)
 	}
 }
