@@ -7,6 +7,12 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X github.com/coredns/coredns/coremain.GitCommit=$(COMMIT)
 STOCK     := bin/coredns-stock
+# kube-apiserver v1.37.2 (the Kubernetes of CoreDNS v1.15.0's client-go) for the tests
+# that run a real control plane (internal/kubetest); image written by `make image`.
+KUBE_APISERVER := bin/kube-apiserver
+IMAGE_DIR      := bin/image
+IMAGE_TAR      := bin/coredns-image.tar
+IMAGE_REF      ?= coretraffic/coredns:$(VERSION)
 # Packages that start goroutines run again under the race detector.
 RACE_PKGS := ./geo/... ./healthcheck/... ./policy/... ./plugin/... ./internal/... ./route53/... ./store/...
 FUZZTIME  ?= 10s
@@ -31,6 +37,21 @@ run: build
 # target: rebuilt only when the dependencies change.
 $(STOCK): go.mod go.sum
 	$(GO) build -o $@ github.com/coredns/coredns
+
+# kube-apiserver from the module proxy through the wrapper module tools/kube-apiserver
+# (k8s.io/kubernetes cannot be a plain dependency). A file target like $(STOCK): the
+# cold build is long (see README, Kubernetes), so only a dependency change rebuilds it.
+$(KUBE_APISERVER): tools/kube-apiserver/go.mod tools/kube-apiserver/go.sum
+	cd tools/kube-apiserver && $(GO) build -ldflags '-s -w' -o $(CURDIR)/$@ k8s.io/kubernetes/cmd/kube-apiserver
+
+# The container image, without Docker (tools/image, go-containerregistry): the static
+# binary at /coredns with cap_net_bind_service, user 65532, entrypoint as the official
+# coredns image. Writes an OCI layout ($(IMAGE_DIR)) and a tarball ($(IMAGE_TAR)) for
+# `docker load`, `ctr images import` or `kind load image-archive`.
+.PHONY: image
+image:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/coredns-static ./build
+	cd tools/image && $(GO) run . -bin $(CURDIR)/bin/coredns-static -out $(CURDIR)/$(IMAGE_DIR) -tar $(CURDIR)/$(IMAGE_TAR) -ref $(IMAGE_REF)
 
 test: deps build $(STOCK) lint test-unit test-race
 

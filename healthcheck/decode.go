@@ -99,7 +99,7 @@ func decodeCheck(file string, k, v *yaml.Node) (Spec, error) {
 		}
 	}
 	if s.Type == "" {
-		return s, s.fieldErr("type", "missing (want http, https, tcp, dns, grpc or calculated)")
+		return s, s.fieldErr("type", "missing (want %s)", typeList)
 	}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		fk, fv := v.Content[i], deref(v.Content[i+1])

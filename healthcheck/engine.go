@@ -1,6 +1,7 @@
 package healthcheck
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -25,6 +26,9 @@ type Options struct {
 	// the interface a multi-homed vantage point checks through (and the checker
 	// address it reports). Zero: the system's choice.
 	Source netip.Addr
+	// Sources run the event-driven check types (TypeKubernetes: healthcheck/kube);
+	// a check of a type with no Source is rejected by Prepare.
+	Sources map[Type]Source
 }
 
 // Engine runs checks. One per process: identical checks registered by any number of
@@ -38,6 +42,7 @@ type Engine struct {
 	maxWorkers int32
 	onProbe    func(Type, Result)
 	source     netip.Addr
+	sources    map[Type]Source
 
 	mu      sync.Mutex
 	runners map[string]*runner   // started runners by key, for dedupe
@@ -64,6 +69,7 @@ func New(o Options) *Engine {
 		maxWorkers: int32(o.Concurrency),
 		onProbe:    o.OnProbe,
 		source:     o.Source,
+		sources:    maps.Clone(o.Sources),
 		runners:    map[string]*runner{},
 		byName:     map[string][]*runner{},
 	}
@@ -114,6 +120,7 @@ type Transition struct {
 	Healthy         bool
 	Observed        bool // this engine's own probe state (see Status.Observed)
 	ObservedChanged bool // Observed differs from before (Up may not: a verdict holds it)
+	Probed          bool // the state is known: false before the first result and while a watcher reports KindUnknown
 	Override        Override
 	OverrideChanged bool
 	At              time.Time

@@ -40,8 +40,10 @@ var (
 	probed   = []Type{TypeHTTP, TypeHTTPS, TypeTCP, TypeDNS, TypeGRPC}
 	httpOnly = []Type{TypeHTTP, TypeHTTPS}
 	withTLS  = []Type{TypeHTTPS, TypeGRPC}
+	withCA   = []Type{TypeHTTPS, TypeGRPC, TypeKubernetes} // TLS files and skip-verify
 	withAddr = []Type{TypeTCP, TypeDNS, TypeGRPC}
-	allTypes = []Type{TypeHTTP, TypeHTTPS, TypeTCP, TypeDNS, TypeGRPC, TypeCalculated}
+	kube     = []Type{TypeKubernetes}
+	allTypes = []Type{TypeHTTP, TypeHTTPS, TypeTCP, TypeDNS, TypeGRPC, TypeCalculated, TypeKubernetes}
 )
 
 // fields is the vocabulary of a check definition (read-only).
@@ -67,10 +69,10 @@ var fields = map[string]field{
 
 	"tls":             {kindScalar, []Type{TypeGRPC}, func(s *Spec, v value) error { return setBool(&s.TLS, v.s) }},
 	"sni":             {kindScalar, withTLS, func(s *Spec, v value) error { s.SNI = v.s; return nil }},
-	"tls_skip_verify": {kindScalar, withTLS, func(s *Spec, v value) error { return setBool(&s.TLSSkipVerify, v.s) }},
-	"ca":              {kindScalar, withTLS, func(s *Spec, v value) error { s.CA = v.s; return nil }},
-	"client_cert":     {kindScalar, withTLS, func(s *Spec, v value) error { s.ClientCert = v.s; return nil }},
-	"client_key":      {kindScalar, withTLS, func(s *Spec, v value) error { s.ClientKey = v.s; return nil }},
+	"tls_skip_verify": {kindScalar, withCA, func(s *Spec, v value) error { return setBool(&s.TLSSkipVerify, v.s) }},
+	"ca":              {kindScalar, withCA, func(s *Spec, v value) error { s.CA = v.s; return nil }},
+	"client_cert":     {kindScalar, withCA, func(s *Spec, v value) error { s.ClientCert = v.s; return nil }},
+	"client_key":      {kindScalar, withCA, func(s *Spec, v value) error { s.ClientKey = v.s; return nil }},
 
 	"target":  {kindScalar, withAddr, func(s *Spec, v value) error { s.Target = v.s; return nil }},
 	"name":    {kindScalar, []Type{TypeDNS}, setQName},
@@ -78,7 +80,13 @@ var fields = map[string]field{
 	"rcode":   {kindScalar, []Type{TypeDNS}, setRCode},
 	"answer":  {kindScalar, []Type{TypeDNS}, func(s *Spec, v value) error { s.Answer = v.s; return nil }},
 	"proto":   {kindScalar, []Type{TypeDNS}, setProto},
-	"service": {kindScalar, []Type{TypeGRPC}, func(s *Spec, v value) error { s.Service = v.s; return nil }},
+	"service": {kindScalar, []Type{TypeGRPC, TypeKubernetes}, func(s *Spec, v value) error { s.Service = v.s; return nil }},
+
+	"port":       {kindScalar, kube, func(s *Spec, v value) error { s.Port = v.s; return nil }},
+	"min_ready":  {kindScalar, kube, func(s *Spec, v value) error { return setInt(&s.MinReady, v.s, 1, MaxMinReady) }},
+	"kubeconfig": {kindScalar, kube, func(s *Spec, v value) error { s.Kubeconfig = v.s; return nil }},
+	"context":    {kindScalar, kube, func(s *Spec, v value) error { s.KubeContext = v.s; return nil }},
+	"endpoint":   {kindScalar, kube, func(s *Spec, v value) error { s.Endpoint = v.s; return nil }},
 
 	"children":    {kindList, []Type{TypeCalculated}, setChildren},
 	"min_healthy": {kindScalar, []Type{TypeCalculated}, setMinHealthy},
@@ -87,7 +95,7 @@ var fields = map[string]field{
 // positional is the field an inline Corefile check's third argument sets.
 var positional = map[Type]string{
 	TypeHTTP: "url", TypeHTTPS: "url", TypeTCP: "target", TypeDNS: "target",
-	TypeGRPC: "target", TypeCalculated: "children",
+	TypeGRPC: "target", TypeCalculated: "children", TypeKubernetes: "service",
 }
 
 // FieldNames returns every field name a check of type t accepts, sorted.
@@ -106,10 +114,13 @@ func FieldNames(t Type) []string {
 func ParseType(s string) (Type, error) {
 	t := Type(strings.ToLower(s))
 	if !slices.Contains(allTypes, t) {
-		return "", fmt.Errorf("unknown type %q (want http, https, tcp, dns, grpc or calculated)", s)
+		return "", fmt.Errorf("unknown type %q (want %s)", s, typeList)
 	}
 	return t, nil
 }
+
+// typeList names the types for error messages.
+const typeList = "http, https, tcp, dns, grpc, kubernetes or calculated"
 
 // setField sets the field called name on s, checking that it applies to s.Type.
 func setField(s *Spec, name string, v value) error {

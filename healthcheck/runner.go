@@ -15,10 +15,12 @@ import (
 type runner struct {
 	key      string
 	spec     *Spec
-	prober   prober    // nil for calculated and disabled checks
+	prober   prober    // nil for calculated, watched and disabled checks
+	watch    Watch     // event-driven checks (Options.Sources); nil otherwise
 	children []*runner // calculated only
 
-	status atomic.Pointer[Status]
+	status   atomic.Pointer[Status]
+	watching atomic.Bool // reports from watch count (between start and stop)
 
 	mu sync.Mutex // writers of status: the probing goroutine, overrides, recompute
 	m  machine
@@ -49,7 +51,14 @@ type run struct {
 func newRunner(e *Engine, s *Spec, key string, children []*runner) (*runner, error) {
 	r := &runner{key: key, spec: s, children: children, m: newMachine(s),
 		nameRefs: map[string]int{}, owners: map[string]int{}, parents: map[*runner]int{}}
-	if s.Type != TypeCalculated && !s.Disabled {
+	w, watched, err := e.openWatch(s)
+	switch {
+	case err != nil:
+		return nil, err
+	case watched && !s.Disabled:
+		r.watch = w
+	case watched, s.Type == TypeCalculated, s.Disabled:
+	default:
 		p, err := newProber(s, e.source)
 		if err != nil {
 			return nil, err
@@ -71,6 +80,8 @@ func (r *runner) start(e *Engine) {
 			c.parents[r]++
 		}
 		r.recompute(e)
+	case r.watch != nil:
+		r.startWatch(e)
 	case r.prober != nil:
 		g := &run{r: r}
 		g.ctx, g.cancel = context.WithCancel(context.Background())
@@ -86,6 +97,10 @@ func (r *runner) stop(_ *Engine) {
 		if c.parents[r]--; c.parents[r] <= 0 {
 			delete(c.parents, r)
 		}
+	}
+	if r.watch != nil {
+		r.stopWatch()
+		return
 	}
 	g := r.run
 	if g == nil {
@@ -288,7 +303,7 @@ func (r *runner) setOverride(e *Engine, o Override) *Status {
 func (r *runner) transition(e *Engine, old *Status) Transition {
 	st := r.status.Load()
 	t := Transition{Names: r.names(), Type: r.spec.Type, Up: st.Up, Changed: st.Up != old.Up,
-		Healthy: st.Healthy, Observed: st.Observed, ObservedChanged: st.Observed != old.Observed,
+		Healthy: st.Healthy, Observed: st.Observed, ObservedChanged: st.Observed != old.Observed, Probed: st.Probed,
 		Override: st.Override, OverrideChanged: st.Override != old.Override, At: e.clock.Now()}
 	t.Name = t.Names[0]
 	if len(st.Results) > 0 {

@@ -21,6 +21,9 @@ const (
 	TypeDNS        Type = "dns"
 	TypeGRPC       Type = "grpc"
 	TypeCalculated Type = "calculated"
+	// TypeKubernetes is event-driven: a Source registered with the Engine
+	// (healthcheck/kube) watches a Service's EndpointSlices and pushes its state.
+	TypeKubernetes Type = "kubernetes"
 )
 
 // Initial is the state a check has before its first result.
@@ -44,6 +47,8 @@ const (
 	MaxThreshold      = 100
 	DefaultMatchLimit = 5120
 	MaxMatchLimit     = 1 << 20
+	DefaultMinReady   = 1
+	MaxMinReady       = 1 << 20
 )
 
 // Header is one extra HTTP request header.
@@ -115,8 +120,15 @@ type Spec struct {
 	Answer string // rdata one answer of type QType must have, e.g. "192.0.2.1"
 	Proto  string // udp or tcp
 
-	// grpc
+	// grpc: the gRPC service name; kubernetes: the Service as namespace/name
 	Service string
+
+	// kubernetes
+	Port        string // the Service port (name or number) whose endpoints count; "" for any
+	MinReady    int    // ready endpoints needed to be healthy
+	Kubeconfig  string // kubeconfig file; "" for the in-cluster configuration
+	KubeContext string // context in Kubeconfig; "" for its current context
+	Endpoint    string // apiserver URL, overriding the kubeconfig's or in-cluster one
 
 	// calculated
 	Children   []string

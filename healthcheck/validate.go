@@ -43,6 +43,10 @@ func (s *Spec) fieldErr(field, format string, args ...any) *Error {
 
 // Normalize fills in defaults for every field left at its zero value.
 func (s *Spec) Normalize() {
+	if s.Type == TypeKubernetes {
+		s.normalizeKube()
+		return
+	}
 	if s.Type == TypeCalculated {
 		if s.MinHealthy == 0 {
 			s.MinHealthy = 1
@@ -111,6 +115,9 @@ func (s Spec) Validate() error {
 			return s.fieldErr("min_healthy", "%d is more than the %d children", s.MinHealthy, len(s.Children))
 		}
 		return nil
+	}
+	if s.Type == TypeKubernetes {
+		return s.validateKube()
 	}
 	if err := s.validateTiming(); err != nil {
 		return err

@@ -78,6 +78,11 @@ func Target(s *Spec) string {
 		return s.Target + " " + s.QName
 	case TypeCalculated:
 		return ""
+	case TypeKubernetes:
+		if s.Port != "" {
+			return "service " + s.Service + " port " + s.Port
+		}
+		return "service " + s.Service
 	}
 	return s.Target
 }

@@ -39,7 +39,7 @@ func (fs *FileSums) Sums(files []string) [][32]byte {
 		case err == nil:
 			out[i] = sha256.Sum256(b)
 			if statErr == nil && time.Since(fi.ModTime()) > racyWindow {
-				fs.stamps[f] = fileStamp{size: fi.Size(), mod: fi.ModTime(), sum: out[i]}
+				fs.stamps[f] = fileStamp{fi: fi, sum: out[i]}
 			}
 		case !errors.Is(err, os.ErrNotExist):
 			out[i] = sha256.Sum256([]byte(err.Error()))
@@ -55,15 +55,19 @@ func (fs *FileSums) Sums(files []string) [][32]byte {
 // write within the file system's timestamp granularity can leave size and time equal.
 const racyWindow = 2 * time.Second
 
-// fileStamp is what a file looked like when it was last hashed.
+// fileStamp is what a file looked like when it was last hashed: its size, time and
+// identity (device and inode), as the path resolves through symlinks. The identity
+// catches a file replaced by another of equal size and time, as a Kubernetes
+// ConfigMap volume does when it swaps its ..data symlink to a new directory and the
+// new file kept the old one's time.
 type fileStamp struct {
-	size int64
-	mod  time.Time
-	sum  [32]byte
+	fi  os.FileInfo
+	sum [32]byte
 }
 
 func (s fileStamp) same(fi os.FileInfo) bool {
-	return s.size == fi.Size() && s.mod.Equal(fi.ModTime()) && time.Since(fi.ModTime()) > racyWindow
+	return s.fi.Size() == fi.Size() && s.fi.ModTime().Equal(fi.ModTime()) && os.SameFile(s.fi, fi) &&
+		time.Since(fi.ModTime()) > racyWindow
 }
 
 // EqualSums reports whether two lists of sums are the same.

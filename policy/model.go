@@ -203,7 +203,10 @@ type Node struct {
 
 	// Inner nodes.
 	Children []*Node
-	Max      int // multivalue: at most this many values (default 8)
+	// Kube: a simple node whose children are a Kubernetes Service's addresses,
+	// filled in by ExpandKube before Compile (none until then).
+	Kube *KubeSource
+	Max  int // multivalue: at most this many values (default 8)
 
 	// Weighted: choose by weighted rendezvous hashing of the client subnet instead of
 	// at random, hashing the leading StickyBits4 (IPv4) or StickyBits6 (IPv6) bits.

@@ -66,6 +66,7 @@ var nodeKeys = []nodeKey{
 	{"geoproximity", isRuleKey, RuleGeoproximity, "the nearest healthy child to the client, by great-circle distance with bias"},
 	{"latency", isRuleKey, RuleLatency, "the healthy child with the lowest latency for the client (measured or from the latency: table)"},
 	{"alias", isRuleKey, RuleAlias, "another record set of the zone, same type (owner name, relative to the zone or \"@\"): its answer, under this owner"},
+	{"kubernetes", isRuleKey, RuleSimple, "every address of a Kubernetes Service, watched: {service: namespace/name, from: loadbalancer|endpoints, port, kubeconfig, context, endpoint} (A and AAAA)"},
 	{"ip", isRuleKey, RuleIP, "the child of the client subnet's location in a CIDR collection (longest match), else the \"*\" default"},
 	{"name", onAnyNode, 0, "a label for metrics and explain (default: the path)"},
 	{"check", onLeaf, 0, "name of the health check that says whether this leaf is healthy"},
@@ -105,6 +106,7 @@ var (
 	collectionKeys = []string{"locations", "file"}
 	regionKeys     = []string{"lat", "lon"}
 	hysteresisKeys = []string{"percent", "ms"}
+	kubeKeys       = []string{"service", "from", "port", "kubeconfig", "context", "endpoint"}
 	zoneKeys       = []string{"ttl", "soa", "records"}
 	soaKeys        = []string{"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"}
 )

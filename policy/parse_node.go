@@ -164,6 +164,8 @@ func (p *parser) ruleValue(c nodeCtx, nd *Node, re pair, path string) error {
 		return nil
 	case "values":
 		return p.values(c, nd, re, rpath)
+	case "kubernetes":
+		return p.kube(c, nd, re, rpath)
 	case "alias":
 		v, err := p.text(re.v, rpath, "the owner name of a record set of this zone")
 		if err != nil {

@@ -366,6 +366,14 @@ func keySchema(t *testing.T, k nodeKey) obj {
 		s = obj{"type": "boolean"}
 	case "alias":
 		s = obj{"type": "string", "pattern": `[^\s]`}
+	case "kubernetes":
+		props := obj{}
+		for _, key := range kubeKeys {
+			props[key] = obj{"type": "string", "pattern": `[^\s]`}
+		}
+		props["service"] = obj{"type": "string", "pattern": `^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?$`}
+		props["from"] = obj{"enum": []string{KubeFromLoadBalancer, KubeFromEndpoints}}
+		s = obj{"type": "object", "additionalProperties": false, "required": []string{"service", "from"}, "properties": props}
 	case "sticky_prefix":
 		s = obj{"type": "string", "pattern": `^([0-9]|[12][0-9]|3[0-2])/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$`}
 	case "ttl":

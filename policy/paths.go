@@ -51,8 +51,11 @@ func trimDot(name string) string {
 }
 
 // ruleKey is the key a node's children are written under: its rule's name, or
-// values for the shorthand.
+// values for the shorthand, or kubernetes for a Service's addresses.
 func ruleKey(n *Node) string {
+	if n.Kube != nil {
+		return "kubernetes"
+	}
 	if n.Rule == RuleSimple && len(n.Children) > 0 && n.Children[0].Listed {
 		return "values"
 	}

@@ -6,6 +6,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/healthcheck/kube"
 )
 
 var log = clog.NewWithPlugin(pluginName)
@@ -17,19 +18,27 @@ var log = clog.NewWithPlugin(pluginName)
 // shared one (internal/lifecycle) that survives reloads.
 type proc struct {
 	engine *hc.Engine
+	kube   *kube.Source
 }
 
 var process = sync.OnceValue(func() *proc {
-	e := hc.New(hc.Options{OnProbe: observeProbe})
+	// kubernetes checks watch their apiserver through one shared Source.
+	k8s := kube.New(kube.Options{Errorf: log.Errorf, Infof: log.Infof})
+	e := hc.New(hc.Options{OnProbe: observeProbe, Sources: map[hc.Type]hc.Source{hc.TypeKubernetes: k8s}})
 	e.Subscribe(onTransition)
 	registerStateCollector(e)
-	return &proc{engine: e}
+	return &proc{engine: e, kube: k8s}
 })
 
 // Engine returns the process-wide health check engine. Other plugins (policy) register
 // their own checks with Engine().Prepare(owner, specs), Start the Set in OnStartup and
 // Close it in OnShutdown, and read state through Set.Handle.
 func Engine() *hc.Engine { return process().engine }
+
+// Kube returns the process-wide Kubernetes watcher that kubernetes checks use; the
+// policy plugin watches the Services of its kubernetes: values through it, so one
+// apiserver connection serves both.
+func Kube() *kube.Source { return process().kube }
 
 func onTransition(t hc.Transition) {
 	if t.Changed || t.OverrideChanged {
@@ -46,6 +55,8 @@ func onTransition(t hc.Transition) {
 		log.Warningf("check %s is down: %s: %s", t.Name, t.Reason.Kind, t.Reason.Detail)
 	case t.Changed:
 		log.Warningf("check %s is down", t.Name)
+	case !t.Probed && t.Reason.Kind == hc.KindUnknown:
+		log.Warningf("check %s state unknown, keeping %s: %s", t.Name, upDown(t.Up), t.Reason.Detail)
 	}
 }
 

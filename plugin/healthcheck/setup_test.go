@@ -54,6 +54,15 @@ func TestSetup(t *testing.T) {
 			check b calculated a
 		}`, "cycle"},
 		{`healthcheck {
+			check web kubernetes shop/web endpoint=https://127.0.0.1:6443 port=http min_ready=2
+		}`, ""},
+		{`healthcheck {
+			check web kubernetes shop/web kubeconfig=/nonexistent/kubeconfig
+		}`, "Testfile:2: checks.web.kubeconfig: "},
+		{`healthcheck {
+			check web kubernetes web
+		}`, "Testfile:2: checks.web.service: want namespace/name"},
+		{`healthcheck {
 			check a calculated nope
 		}`, `Testfile:2: checks.a.children: unknown check "nope"`},
 		{`healthcheck {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/healthcheck/kube"
 	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/policy/answer"
 )
@@ -45,6 +46,21 @@ type loader struct {
 	stopOnce sync.Once
 
 	hashes policy.FileSums // size and time of each file at its last hashing
+
+	// kube keeps the addresses of kubernetes: values; a change sends on kick.
+	kube *kubeValues
+	kick chan struct{}
+}
+
+// withKube lets the data use kubernetes: values, watched through src.
+func (l *loader) withKube(src *kube.Source) {
+	l.kick = make(chan struct{}, 1)
+	l.kube = &kubeValues{src: src, subs: map[policy.KubeSource]*kubeSub{}, kick: func() {
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+	}}
 }
 
 // load reads every file and compiles the lot. The data files' checks are prepared
@@ -85,6 +101,10 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 	if err := l.rules.Check(sources, d, running); err != nil {
 		return nil, nil, err
 	}
+	kubeSrcs, err := l.kube.expand(d)
+	if err != nil {
+		return nil, nil, err
+	}
 	sites := policy.ZoneSites(d)
 	d.Zones = append(d.Zones, policy.EmptyZones(d, l.origins)...)
 	if read >= collectAfterParse {
@@ -118,7 +138,7 @@ func (l *loader) load() (*loaded, *hc.Set, error) {
 		}
 	}
 	return &loaded{Data: answer.Data{Snap: snap, Counters: make([]atomic.Pointer[answer.Counter], snap.Endpoints()),
-		NewCounter: newCounter, Events: eventsFor(snap)}, sums: sums, refs: refs, sites: sites}, set, nil
+		NewCounter: newCounter, Events: eventsFor(snap)}, sums: sums, refs: refs, sites: sites, kube: kubeSrcs}, set, nil
 }
 
 // collectAfterParse is the size of data files (about 25k record sets) from which
@@ -147,7 +167,8 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 	l.sums, l.refs, l.served = ld.sums, ld.refs, ld.sites
 	p.snap.Store(ld)
 	l.publishLoad(ld, false)
-	if l.interval > 0 && len(l.files) > 0 {
+	l.kube.watch(ld.kube)
+	if l.interval > 0 && len(l.files) > 0 || l.kick != nil && len(ld.kube) > 0 {
 		l.stopCh, l.done = make(chan struct{}), make(chan struct{})
 		go l.watch(p)
 	}
@@ -156,6 +177,7 @@ func (l *loader) start(p *Policy, ld *loaded, set *hc.Set) {
 // stop ends the watcher and releases the checks.
 func (l *loader) stop() {
 	l.stopOnce.Do(func() {
+		l.kube.close()
 		l.mu.Lock()
 		stopCh, done := l.stopCh, l.done
 		l.mu.Unlock()
@@ -175,19 +197,25 @@ func (l *loader) stop() {
 func (l *loader) ready() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.set == nil || l.set.Ready()
+	return (l.set == nil || l.set.Ready()) && l.kube.ready()
 }
 
 func (l *loader) watch(p *Policy) {
 	defer close(l.done)
-	t := time.NewTicker(l.interval)
-	defer t.Stop()
+	var tick <-chan time.Time
+	if l.interval > 0 {
+		t := time.NewTicker(l.interval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
 		case <-l.stopCh:
 			return
-		case <-t.C:
+		case <-tick:
 			l.reloadIfChanged(p)
+		case <-l.kick:
+			l.reloadKube(p)
 		}
 	}
 }
@@ -208,13 +236,27 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	if same {
 		return
 	}
+	l.reload(p, sums, "")
+}
+
+// reloadKube reloads because the addresses of a kubernetes: value changed.
+func (l *loader) reloadKube(p *Policy) {
+	l.mu.Lock()
+	refs := l.refs
+	l.mu.Unlock()
+	l.reload(p, l.checksums(refs), "kubernetes values changed")
+}
+
+// reload loads and swaps in the data; sums are the files' checksums taken before,
+// why, when set, says what asked for it.
+func (l *loader) reload(p *Policy, sums [][32]byte, why string) {
 	ld, set, err := l.load()
 	if err != nil {
 		l.rejected()
 		log.Errorf("policy data rejected, still serving the previous data: %v", err)
 		// Watch the collection files the rejected data names, so that fixing a
 		// broken one (perhaps newly named) is seen as a change.
-		refs = l.named()
+		refs := l.named()
 		sums = append(sums[:len(l.files):len(l.files)], l.checksums(refs)[len(l.files):]...)
 		l.mu.Lock()
 		l.refs, l.sums = refs, sums
@@ -230,7 +272,11 @@ func (l *loader) reloadIfChanged(p *Policy) {
 	l.mu.Unlock()
 	old.Close() // after the swap: checks in both sets kept running throughout
 	l.publishLoad(ld, true)
-	log.Infof("policy data reloaded: %d record sets in %d zones", ld.Snap.RecordSets(), len(ld.Snap.Origins()))
+	l.kube.watch(ld.kube)
+	if why != "" {
+		why = " (" + why + ")"
+	}
+	log.Infof("policy data reloaded%s: %d record sets in %d zones", why, ld.Snap.RecordSets(), len(ld.Snap.Origins()))
 }
 
 // named lists the collection files the data files name now (policy.CollectionFiles).

@@ -45,6 +45,7 @@ type loaded struct {
 	sums  [][32]byte            // checksums of the data files, then of refs, as parsed
 	refs  []string              // the collection files the data files read
 	sites map[string]policy.Pos // the zones the data serves (not placeholders)
+	kube  []policy.KubeSource   // the kubernetes: values' sources, to watch
 }
 
 // ServeDNS implements plugin.Handler. It takes no lock and does no I/O: it reads the

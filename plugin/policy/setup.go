@@ -83,6 +83,7 @@ func setupStore(c *caddy.Controller, p *Policy) error {
 func parse(c *caddy.Controller) (*Policy, error) {
 	p := &Policy{}
 	l := &loader{interval: defaultReload, engine: pluginhc.Engine(), corefileChecks: pluginhc.Checks(c)}
+	l.withKube(pluginhc.Kube())
 	p.loader = l
 	i := 0
 	for c.Next() {

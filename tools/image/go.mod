@@ -1,0 +1,15 @@
+// `make image` builds the OCI image of coredns with go-containerregistry, without
+// a Docker daemon. Its own module so go-containerregistry stays out of the main
+// go.mod: nothing in the server needs it.
+module github.com/coretraffic/coretraffic/tools/image
+
+go 1.26.0
+
+require github.com/google/go-containerregistry v0.22.1
+
+require (
+	github.com/klauspost/compress v1.19.2 // indirect
+	github.com/opencontainers/go-digest v1.0.0 // indirect
+	github.com/opencontainers/image-spec v1.1.1 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+)
