@@ -83,6 +83,7 @@ type Cluster struct {
 	Client          kubernetes.Interface // admin
 	Dir             string               // certificates, token file, logs
 	LogFile         string               // the apiserver's stderr
+	Etcd            *etcdtest.Member     // its store (Pause makes the apiserver hang)
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -129,7 +130,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 		t.Skip(why)
 	}
 	etcd := etcdtest.Start(t, etcdtest.Config{})
-	c := &Cluster{Dir: t.TempDir()}
+	c := &Cluster{Dir: t.TempDir(), Etcd: etcd}
 	certFile, keyFile, caPEM, err := servingCert(c.Dir)
 	if err != nil {
 		t.Fatal(err)
