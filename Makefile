@@ -10,6 +10,11 @@ STOCK     := bin/coredns-stock
 # kube-apiserver v1.37.2 (the Kubernetes of CoreDNS v1.15.0's client-go) for the tests
 # that run a real control plane (internal/kubetest); image written by `make image`.
 KUBE_APISERVER := bin/kube-apiserver
+KUBE_VERSION   := $(shell awk '$$1=="k8s.io/kubernetes"{print $$2}' tools/kube-apiserver/go.mod)
+KUBE_SEMVER    := $(subst ., ,$(patsubst v%,%,$(KUBE_VERSION)))
+KUBE_LDFLAGS   := -s -w -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+	-X k8s.io/component-base/version.gitMajor=$(word 1,$(KUBE_SEMVER)) \
+	-X k8s.io/component-base/version.gitMinor=$(word 2,$(KUBE_SEMVER))
 IMAGE_DIR      := bin/image
 IMAGE_TAR      := bin/coredns-image.tar
 IMAGE_REF      ?= coretraffic/coredns:$(VERSION)
@@ -23,7 +28,7 @@ BENCHTIME ?= 1s
 DEB_TOOLS := /usr/bin/kdig:knot-dnsutils /usr/bin/dig:bind9-dnsutils /usr/bin/dnsperf:dnsperf /usr/bin/aws:awscli /usr/bin/etcd:etcd-server \
              /usr/bin/chromium:chromium
 
-.PHONY: build run test test-unit test-race bench fuzz lint deps clean
+.PHONY: build run test test-unit test-race test-k8s bench fuzz lint deps clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o coredns ./build
@@ -42,7 +47,7 @@ $(STOCK): go.mod go.sum
 # (k8s.io/kubernetes cannot be a plain dependency). A file target like $(STOCK): the
 # cold build is long (see README, Kubernetes), so only a dependency change rebuilds it.
 $(KUBE_APISERVER): tools/kube-apiserver/go.mod tools/kube-apiserver/go.sum
-	cd tools/kube-apiserver && $(GO) build -ldflags '-s -w' -o $(CURDIR)/$@ k8s.io/kubernetes/cmd/kube-apiserver
+	cd tools/kube-apiserver && $(GO) build -ldflags '$(KUBE_LDFLAGS)' -o $(CURDIR)/$@ k8s.io/kubernetes/cmd/kube-apiserver
 
 # The container image, without Docker (tools/image, go-containerregistry): the static
 # binary at /coredns with cap_net_bind_service, user 65532, entrypoint as the official
@@ -61,6 +66,19 @@ test-unit:
 
 test-race:
 	CORETRAFFIC_REQUIRE_ETCD=1 $(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
+
+# The tests that need a real control plane (internal/kubetest: etcd + kube-apiserver)
+# and the image: kubeadm's Corefile side by side with stock, the manifests applied, the
+# image opened and its binary run. Apart from `make test` because the cold kube-apiserver
+# build alone takes ~25 min on the shared CI machine (then it is cached in bin/); the
+# tests take ~1 min. `make test` skips them while bin/kube-apiserver is missing and
+# runs them once it exists. .ci/run calls both.
+test-k8s: deps build $(STOCK) $(KUBE_APISERVER) image
+	CORETRAFFIC_BIN=$(CURDIR)/coredns STOCK_COREDNS_BIN=$(CURDIR)/$(STOCK) KUBE_APISERVER_BIN=$(CURDIR)/$(KUBE_APISERVER) \
+		CORETRAFFIC_REQUIRE_K8S=1 CORETRAFFIC_REQUIRE_ETCD=1 \
+		$(GO) test -count=1 -timeout 15m -run 'Kube|^TestCluster$$' ./internal/kubetest/... ./test/...
+	cd tools/image && CORETRAFFIC_IMAGE=$(CURDIR)/$(IMAGE_DIR) CORETRAFFIC_REQUIRE_IMAGE=1 $(GO) test -count=1 ./...
+	cd tools/helm && $(GO) test -count=1 ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./geo/... ./healthcheck/... ./policy/... ./plugin/...

@@ -78,9 +78,12 @@ func kubeCorpus(o kubeObjects) []kubeQuery {
 
 // send asks addr and returns the reply as text, normalised where two correct
 // servers legitimately differ: record order (loadbalance shuffles, the
-// kubernetes plugin lists endpoints in map order) and, for forwarded answers, the
-// TTL the cache has decayed between the two queries.
-func (q kubeQuery) send(addr string, id uint16) (string, error) {
+// kubernetes plugin lists endpoints in map order), for forwarded answers the TTL
+// the cache has decayed between the two queries, and the cluster.local SOA
+// serial, which the kubernetes plugin takes from the clock when its own watch
+// delivers the last change (so two servers may be a second apart); soaSerial
+// keeps it for a separate check.
+func (q kubeQuery) send(addr string, id uint16) (reply string, soaSerial uint32, err error) {
 	m := new(dns.Msg)
 	m.SetQuestion(q.qname, q.qtype)
 	m.Id = id
@@ -94,7 +97,12 @@ func (q kubeQuery) send(addr string, id uint16) (string, error) {
 	c := &dns.Client{Net: proto, Timeout: 3 * time.Second}
 	r, _, err := c.Exchange(m, addr)
 	if err != nil {
-		return "", err
+		return "", 0, err
+	}
+	for _, rr := range append(r.Answer, r.Ns...) {
+		if soa, ok := rr.(*dns.SOA); ok && soa.Hdr.Name == "cluster.local." {
+			soaSerial, soa.Serial = soa.Serial, 0
+		}
 	}
 	if !dns.IsSubDomain("cluster.local.", q.qname) {
 		for _, rr := range append(append(r.Answer, r.Ns...), r.Extra...) {
@@ -106,7 +114,7 @@ func (q kubeQuery) send(addr string, id uint16) (string, error) {
 	for _, sec := range [][]dns.RR{r.Answer, r.Ns, r.Extra} {
 		sort.Slice(sec, func(i, j int) bool { return sec[i].String() < sec[j].String() })
 	}
-	return r.String(), nil
+	return r.String(), soaSerial, nil
 }
 
 // hasAnswer reports whether a reply lists want in its answer section (for the

@@ -30,10 +30,13 @@ func TestKubernetesDropIn(t *testing.T) {
 	for i, q := range kubeCorpus(objs) {
 		t.Run(q.name, func(t *testing.T) {
 			id := uint16(2000 + i)
-			want, werr := q.send(stock.Addr, id)
-			got, gerr := q.send(ours.Addr, id)
+			want, wserial, werr := q.send(stock.Addr, id)
+			got, gserial, gerr := q.send(ours.Addr, id)
 			if werr != nil || gerr != nil {
 				t.Fatalf("stock error %v, ours %v", werr, gerr)
+			}
+			if d := int64(wserial) - int64(gserial); d < -2 || d > 2 {
+				t.Errorf("SOA serial: stock %d, ours %d; both are the time of the last change seen", wserial, gserial)
 			}
 			if want != got {
 				t.Errorf("answers differ\n--- stock ---\n%s\n--- coretraffic ---\n%s", want, got)

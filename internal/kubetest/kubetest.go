@@ -83,6 +83,7 @@ type Cluster struct {
 	Client          kubernetes.Interface // admin
 	Dir             string               // certificates, token file, logs
 	LogFile         string               // the apiserver's stderr
+	Etcd            *etcdtest.Member     // its store (Pause makes the apiserver hang)
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -129,7 +130,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 		t.Skip(why)
 	}
 	etcd := etcdtest.Start(t, etcdtest.Config{})
-	c := &Cluster{Dir: t.TempDir()}
+	c := &Cluster{Dir: t.TempDir(), Etcd: etcd}
 	certFile, keyFile, caPEM, err := servingCert(c.Dir)
 	if err != nil {
 		t.Fatal(err)
@@ -206,8 +207,9 @@ func tokenFile(users []User) string {
 	return b.String()
 }
 
-// waitReady polls /readyz, then waits for the default namespace, which the
-// apiserver's own bootstrap controller creates just after it turns ready.
+// waitReady polls /readyz, then waits for the default/kubernetes Service
+// (and so the default namespace), which the apiserver's own bootstrap
+// controller creates shortly after it turns ready: every cluster has it.
 func (c *Cluster) waitReady(t testing.TB) {
 	t.Helper()
 	pool := x509.NewCertPool()
@@ -237,15 +239,15 @@ func (c *Cluster) waitReady(t testing.TB) {
 	}
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, err := c.Client.CoreV1().Namespaces().Get(ctx, metav1.NamespaceDefault, metav1.GetOptions{})
+		_, err := c.Client.CoreV1().Services(metav1.NamespaceDefault).Get(ctx, "kubernetes", metav1.GetOptions{})
 		cancel()
 		if err == nil {
 			return
 		}
 		if !apierrors.IsNotFound(err) || time.Now().After(deadline) {
-			t.Fatalf("namespace default: %v", err)
+			t.Fatalf("service default/kubernetes: %v", err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
