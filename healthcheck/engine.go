@@ -1,6 +1,7 @@
 package healthcheck
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,10 @@ type Options struct {
 	Clock       Clock // RealClock if nil
 	// OnProbe runs after every probe, in the probing goroutine; it must not block.
 	OnProbe func(t Type, r Result)
+	// Source, when valid, is the local address HTTP(S) and TCP probes dial from:
+	// the interface a multi-homed vantage point checks through (and the checker
+	// address it reports). Zero: the system's choice.
+	Source netip.Addr
 }
 
 // Engine runs checks. One per process: identical checks registered by any number of
@@ -32,6 +37,7 @@ type Engine struct {
 	workers    atomic.Int32
 	maxWorkers int32
 	onProbe    func(Type, Result)
+	source     netip.Addr
 
 	mu      sync.Mutex
 	runners map[string]*runner   // started runners by key, for dedupe
@@ -57,6 +63,7 @@ func New(o Options) *Engine {
 		jobs:       make(chan *run),
 		maxWorkers: int32(o.Concurrency),
 		onProbe:    o.OnProbe,
+		source:     o.Source,
 		runners:    map[string]*runner{},
 		byName:     map[string][]*runner{},
 	}
@@ -96,7 +103,8 @@ func (e *Engine) worker(g *run) {
 }
 
 // Transition is a change of a check: its effective state (Changed), its override
-// (OverrideChanged), or neither — its first result is in (readiness).
+// (OverrideChanged), its own probe state under an external verdict
+// (ObservedChanged), or none of them — its first result is in (readiness).
 type Transition struct {
 	Name            string   // the check's first name
 	Names           []string // every name it is registered under
@@ -104,6 +112,8 @@ type Transition struct {
 	Up              bool // effective state now
 	Changed         bool // Up differs from before
 	Healthy         bool
+	Observed        bool // this engine's own probe state (see Status.Observed)
+	ObservedChanged bool // Observed differs from before (Up may not: a verdict holds it)
 	Override        Override
 	OverrideChanged bool
 	At              time.Time

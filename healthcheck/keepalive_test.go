@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,7 +32,7 @@ func countingServer(t *testing.T, body string) (*httptest.Server, *atomic.Int32)
 func newTestRunner(t *testing.T, args ...string) *runner {
 	t.Helper()
 	s := inline(t, args...)
-	p, err := newProber(&s)
+	p, err := newProber(&s, netip.Addr{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -20,18 +21,32 @@ type prober interface {
 
 // newProber builds the prober for a normalized, validated Spec. It loads TLS files,
 // so its errors carry the field that named them.
-func newProber(s *Spec) (prober, error) {
+// HTTP(S) and TCP probes dial from source when it is valid.
+func newProber(s *Spec, source netip.Addr) (prober, error) {
 	switch s.Type {
 	case TypeHTTP, TypeHTTPS:
-		return newHTTPProber(s)
+		p, err := newHTTPProber(s)
+		if err == nil {
+			p.dialer.LocalAddr = localAddr(source)
+		}
+		return p, err
 	case TypeTCP:
-		return &tcpProber{target: s.Target, dialer: net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: -1}}, nil
+		return &tcpProber{target: s.Target, dialer: net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: -1, LocalAddr: localAddr(source)}}, nil
 	case TypeDNS:
 		return newDNSProber(s), nil
 	case TypeGRPC:
 		return newGRPCProber(s)
 	}
 	return nil, fmt.Errorf("no prober for type %q", s.Type)
+}
+
+// localAddr is the dialer's LocalAddr for source: nil (the system's choice)
+// when source is the zero Addr.
+func localAddr(source netip.Addr) net.Addr {
+	if !source.IsValid() {
+		return nil
+	}
+	return &net.TCPAddr{IP: source.AsSlice(), Zone: source.Zone()}
 }
 
 // tlsConfig builds the client TLS configuration of s; serverName is used when s has

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,7 @@ func probe(t *testing.T, typ Type, positional string, fields ...string) Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := newProber(&s)
+	p, err := newProber(&s, netip.Addr{})
 	if err != nil {
 		t.Fatal(err)
 	}

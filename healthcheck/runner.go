@@ -50,14 +50,14 @@ func newRunner(e *Engine, s *Spec, key string, children []*runner) (*runner, err
 	r := &runner{key: key, spec: s, children: children, m: newMachine(s),
 		nameRefs: map[string]int{}, owners: map[string]int{}, parents: map[*runner]int{}}
 	if s.Type != TypeCalculated && !s.Disabled {
-		p, err := newProber(s)
+		p, err := newProber(s, e.source)
 		if err != nil {
 			return nil, err
 		}
 		r.prober = p
 	}
 	healthy := s.Initial != InitialUnhealthy
-	st := &Status{Healthy: healthy, Since: e.clock.Now(), Probed: s.Disabled}
+	st := &Status{Healthy: healthy, Observed: healthy, Since: e.clock.Now(), Probed: s.Disabled}
 	st.Up = effective(healthy, s, OverrideNone)
 	r.status.Store(st)
 	return r, nil
@@ -212,7 +212,8 @@ func (r *runner) record(res Result) *Status {
 		n.EWMA = ewma(n.EWMA, res.Latency)
 	}
 	r.m.observe(res.OK)
-	n.Healthy = r.m.up
+	n.Observed = r.m.up
+	n.Healthy = n.Verdict.apply(n.Observed)
 	n.Up = effective(n.Healthy, r.spec, n.Override)
 	if n.Up != old.Up {
 		n.Since = res.At
@@ -222,7 +223,7 @@ func (r *runner) record(res Result) *Status {
 	n.Results[0] = res
 	copy(n.Results[1:], old.Results)
 	r.status.Store(&n)
-	if n.Up != old.Up || !old.Probed {
+	if n.Up != old.Up || !old.Probed || n.Observed != old.Observed {
 		return old
 	}
 	return nil
@@ -247,6 +248,7 @@ func (r *runner) recompute(e *Engine) *Status {
 	old := r.status.Load()
 	n := *old
 	n.Healthy = up >= r.spec.MinHealthy
+	n.Observed = n.Healthy
 	n.Probed = probed
 	n.Up = effective(n.Healthy, r.spec, n.Override)
 	if n.Up == old.Up && n.Probed == old.Probed && n.Healthy == old.Healthy {
@@ -286,7 +288,8 @@ func (r *runner) setOverride(e *Engine, o Override) *Status {
 func (r *runner) transition(e *Engine, old *Status) Transition {
 	st := r.status.Load()
 	t := Transition{Names: r.names(), Type: r.spec.Type, Up: st.Up, Changed: st.Up != old.Up,
-		Healthy: st.Healthy, Override: st.Override, OverrideChanged: st.Override != old.Override, At: e.clock.Now()}
+		Healthy: st.Healthy, Observed: st.Observed, ObservedChanged: st.Observed != old.Observed,
+		Override: st.Override, OverrideChanged: st.Override != old.Override, At: e.clock.Now()}
 	t.Name = t.Names[0]
 	if len(st.Results) > 0 {
 		t.Reason = st.Results[0]

@@ -68,7 +68,9 @@ func ParseOverride(s string) (Override, bool) {
 // Status is an immutable snapshot of one check, republished after every change.
 type Status struct {
 	Up       bool      // effective: probes + hysteresis, inversion, disabled, override
-	Healthy  bool      // probe state after hysteresis, before inversion and override
+	Healthy  bool      // probe state before inversion and override: Verdict's, or else Observed
+	Observed bool      // this engine's own probe state after hysteresis (calculated: = Healthy)
+	Verdict  Verdict   // an external verdict in force over Observed (Engine.SetVerdict)
 	Since    time.Time // when Up last changed
 	Override Override
 	Probed   bool          // at least one result is in (calculated: all children probed)

@@ -15,7 +15,9 @@ type CheckView struct {
 	Target      string       `json:"target,omitempty"`
 	Children    []string     `json:"children,omitempty"`
 	Up          bool         `json:"up"`
-	Healthy     bool         `json:"healthy"` // probe state before inversion and override
+	Healthy     bool         `json:"healthy"`           // probe state before inversion and override
+	Verdict     string       `json:"verdict,omitempty"` // "healthy" or "unhealthy" when the vantage points decide
+	Observed    bool         `json:"observed"`          // this server's own probe state
 	Inverted    bool         `json:"inverted,omitempty"`
 	Disabled    bool         `json:"disabled,omitempty"`
 	Override    string       `json:"override,omitempty"` // "up" or "down" when forced
@@ -43,7 +45,7 @@ func (info CheckInfo) View() CheckView {
 	s, st := info.Spec, info.Status
 	v := CheckView{
 		Name: info.Name, Owners: info.Owners, Type: s.Type, Target: Target(s), Children: s.Children,
-		Up: st.Up, Healthy: st.Healthy, Inverted: s.Invert, Disabled: s.Disabled,
+		Up: st.Up, Healthy: st.Healthy, Verdict: st.Verdict.String(), Observed: st.Observed, Inverted: s.Invert, Disabled: s.Disabled,
 		Override: st.Override.String(), Probed: st.Probed, Since: st.Since,
 		LatencyMS: ms(st.Latency), EWMAMS: ms(st.EWMA), Probes: st.Probes,
 		LastResults: make([]ResultView, len(st.Results)),

@@ -196,7 +196,8 @@ func (s *Server) deleteHealthCheck(r *http.Request) (int, any, *apierr.Error) {
 }
 
 // healthCheckStatus answers GetHealthCheckStatus with this server's own observation
-// (one checker; several replicas' observations come with the distributed store).
+// and, when the replica shares health with other vantage points (a store with
+// Presence), every other live checker's last one.
 func (s *Server) healthCheckStatus(r *http.Request) (int, any, *apierr.Error) {
 	var hc *checks.HealthCheck
 	_, err := s.cfg.Store.View(r.Context(), func(rd store.Reader) error {
@@ -209,9 +210,7 @@ func (s *Server) healthCheckStatus(r *http.Request) (int, any, *apierr.Error) {
 	}
 	var obs []checks.Observation
 	if s.cfg.Replica != nil {
-		if h, ok := s.cfg.Replica.Handle(hc.ID); ok {
-			obs = append(obs, checks.Observe(s.cfg.Region, "127.0.0.1", hc.HealthCheckConfig, h.Status(), s.cfg.Now()))
-		}
+		obs = s.cfg.Replica.Observations(hc.ID, hc.HealthCheckConfig, s.cfg.Region, s.cfg.Now())
 	}
 	resp := checks.StatusResponse(obs...)
 	return 0, &resp, nil

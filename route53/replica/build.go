@@ -92,6 +92,7 @@ func (r *Replica) compilePending() {
 // called with mu held and releases it once it has read the mirror.
 func (r *Replica) rebuild(rev int64) {
 	specs, overrides := r.m.checkSpecs(r.logf)
+	cfgs := r.m.checkConfigs()
 	served := r.m.servedZones()
 	colls := r.m.collections()
 	pcolls, err := policyCollections(colls)
@@ -112,6 +113,9 @@ func (r *Replica) rebuild(rev int64) {
 	}
 	r.mu.Unlock()
 	set := r.startChecks(specs, overrides)
+	if r.point != nil {
+		r.point.SetChecks(cfgs)
+	}
 	resolve := trafficflow.Resolver(resolver(set))
 	snap, err := policy.Compile(d, resolve, time.Now())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
+	"github.com/coretraffic/coretraffic/route53/vantage"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -36,6 +37,7 @@ type Replica struct {
 	engine *hc.Engine
 	owner  string
 	logf   func(format string, args ...any)
+	point  *vantage.Point // health from every vantage point; nil without Presence
 
 	// Follow's goroutine applies events to the mirror and notes what they changed
 	// (pending); the compile goroutine turns everything pending into one snapshot,
@@ -63,13 +65,53 @@ type Replica struct {
 }
 
 // New returns a replica of st whose health checks run on engine under owner.
-// logf reports data it refuses (nil: silent).
+// logf reports data it refuses (nil: silent). When st is a store.Presence
+// (etcd) the replica also decides health with every vantage point, with
+// vantage's defaults; NewWithOptions configures that.
 func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...any)) *Replica {
-	if logf == nil {
-		logf = func(string, ...any) {}
+	r, _ := NewWithOptions(st, engine, Options{Owner: owner, Logf: logf}) // default options cannot fail
+	return r
+}
+
+// Options configure NewWithOptions.
+type Options struct {
+	// Owner names the replica's health checks on the engine.
+	Owner string
+	// Logf reports data the replica refuses and vantage changes (nil: silent).
+	Logf func(format string, args ...any)
+	// Vantage configures health from every vantage point (route53/vantage):
+	// the vantage name and address this replica's checkers report, Route 53's
+	// threshold, heartbeat, staleness. It is used when Presence is set or the
+	// store implements store.Presence.
+	Vantage vantage.Options
+	// Presence is the group the replica publishes its observations to; nil:
+	// the store's own when it has one (etcd), else none (bolt: the engine's
+	// own probes decide, and GetHealthCheckStatus lists this server alone).
+	Presence store.Presence
+	// NoVantage turns health from every vantage point off even when the store
+	// has Presence: this replica's own probes decide.
+	NoVantage bool
+}
+
+// NewWithOptions returns a replica of st whose health checks run on engine.
+func NewWithOptions(st store.Store, engine *hc.Engine, o Options) (*Replica, error) {
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
 	}
-	return &Replica{st: st, engine: engine, owner: owner, logf: logf, subs: map[int]func(*Published){}, changes: map[string]int64{},
+	r := &Replica{st: st, engine: engine, owner: o.Owner, logf: o.Logf, subs: map[int]func(*Published){}, changes: map[string]int64{},
 		kick: make(chan struct{}, 1)}
+	pres := o.Presence
+	if pres == nil {
+		pres, _ = st.(store.Presence)
+	}
+	if pres != nil && !o.NoVantage {
+		p, err := vantage.New(pres, engine, o.Vantage, o.Logf)
+		if err != nil {
+			return nil, err
+		}
+		r.point = p
+	}
+	return r, nil
 }
 
 // Run follows the store until ctx ends or following fails for good (the error is
@@ -77,14 +119,22 @@ func New(st store.Store, engine *hc.Engine, owner string, logf func(string, ...a
 func (r *Replica) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		r.compileLoop(ctx)
 	}()
+	if r.point != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = r.point.Run(ctx) // ends with ctx, giving the checks back to own probes
+		}()
+	}
 	err := store.Follow(ctx, r.st, (*follower)(r))
 	cancel() // a store error stops the compile goroutine too: Run returns it now
-	<-done
+	wg.Wait()
 	if r.checks != nil {
 		r.checks.Close()
 	}
