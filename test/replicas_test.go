@@ -150,3 +150,98 @@ func etcdHealthy(url string) bool {
 	b, _ := io.ReadAll(resp.Body)
 	return strings.Contains(string(b), `"true"`)
 }
+
+// TestReplicaCutOff: each replica talks to its own etcd member; pausing one
+// member (SIGSTOP) cuts off its replica alone while the other two keep a
+// quorum. The cut-off replica keeps answering from its last data, shows
+// coredns_store_stale_seconds > 0 with /ready still 200, drops out of INSYNC
+// when its lease expires, and serves the changes it missed within seconds of
+// the member resuming.
+func TestReplicaCutOff(t *testing.T) {
+	ctx := context.Background()
+	rs := e2e.StartReplicas(t, e2e.ReplicaOptions{Endpoints: e2e.OwnMember})
+	zoneID := createRepZone(ctx, t, rs.Nodes[0])
+	id, err := change(ctx, rs.Nodes[0], zoneID, batchChanges(0, types.ChangeActionCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rs.WaitInsync(ctx, id, 10*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, rs.Outputs())
+	}
+	cut, other := rs.Nodes[2], rs.Nodes[0]
+	const stale = "coredns_store_stale_seconds"
+	if v, err := cut.Metric(stale); err != nil || v != 0 {
+		t.Fatalf("%s in touch: %s = %v, %v; want 0", cut.Name, stale, v, err)
+	}
+
+	rs.Etcd[2].Pause()
+	paused := time.Now()
+	defer rs.Etcd[2].Resume()
+	// The paused member may have been the leader: the others elect one.
+	var id1 string
+	if d := timeUntil(10*time.Second, func() bool {
+		id1, err = change(ctx, other, zoneID, batchChanges(1, types.ChangeActionCreate))
+		return err == nil
+	}); d < 0 {
+		t.Fatalf("one member paused: change through %s: %v\n%s", other.Name, err, rs.Outputs())
+	}
+	for _, r := range rs.Nodes[:2] {
+		if d := timeUntil(5*time.Second, func() bool { return answersValue(r, batchName(1, 0), batchValue(1)) }); d < 0 {
+			t.Errorf("%s, in touch, does not answer the change made while %s is cut off", r.Name, cut.Name)
+		}
+	}
+	if d := timeUntil(10*time.Second, func() bool { v, _ := cut.Metric(stale); return v > 0 }); d < 0 {
+		t.Errorf("%s cut off for %v: %s still 0", cut.Name, time.Since(paused), stale)
+	} else {
+		t.Logf("%s: %s > 0 after %v cut off", cut.Name, stale, time.Since(paused).Round(time.Millisecond))
+	}
+	for _, r := range rs.Nodes[:2] {
+		if v, err := r.Metric(stale); err != nil || v != 0 {
+			t.Errorf("%s, in touch: %s = %v, %v; want 0", r.Name, stale, v, err)
+		}
+	}
+	if st, err := cut.ReadyStatus(); st != 200 {
+		t.Errorf("%s cut off: /ready = %d, %v; want 200", cut.Name, st, err)
+	}
+	for _, proto := range []string{"udp", "tcp"} {
+		if m, err := cut.Ask(e2e.Question{Name: batchName(0, 2), Type: 1}, proto); err != nil || len(m.Answer) != 1 {
+			t.Errorf("%s cut off: over %s no answer from its last data: %v %v", cut.Name, proto, m, err)
+		}
+		if m, err := cut.Ask(e2e.Question{Name: geoName(), Type: 1}, proto); err != nil || len(m.Answer) != 1 {
+			t.Errorf("%s cut off: over %s no geolocation answer: %v %v", cut.Name, proto, m, err)
+		}
+	}
+	if answersValue(cut, batchName(1, 0), batchValue(1)) {
+		t.Errorf("%s answers a change made while it was cut off from etcd", cut.Name)
+	}
+	// Its presence lease runs out: the change is INSYNC on the replicas left.
+	if d := timeUntil(15*time.Second, func() bool {
+		st, _ := other.ChangeStatus(ctx, id1)
+		return st == types.ChangeStatusInsync
+	}); d < 0 {
+		t.Errorf("change %s not INSYNC on %s once %s's lease must have expired", id1, other.Name, cut.Name)
+	} else {
+		t.Logf("change %s made while %s is cut off: INSYNC %v after %s's 200", id1, cut.Name, d.Round(time.Millisecond), other.Name)
+	}
+
+	rs.Etcd[2].Resume()
+	caught := timeUntil(30*time.Second, func() bool { return answersValue(cut, batchName(1, 0), batchValue(1)) })
+	if caught < 0 || caught > 10*time.Second {
+		t.Fatalf("%s answers the missed change %v after its member resumed; want within 10 s\n%s", cut.Name, caught, cut.Output())
+	}
+	t.Logf("%s caught up %v after its member resumed (cut off %v)", cut.Name, caught.Round(time.Millisecond), time.Since(paused).Round(time.Second))
+	if d := timeUntil(10*time.Second, func() bool { v, err := cut.Metric(stale); return err == nil && v == 0 }); d < 0 {
+		t.Errorf("%s back in touch: %s not 0 after 10 s", cut.Name, stale)
+	}
+	if d := rs.Diverging(questions(e2e.Corpus(t, 30), geoName(), batchName(0, 0), batchName(1, 1))); len(d) > 0 {
+		t.Errorf("after catching up, %d questions answered differently:\n%s", len(d), d[0])
+	}
+	// And a change through the replica that was cut off is INSYNC on all.
+	id2, err := change(ctx, cut, zoneID, batchChanges(2, types.ChangeActionCreate))
+	if err != nil {
+		t.Fatalf("change through %s after it caught up: %v", cut.Name, err)
+	}
+	if _, err := rs.WaitInsync(ctx, id2, 15*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, rs.Outputs())
+	}
+}
