@@ -4,6 +4,12 @@
 // (policy.Snapshot.Update) — and into the health checks the engine runs. It reports
 // the revision it serves, which is what GetChange's INSYNC means.
 //
+// When the store is also a store.Presence (etcd), the replica is a vantage point
+// (route53/vantage): it publishes what its own checkers observe and decides every
+// check with the other replicas' checkers by Route 53's rule, so all replicas serve
+// the same health view; the decision reaches the query path as the engine's
+// verdict (healthcheck.Engine.SetVerdict), read by the same atomic load as before.
+//
 // No CoreDNS imports: plugin/route53api and plugin/policy are the glue.
 package replica
 

@@ -74,10 +74,15 @@ type Point struct {
 	opts   Options
 	logf   func(string, ...any)
 
-	cfgs    atomic.Pointer[map[string]checks.HealthCheckConfig]
-	view    atomic.Pointer[View]
+	cfgs atomic.Pointer[map[string]checks.HealthCheckConfig]
+	// The group's heartbeats and reports, observed apart: heartbeats change
+	// every Heartbeat, reports seldom, and each delivery is a whole view.
+	alive   atomic.Pointer[map[string]Alive]
+	reports atomic.Pointer[map[string][]Report]
 	publish chan struct{} // something to publish (engine transition, new checks)
 	decide  chan struct{} // something to decide (new view, new checks)
+
+	beatFailing bool // publishLoop's own: the last heartbeat failed
 }
 
 // New returns a Point publishing through pres for the checks engine probes.
@@ -125,23 +130,43 @@ func (p *Point) Run(ctx context.Context) error {
 	unsub := p.engine.Subscribe(func(hc.Transition) { poke(p.publish) })
 	defer unsub()
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
-		err := p.pres.Observe(ctx, KeyPrefix, func(anns []store.Announcement) {
-			v, errs := Decode(anns)
-			for _, err := range errs {
-				p.logf("%v", err)
-			}
-			p.view.Store(&v)
-			poke(p.decide)
-		})
-		if ctx.Err() == nil {
-			p.logf("vantage: observing the checkers stopped: %v", err)
-		}
+		p.observe(ctx, aliveKey, func(v View) { p.alive.Store(&v.Alive) })
+	}()
+	go func() {
+		defer wg.Done()
+		p.observe(ctx, checkPrefix, func(v View) { p.reports.Store(&v.Reports) })
 	}()
 	go func() { defer wg.Done(); p.publishLoop(ctx) }()
 	go func() { defer wg.Done(); p.decideLoop(ctx) }()
 	wg.Wait()
 	return ctx.Err()
+}
+
+// observe decodes every view of the keys under prefix for keep, then asks for
+// a decision, until ctx ends.
+func (p *Point) observe(ctx context.Context, prefix string, keep func(View)) {
+	var d Decoder
+	err := p.pres.Observe(ctx, prefix, func(anns []store.Announcement) {
+		v, errs := d.Decode(anns)
+		for _, err := range errs {
+			p.logf("%v", err)
+		}
+		keep(v)
+		poke(p.decide)
+	})
+	if ctx.Err() == nil {
+		p.logf("vantage: observing %s stopped: %v", prefix, err)
+	}
+}
+
+// view is the last view of the group, false before both halves arrived.
+func (p *Point) view() (View, bool) {
+	a, r := p.alive.Load(), p.reports.Load()
+	if a == nil || r == nil {
+		return View{}, false
+	}
+	return View{Alive: *a, Reports: *r}, true
 }

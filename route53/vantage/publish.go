@@ -38,12 +38,19 @@ func (p *Point) publishLoop(ctx context.Context) {
 	}
 }
 
-// beat announces the alive key.
+// beat announces the alive key, logging when writing it starts or stops
+// failing (not at every beat).
 func (p *Point) beat(ctx context.Context) {
 	b, _ := json.Marshal(Alive{Region: p.opts.Region, IP: p.opts.IP, At: time.Now().UTC()})
-	if err := p.announce(ctx, aliveKey, b); err != nil && ctx.Err() == nil {
-		p.logf("vantage: heartbeat: %v", err)
+	err := p.announce(ctx, aliveKey, b)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil && !p.beatFailing:
+		p.logf("vantage: %s cannot publish to the store: %v", p.pres.Member(), err)
+	case err == nil && p.beatFailing:
+		p.logf("vantage: %s publishes again", p.pres.Member())
 	}
+	p.beatFailing = err != nil
 }
 
 func (p *Point) announce(ctx context.Context, key string, b []byte) error {
@@ -140,8 +147,8 @@ func (p *Point) decideLoop(ctx context.Context) {
 		case <-tick.C:
 		case <-p.decide:
 		}
-		v := p.view.Load()
-		if v == nil {
+		v, ok := p.view()
+		if !ok {
 			continue
 		}
 		self := p.pres.Member()
@@ -164,10 +171,10 @@ func (p *Point) decideLoop(ctx context.Context) {
 // live checker but this one, for GetHealthCheckStatus; nil when this point is
 // cut off from the store (it cannot tell who is live) or alone.
 func (p *Point) Peers(id string, c checks.HealthCheckConfig) []checks.Observation {
-	v := p.view.Load()
+	v, ok := p.view()
 	rule := Rule{Threshold: p.opts.Threshold, Stale: p.opts.Stale}
 	self := p.pres.Member()
-	if v == nil || !v.Connected(self, time.Now(), rule) {
+	if !ok || !v.Connected(self, time.Now(), rule) {
 		return nil
 	}
 	var out []checks.Observation

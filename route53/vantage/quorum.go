@@ -25,20 +25,24 @@ type Rule struct {
 // Quorum decides from reports: healthy when more than threshold percent say
 // so, VerdictNone when there are none.
 func Quorum(reports []Report, threshold float64) hc.Verdict {
-	if len(reports) == 0 {
-		return hc.VerdictNone
-	}
-	if threshold == 0 {
-		threshold = DefaultThreshold
-	}
 	healthy := 0
 	for _, r := range reports {
 		if r.Healthy {
 			healthy++
 		}
 	}
-	// healthy/len > threshold/100, in integers where it matters.
-	if float64(healthy)*100 > threshold*float64(len(reports)) {
+	return verdict(healthy, len(reports), threshold)
+}
+
+// verdict is Quorum's rule on counts.
+func verdict(healthy, n int, threshold float64) hc.Verdict {
+	if n == 0 {
+		return hc.VerdictNone
+	}
+	if threshold == 0 {
+		threshold = DefaultThreshold
+	}
+	if float64(healthy)*100 > threshold*float64(n) {
 		return hc.VerdictHealthy
 	}
 	return hc.VerdictUnhealthy
@@ -62,13 +66,16 @@ func (v View) Connected(self string, now time.Time, rule Rule) bool {
 func (v View) Live(id string, c checks.HealthCheckConfig) []Report {
 	var out []Report
 	for _, r := range v.Reports[id] {
-		al, alive := v.Alive[r.Checker]
-		if !alive || len(c.Regions) > 0 && !slices.Contains(c.Regions, al.Region) {
-			continue
+		if v.counts(r, c) {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out
+}
+
+func (v View) counts(r Report, c checks.HealthCheckConfig) bool {
+	al, alive := v.Alive[r.Checker]
+	return alive && (len(c.Regions) == 0 || slices.Contains(c.Regions, al.Region))
 }
 
 // Decide gives every check in cfgs its verdict as replica self sees v at now:
@@ -78,11 +85,20 @@ func (v View) Decide(self string, now time.Time, rule Rule, cfgs map[string]chec
 	out := make(map[string]hc.Verdict, len(cfgs))
 	connected := v.Connected(self, now, rule)
 	for id, c := range cfgs {
-		verdict := hc.VerdictNone
+		d := hc.VerdictNone
 		if connected && Applies(c) {
-			verdict = Quorum(v.Live(id, c), rule.Threshold)
+			healthy, n := 0, 0
+			for _, r := range v.Reports[id] {
+				if v.counts(r, c) {
+					n++
+					if r.Healthy {
+						healthy++
+					}
+				}
+			}
+			d = verdict(healthy, n, rule.Threshold)
 		}
-		out[id] = verdict
+		out[id] = d
 	}
 	return out
 }

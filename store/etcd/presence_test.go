@@ -106,6 +106,9 @@ func TestPresenceShared(t *testing.T) {
 	o.waitView(t, "a:x/1=a1 b:x/1=b1 b:x/2/deep=b2", 5*time.Second)
 	all.waitView(t, "a:x/1=a1 a:y=ay b:x/1=b1 b:x/2/deep=b2", 5*time.Second)
 
+	late := observe(t, b, "x/2") // started after the announcements: the view at once
+	late.waitView(t, "b:x/2/deep=b2", 5*time.Second)
+
 	announce(t, b, "x/1", "b1'")
 	if err := b.Withdraw(ctx, "x/2/deep"); err != nil {
 		t.Fatal(err)
@@ -202,4 +205,26 @@ func TestPresenceReannounce(t *testing.T) {
 	ms[2].Resume()
 	took = o.waitView(t, "a:k=a b:k1=1'", 15*time.Second)
 	t.Logf("re-announced %v after the member resumed", took.Round(10*time.Millisecond))
+}
+
+// TestObserveEndsWithStore: Observe returns store.ErrClosed when the Store
+// closes, and Announce after Close is refused.
+func TestObserveEndsWithStore(t *testing.T) {
+	m := etcdtest.Start(t, etcdtest.Config{})
+	s := openOn(t, []string{m.ClientURL}, etcdstore.Options{})
+	done := make(chan error, 1)
+	go func() { done <- s.Observe(context.Background(), "", func([]store.Announcement) {}) }()
+	announce(t, s, "k", "v")
+	s.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, store.ErrClosed) {
+			t.Errorf("Observe after Close: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Observe still running 5 s after Close")
+	}
+	if err := s.Announce(context.Background(), "k", nil); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Announce after Close: %v, want ErrClosed", err)
+	}
 }
