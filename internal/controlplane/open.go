@@ -94,6 +94,9 @@ func openEtcd(spec storespec.Spec, dial snapshot.Opener) (*opened, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	st, err := dial(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: no answer within %v", store.ErrUnavailable, connectTimeout)
+	}
 	if err != nil {
 		return nil, unreachable(spec, err)
 	}
@@ -119,10 +122,14 @@ func etcdOptions(e *storespec.Etcd) etcdstore.Options {
 // unreachable is the start-up error of an etcd store: it names the endpoints and
 // says how to start without them.
 func unreachable(spec storespec.Spec, err error) error {
-	hint := "configure snapshot FILE in the store block to start from a local copy when etcd is down"
-	if spec.Etcd.Snapshot != "" {
-		hint = "no snapshot in " + spec.Etcd.Snapshot + " yet to start from"
+	msg := fmt.Errorf("store etcd (endpoints %s, prefix %s): cannot start: %w",
+		strings.Join(spec.Etcd.Endpoints, ","), spec.Etcd.Prefix, err)
+	switch {
+	case !errors.Is(err, store.ErrUnavailable): // refused (credentials, TLS): no snapshot helps
+		return msg
+	case spec.Etcd.Snapshot != "":
+		return fmt.Errorf("%w (no snapshot in %s yet to start from)", msg, spec.Etcd.Snapshot)
+	default:
+		return fmt.Errorf("%w (configure snapshot FILE in the store block to start from a local copy when etcd is down)", msg)
 	}
-	return fmt.Errorf("store etcd (endpoints %s, prefix %s): cannot start: %w (%s)",
-		strings.Join(spec.Etcd.Endpoints, ","), spec.Etcd.Prefix, err, hint)
 }

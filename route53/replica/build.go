@@ -105,8 +105,9 @@ func (r *Replica) rebuild(rev int64) {
 	for id, origin := range served {
 		pz, err := r.m.zonePolicy(id, colls)
 		if err != nil {
+			culprits := r.m.culprits(id, pcolls)
 			r.mu.Unlock()
-			r.refuse(rev, "zone %s (%s): %v", id, origin, err)
+			r.refuse(rev, "zone %s (%s): %v%s", id, origin, err, culprits)
 			return
 		}
 		d.Zones = append(d.Zones, pz)
@@ -157,8 +158,9 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				}
 				pz, _, err := route53.ToPolicy(z, []route53.ResourceRecordSet{*soa[0]}, nil)
 				if err != nil {
+					keys := r.m.keysOf(id, g)
 					r.mu.Unlock()
-					r.refuse(rev, "zone %s SOA: %v", id, err)
+					r.refuse(rev, "zone %s SOA (%s): %v", id, keys, err)
 					return
 				}
 				zu.Zone = &policy.ZoneSettings{TTL: pz.TTL, SOA: pz.SOA}
@@ -180,8 +182,9 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
 			}
 			if err != nil {
+				keys := r.m.keysOf(id, g)
 				r.mu.Unlock()
-				r.refuse(rev, "zone %s %s %s: %v", id, g.name, g.typ, err)
+				r.refuse(rev, "zone %s %s %s (%s): %v", id, g.name, g.typ, keys, err)
 				return
 			}
 			zu.Put = append(zu.Put, rs)

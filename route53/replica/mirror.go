@@ -80,7 +80,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		}
 		var z catalog.Zone
 		if err := json.Unmarshal(value, &z); err != nil {
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("store key %q: %v", key, err)
 		}
 		old := m.zones[id]
 		m.zones[id] = &z
@@ -90,7 +90,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 	case strings.HasPrefix(key, catalog.RecordPrefix):
 		id, ok := catalog.RecordZone(key)
 		if !ok {
-			return fmt.Errorf("%s: not a record set key", key)
+			return fmt.Errorf("store key %q: not a record set key", key)
 		}
 		if deleted {
 			m.removeRecord(key, d)
@@ -98,10 +98,10 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		}
 		var rs route53.ResourceRecordSet
 		if err := json.Unmarshal(value, &rs); err != nil {
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("store key %q: %v", key, err)
 		}
 		if catalog.RecordKey(id, &rs) != key {
-			return fmt.Errorf("%s: holds the record set of another key (%s %s %q)", key, rs.Name, rs.Type, rs.SetIdentifier)
+			return fmt.Errorf("store key %q: holds the record set of another key (%s %s %q)", key, rs.Name, rs.Type, rs.SetIdentifier)
 		}
 		g := group{rs.Name, rs.Type}
 		zs := m.sets[id]
@@ -126,7 +126,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		} else {
 			var h checks.HealthCheck
 			if err := json.Unmarshal(value, &h); err != nil {
-				return fmt.Errorf("%s: %v", key, err)
+				return fmt.Errorf("store key %q: %v", key, err)
 			}
 			m.checks[id] = h
 		}

@@ -26,7 +26,7 @@ func (m *mirror) putTraffic(key string, value []byte, deleted bool, d *dirt) err
 		}
 		var p catalog.TrafficPolicy
 		if err := json.Unmarshal(value, &p); err != nil {
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("store key %q: %v", key, err)
 		}
 		m.policies[id] = &p.Policy
 	case strings.HasPrefix(key, catalog.Instances):
@@ -40,7 +40,7 @@ func (m *mirror) putTraffic(key string, value []byte, deleted bool, d *dirt) err
 		}
 		var in trafficflow.TrafficPolicyInstance
 		if err := json.Unmarshal(value, &in); err != nil {
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("store key %q: %v", key, err)
 		}
 		m.instances[id] = &in
 		d.group(in.HostedZoneId, instanceGroup(&in))
@@ -53,7 +53,7 @@ func (m *mirror) putTraffic(key string, value []byte, deleted bool, d *dirt) err
 		}
 		var c route53.CidrCollection
 		if err := json.Unmarshal(value, &c); err != nil {
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("store key %q: %v", key, err)
 		}
 		m.colls[id] = &c
 	}
