@@ -174,6 +174,7 @@ func report(t *testing.T, rs *e2e.Replicas, l *ledger, names map[string]bool, se
 			present++
 			if !acked {
 				indeterminate++
+				fmt.Printf("batch %d refused (%s) but present: its request was in flight at a fault\n", k, l.failed[k])
 				if !failed {
 					t.Errorf("batch %d present but never acknowledged nor refused", k)
 				}
@@ -195,6 +196,9 @@ func report(t *testing.T, rs *e2e.Replicas, l *ledger, names map[string]bool, se
 	fmt.Printf("batches sent %d: acknowledged %d, present after the soak %d (lost %d, partial %d); refused %d %v, of which present %d (a write in flight when quorum went, committed when it came back)\n",
 		sent, len(l.acked), present, lost, partial, len(l.failed), codes, indeterminate)
 	fmt.Printf("DNS queries to running replicas: %d sent, %d failed\n", load.sent.Load(), load.failed.Load())
+	for _, f := range load.failures {
+		fmt.Println("  failed: " + f)
+	}
 	div.print()
 	if load.failed.Load() > 0 {
 		t.Errorf("%d DNS queries to running replicas failed", load.failed.Load())

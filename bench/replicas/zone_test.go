@@ -100,12 +100,26 @@ type queryLoad struct {
 	sent, failed atomic.Int64
 	stopCh       chan struct{}
 	wg           sync.WaitGroup
+	start        time.Time
+
+	mu       sync.Mutex
+	failures []string // the first ones: when, which replica, what
+}
+
+// fail counts a failed query to r and keeps the first 20 for the report.
+func (l *queryLoad) fail(r *e2e.Replica, err error) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.failures) < 20 {
+		l.failures = append(l.failures, fmt.Sprintf("%6.1fs %s: %v", time.Since(l.start).Seconds(), r.Name, err))
+	}
 }
 
 // startLoad sends qps queries per second to each replica, from two workers each.
 // alive tells whether a replica is meant to be up (a killed one is skipped).
 func startLoad(nodes []*e2e.Replica, n, qps int, alive func(*e2e.Replica) bool) *queryLoad {
-	l := &queryLoad{stopCh: make(chan struct{})}
+	l := &queryLoad{stopCh: make(chan struct{}), start: time.Now()}
 	const workers = 2
 	interval := time.Duration(int64(time.Second) * workers / int64(qps))
 	for ri, r := range nodes {
@@ -136,7 +150,7 @@ func startLoad(nodes []*e2e.Replica, n, qps int, alive func(*e2e.Replica) bool) 
 					}
 					l.sent.Add(1)
 					if _, err := askA(dc, recordName(rnd.IntN(n))); err != nil && alive(r) {
-						l.failed.Add(1)
+						l.fail(r, err)
 					}
 				}
 			}()
