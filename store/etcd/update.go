@@ -31,6 +31,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		return 0, err
 	}
 	defer s.closeMu.RUnlock()
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-s.writer }()
 	for attempt := 0; ; attempt++ {
 		m, err := s.readMeta(ctx)
 		if err != nil {
