@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,6 +124,9 @@ func write(ctx context.Context, r *e2e.Replica, zoneID string, l *ledger, next *
 		var ae smithy.APIError
 		if errors.As(err, &ae) {
 			code = ae.ErrorCode()
+			if strings.Contains(ae.ErrorMessage(), "may still be applied") {
+				code += "(unacknowledged)"
+			}
 		}
 		l.failed[k] = code
 		l.codes[code]++
@@ -175,8 +179,11 @@ func report(t *testing.T, rs *e2e.Replicas, l *ledger, names map[string]bool, se
 			if !acked {
 				indeterminate++
 				fmt.Printf("batch %d refused (%s) but present: its request was in flight at a fault\n", k, l.failed[k])
-				if !failed {
+				switch code := l.failed[k]; {
+				case !failed:
 					t.Errorf("batch %d present but never acknowledged nor refused", k)
+				case code != "connection" && !strings.HasSuffix(code, "(unacknowledged)"):
+					t.Errorf("batch %d present but refused with %s, which says nothing was changed", k, code)
 				}
 			}
 		case acked:
@@ -193,7 +200,7 @@ func report(t *testing.T, rs *e2e.Replicas, l *ledger, names map[string]bool, se
 		codes = append(codes, fmt.Sprintf("%s ×%d", c, n))
 	}
 	sort.Strings(codes)
-	fmt.Printf("batches sent %d: acknowledged %d, present after the soak %d (lost %d, partial %d); refused %d %v, of which present %d (a write in flight when quorum went, committed when it came back)\n",
+	fmt.Printf("batches sent %d: acknowledged %d, present after the soak %d (lost %d, partial %d); refused %d %v, of which present %d (a commit in flight when quorum went, applied when it came back)\n",
 		sent, len(l.acked), present, lost, partial, len(l.failed), codes, indeterminate)
 	fmt.Printf("DNS queries to running replicas: %d sent, %d failed\n", load.sent.Load(), load.failed.Load())
 	for _, f := range load.failures {
