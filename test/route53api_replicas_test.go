@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,15 +37,16 @@ func TestRoute53APIReplicas(t *testing.T) {
 		api      *route53.Client
 		name     string
 		corefile string
+		metrics  string // the prometheus endpoint
 	}
 	start := func(name string) *server {
-		dnsPort, apiPort := e2e.FreePort(t), e2e.FreePort(t)
+		dnsPort, apiPort, metricsPort := e2e.FreePort(t), e2e.FreePort(t), e2e.FreePort(t)
 		store := fmt.Sprintf("store etcd {\n            endpoint %s\n            prefix /e2e/\n            snapshot %s\n            name %s\n        }",
 			etcd.ClientURL, filepath.Join(dir, name+".snapshot"), name)
-		corefile := fmt.Sprintf(".:%d {\n    bind 127.0.0.1\n    route53api 127.0.0.1:%d {\n        %s\n        credentials %s\n    }\n    policy {\n        %s\n    }\n}\n",
-			dnsPort, apiPort, store, creds, store)
+		corefile := fmt.Sprintf(".:%d {\n    bind 127.0.0.1\n    prometheus 127.0.0.1:%d\n    route53api 127.0.0.1:%d {\n        %s\n        credentials %s\n    }\n    policy {\n        %s\n    }\n}\n",
+			dnsPort, metricsPort, apiPort, store, creds, store)
 		addr := fmt.Sprintf("127.0.0.1:%d", dnsPort)
-		return &server{s: e2e.Start(t, bin, corefile, dir, addr), dns: addr, name: name, corefile: corefile,
+		return &server{s: e2e.Start(t, bin, corefile, dir, addr), dns: addr, name: name, corefile: corefile, metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 			api: route53.New(route53.Options{BaseEndpoint: aws.String(fmt.Sprintf("http://127.0.0.1:%d", apiPort)), Region: "us-east-1",
 				Credentials: credentials.NewStaticCredentialsProvider("AKIDREP", "rep-secret", "")})}
 	}
@@ -120,6 +122,18 @@ func TestRoute53APIReplicas(t *testing.T) {
 		t.Fatalf("restarted with etcd down: answers %q, want the snapshot's 192.0.2.3\n%s", got, a.s.Output())
 	}
 	t.Logf("restarted with etcd down: answering from the snapshot %v after the start", time.Since(restarted))
+	// Not in touch with its store: the metric says so (and DNS keeps answering).
+	staleLine := fmt.Sprintf("coredns_store_stale_seconds{store=%q} ", "etcd:"+etcd.ClientURL+"/e2e/")
+	stale := func() string {
+		for _, line := range strings.Split(httpGetBody(t, a.metrics), "\n") {
+			if strings.HasPrefix(line, staleLine) {
+				return strings.TrimPrefix(line, staleLine)
+			}
+		}
+		return "missing"
+	}
+	waitFor(t, "stale metric above 0 with etcd down", 10*time.Second, func() bool { v := stale(); return v != "0" && v != "missing" })
+	t.Logf("etcd down: stale %s s", stale())
 	etcd.Restart()
 	var okID string
 	waitFor(t, "a writes again once etcd is back", 15*time.Second, func() bool {
@@ -136,4 +150,5 @@ func TestRoute53APIReplicas(t *testing.T) {
 	if got := answers(a); got != "192.0.2.4" {
 		t.Errorf("after etcd came back a answers %q", got)
 	}
+	waitFor(t, "stale metric back to 0", 10*time.Second, func() bool { return stale() == "0" })
 }

@@ -37,9 +37,12 @@ type Plane struct {
 }
 
 var planes = struct {
-	mu   sync.Mutex
+	mu   sync.Mutex // held while a store opens (up to connectTimeout)
 	open map[string]*Plane
 }{open: map[string]*Plane{}}
+
+// live holds the open planes too, for metrics scraped without waiting for an open.
+var live sync.Map // *Plane → struct{}
 
 // Acquire returns the plane of the store spec names, opening the store and
 // starting its replica (health checks on engine) on first use. Directives whose
@@ -84,6 +87,7 @@ func Acquire(spec storespec.Spec, engine *hc.Engine, logf func(string, ...any)) 
 		})
 	}
 	planes.open[id] = p
+	live.Store(p, struct{}{})
 	return p, nil
 }
 
@@ -103,6 +107,7 @@ func (p *Plane) Release() {
 	last := p.refs == 0
 	if last {
 		delete(planes.open, p.id)
+		live.Delete(p)
 	}
 	planes.mu.Unlock()
 	if !last {

@@ -20,8 +20,9 @@ import (
 // is a configuration error, reported rather than waited on.
 const lockTimeout = 2 * time.Second
 
-// connectTimeout bounds the first contact with etcd at start-up.
-const connectTimeout = 5 * time.Second
+// connectTimeout bounds the first contact with etcd at start-up (a variable for
+// tests).
+var connectTimeout = 5 * time.Second
 
 // absolute makes the spec's files absolute, so two spellings of one file share a
 // plane (and bolt's lock is never taken twice by one process).
@@ -51,9 +52,8 @@ func absolute(spec storespec.Spec) (storespec.Spec, error) {
 type opened struct {
 	st       store.Store
 	presence store.Presence
-	fallback *snapshot.Fallback // set when serving from a snapshot until etcd answers
-	keeper   *snapshot.Keeper   // set when the spec names a snapshot file
-	heard    time.Time          // when the data was last heard from the store
+	keeper   *snapshot.Keeper // set when the spec names a snapshot file
+	heard    time.Time        // when the data was last heard from the store
 }
 
 // open opens the store spec names. An etcd store with a snapshot file that holds a
@@ -74,6 +74,9 @@ func open(spec storespec.Spec, logf func(string, ...any)) (*opened, error) {
 		return openEtcd(spec, dial)
 	}
 	snap, err := snapshot.Read(e.Snapshot)
+	if err == nil && snap.Store != e.Prefix {
+		err = fmt.Errorf("snapshot %s holds the data of prefix %q, not %q", e.Snapshot, snap.Store, e.Prefix)
+	}
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			logf("store %s: %v: not used", spec.Key(), err)
@@ -82,11 +85,11 @@ func open(spec storespec.Spec, logf func(string, ...any)) (*opened, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.keeper = snapshot.NewKeeper(e.Snapshot, 0, -1, logf)
+		o.keeper = snapshot.NewKeeper(e.Prefix, e.Snapshot, 0, -1, logf)
 		return o, nil
 	}
 	fb := snapshot.NewFallback(snap, strings.Join(e.Endpoints, ","), opts.Member, dial, logf)
-	return &opened{st: fb, presence: fb, fallback: fb, keeper: snapshot.NewKeeper(e.Snapshot, 0, snap.Revision, logf), heard: snap.Written}, nil
+	return &opened{st: fb, presence: fb, keeper: snapshot.NewKeeper(e.Prefix, e.Snapshot, 0, snap.Revision, logf), heard: snap.Written}, nil
 }
 
 // openEtcd opens etcd now or fails naming it.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/internal/storespec"
@@ -73,9 +76,9 @@ func TestStartFromSnapshot(t *testing.T) {
 	waitServed(t, p.Replica, "192.0.2.3")
 }
 
-// TestSnapshotOfAnotherStore: a snapshot ahead of the store it names (the store was
-// recreated empty, or the prefix now holds other data) is replaced by the store's
-// data once it answers, rather than waiting for revisions that mean other data.
+// TestSnapshotOfAnotherStore: a snapshot file that holds another store's data (the
+// prefix changed in the Corefile) is not served: with etcd down the start fails as
+// without a snapshot, and with etcd up the store's own data serves.
 func TestSnapshotOfAnotherStore(t *testing.T) {
 	m := etcdtest.Start(t, etcdtest.Config{})
 	file := filepath.Join(t.TempDir(), "snapshot")
@@ -92,7 +95,6 @@ func TestSnapshotOfAnotherStore(t *testing.T) {
 	waitServed(t, p.Replica, "192.0.2.3")
 	p.Release()
 
-	// The same snapshot file, now naming a prefix with less history and other data.
 	fresh, err := etcdstore.Open(context.Background(), etcdstore.Options{Endpoints: []string{m.ClientURL}, Prefix: "/b/"})
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +103,56 @@ func TestSnapshotOfAnotherStore(t *testing.T) {
 	putWWW(t, fresh, z2, "198.51.100.1")
 	fresh.Close()
 	spec.Etcd.Prefix = "/b/"
+	p, err = Acquire(spec, engine, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitServed(t, p.Replica, "198.51.100.1")
+	p.Release()
+
+	// Now /b/'s snapshot, named for /c/ with etcd down: not used.
+	m.Kill()
+	spec.Etcd.Prefix = "/c/"
+	if _, err := Acquire(spec, engine, t.Logf); err == nil || !strings.Contains(err.Error(), "cannot start") {
+		t.Fatalf("start with another prefix's snapshot and etcd down: %v", err)
+	}
+}
+
+// TestSnapshotBehindReset: a snapshot ahead of the store it names (the store was
+// emptied and rewritten since) is replaced by the store's data once it answers,
+// rather than waiting for revisions that mean other data.
+func TestSnapshotBehindReset(t *testing.T) {
+	m := etcdtest.Start(t, etcdtest.Config{})
+	file := filepath.Join(t.TempDir(), "snapshot")
+	spec := storespec.Spec{Etcd: &storespec.Etcd{Endpoints: []string{m.ClientURL}, Prefix: "/r/", Snapshot: file}}
+	engine := hc.New(hc.Options{})
+	p, err := Acquire(spec, engine, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := createZone(t, p.Store)
+	for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+		putWWW(t, p.Store, z, ip)
+	}
+	waitServed(t, p.Replica, "192.0.2.3")
+	p.Release()
+
+	// The prefix emptied by hand and rewritten with less history.
+	admin, err := clientv3.New(clientv3.Config{Endpoints: []string{m.ClientURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Delete(context.Background(), "/r/", clientv3.WithPrefix()); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := etcdstore.Open(context.Background(), etcdstore.Options{Endpoints: []string{m.ClientURL}, Prefix: "/r/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z2 := createZone(t, fresh)
+	putWWW(t, fresh, z2, "198.51.100.1")
+	fresh.Close()
 	p, err = Acquire(spec, engine, t.Logf)
 	if err != nil {
 		t.Fatal(err)

@@ -77,12 +77,12 @@ var staleDesc = prometheus.NewDesc(prometheus.BuildFQName(plugin.Namespace, "sto
 func (s staleCollector) Describe(ch chan<- *prometheus.Desc) { ch <- s.desc }
 
 func (s staleCollector) Collect(ch chan<- prometheus.Metric) {
-	planes.mu.Lock()
 	byKey := map[string]time.Duration{} // planes of one store with other settings: the stalest
-	for _, p := range planes.open {
+	live.Range(func(k, _ any) bool {
+		p := k.(*Plane)
 		byKey[p.Key] = max(byKey[p.Key], p.Stale())
-	}
-	planes.mu.Unlock()
+		return true
+	})
 	for key, d := range byKey {
 		ch <- prometheus.MustNewConstMetric(s.desc, prometheus.GaugeValue, d.Seconds(), key)
 	}

@@ -39,6 +39,7 @@ const (
 type site struct {
 	region string
 	src    netip.Addr
+	st     *etcdstore.Store
 	rep    *replica.Replica
 	api    *route53.Client
 }
@@ -65,10 +66,11 @@ func startSite(t *testing.T, i int, endpoint, prefix string) *site {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := etcdstore.Open(ctx, etcdstore.Options{Endpoints: []string{endpoint}, Prefix: prefix,
-		Member: s.region, PresenceTTL: time.Second, RequestTimeout: 500 * time.Millisecond})
+		Member: s.region, PresenceTTL: time.Second, RequestTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.st = st
 	engine := hc.New(hc.Options{Source: s.src})
 	s.rep, err = replica.NewWithOptions(st, engine, replica.Options{Owner: "vantage-test", Logf: t.Logf,
 		Vantage: vantage.Options{Region: s.region, IP: s.src.String(), Heartbeat: 100 * time.Millisecond, Stale: time.Second}})
@@ -192,11 +194,21 @@ func TestVantageQuorum(t *testing.T) {
 	cut := []string{"up=true verdict=", "up=false verdict=unhealthy", "up=false verdict=unhealthy"}
 	took = waitStates(t, sites, id, cut, 10*time.Second)
 	t.Logf("pop-0 cut off: the others turned the check down (0 of 2) and pop-0 decides alone %v after the pause (TTL 1 s, stale 1 s)", took.Round(time.Millisecond))
-	if since := time.Since(paused); since < 900*time.Millisecond {
+	// The lease was last renewed up to a third of its TTL before the pause.
+	if since := time.Since(paused); since < 500*time.Millisecond {
 		t.Errorf("quorum flipped %v after the pause, before the 1 s lease could expire", since)
 	}
 
 	ms[0].Resume()
 	took = waitStates(t, sites, id, healthy, 10*time.Second)
 	t.Logf("pop-0 back: all agree healthy again %v after resuming", took.Round(time.Millisecond))
+
+	// pop-0 dies: its connection to etcd goes without revoking its lease.
+	sites[0].st.Client().Close()
+	killed := time.Now()
+	took = waitStates(t, sites[1:], id, cut[1:], 10*time.Second)
+	t.Logf("pop-0 killed: the others turned the check down %v later (TTL 1 s)", took.Round(time.Millisecond))
+	if since := time.Since(killed); since < 500*time.Millisecond {
+		t.Errorf("a dead checker dropped out %v after it died, before its lease could expire", since)
+	}
 }

@@ -75,6 +75,9 @@ func TestPointAlone(t *testing.T) {
 	if _, ok := keys["health/alive"]; !ok {
 		t.Errorf("no heartbeat among %q", keys)
 	}
+	if heard := p.LastHeard(); heard.IsZero() || time.Since(heard) > 5*time.Second {
+		t.Errorf("LastHeard %v", heard)
+	}
 	if peers := p.Peers("c1", cfg); len(peers) != 0 {
 		t.Errorf("peers of a lone checker: %+v", peers)
 	}

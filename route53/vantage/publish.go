@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/route53/checks"
 )
 
@@ -127,63 +126,4 @@ func (p *Point) withdrawAll(last map[string]published) {
 		_ = p.pres.Withdraw(ctx, checkKey(id))
 	}
 	_ = p.pres.Withdraw(ctx, aliveKey)
-}
-
-// decideLoop puts the verdicts in force on every new view and every
-// Heartbeat (so a view that stops arriving turns stale), until ctx ends;
-// then it hands every check back to the engine's own probes.
-func (p *Point) decideLoop(ctx context.Context) {
-	tick := time.NewTicker(p.opts.Heartbeat)
-	defer tick.Stop()
-	connected := false
-	rule := Rule{Threshold: p.opts.Threshold, Stale: p.opts.Stale}
-	for {
-		select {
-		case <-ctx.Done():
-			for id := range *p.cfgs.Load() {
-				p.engine.SetVerdict(id, hc.VerdictNone)
-			}
-			return
-		case <-tick.C:
-		case <-p.decide:
-		}
-		v, ok := p.view()
-		if !ok {
-			continue
-		}
-		self := p.pres.Member()
-		now := time.Now()
-		if c := v.Connected(self, now, rule); c != connected {
-			connected = c
-			if c {
-				p.logf("vantage: %s decides health with the live checkers (%d)", self, len(v.Alive))
-			} else {
-				p.logf("vantage: %s has not heard back from the store for %v: deciding health from its own probes", self, rule.Stale)
-			}
-		}
-		for id, verdict := range v.Decide(self, now, rule, *p.cfgs.Load()) {
-			p.engine.SetVerdict(id, verdict)
-		}
-	}
-}
-
-// Peers returns the last observation of check id (configured as c) of every
-// live checker but this one, for GetHealthCheckStatus; nil when this point is
-// cut off from the store (it cannot tell who is live) or alone.
-func (p *Point) Peers(id string, c checks.HealthCheckConfig) []checks.Observation {
-	v, ok := p.view()
-	rule := Rule{Threshold: p.opts.Threshold, Stale: p.opts.Stale}
-	self := p.pres.Member()
-	if !ok || !v.Connected(self, time.Now(), rule) {
-		return nil
-	}
-	var out []checks.Observation
-	for _, r := range v.Live(id, c) {
-		if r.Checker == self {
-			continue
-		}
-		out = append(out, checks.Observation{Region: r.Region, IPAddress: r.IP,
-			StatusReport: checks.StatusReport{Status: r.Status, CheckedTime: r.Checked}})
-	}
-	return out
 }

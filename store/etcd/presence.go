@@ -133,7 +133,9 @@ func (p *presence) write(rctx, ctx context.Context, key string) error {
 	var err error
 	switch {
 	case put && lease == 0:
-		return nil // the keeper writes it under the next lease
+		// The lease was lost since Announce saw it granted: the keeper
+		// writes the key under the next one.
+		return fmt.Errorf("%w: etcd %s: announce %s: session lost, announced again under a new lease", store.ErrUnavailable, p.s.where, key)
 	case put:
 		_, err = p.s.cli.Put(rctx, p.s.keys.presence(key, p.member), string(v), clientv3.WithLease(lease))
 	default:

@@ -28,6 +28,9 @@ import (
 
 // Snapshot is a store's data at one revision.
 type Snapshot struct {
+	// Store names the store the data came from (the etcd prefix), so a snapshot is
+	// never taken for another store's.
+	Store    string
 	Revision int64
 	// Written is when the process that wrote it last heard from the store.
 	Written time.Time
@@ -38,8 +41,8 @@ type Snapshot struct {
 // File format, version 1:
 //
 //	"coretraffic-snapshot\n" 1 (version), int64 revision, int64 unix nanoseconds
-//	(big endian), the KVs as a store.EncodeChanges entry, then the CRC-32C of all
-//	that (big endian).
+//	(big endian), uvarint length and bytes of the Store name, the KVs as a
+//	store.EncodeChanges entry, then the CRC-32C of all that (big endian).
 const magic = "coretraffic-snapshot\n"
 
 const version = 1
@@ -57,6 +60,8 @@ func (s *Snapshot) Encode() []byte {
 	buf.WriteByte(version)
 	binary.Write(&buf, binary.BigEndian, s.Revision)
 	binary.Write(&buf, binary.BigEndian, s.Written.UnixNano())
+	buf.Write(binary.AppendUvarint(nil, uint64(len(s.Store))))
+	buf.WriteString(s.Store)
 	buf.Write(store.EncodeChanges(changes))
 	binary.Write(&buf, binary.BigEndian, crc32.Checksum(buf.Bytes(), castagnoli))
 	return buf.Bytes()
@@ -82,7 +87,13 @@ func Decode(b []byte) (*Snapshot, error) {
 	if s.Revision < 0 {
 		return nil, fmt.Errorf("revision %d", s.Revision)
 	}
-	changes, err := store.DecodeChanges(body[head:])
+	rest := body[head:]
+	n, w := binary.Uvarint(rest)
+	if w <= 0 || n > uint64(len(rest)-w) {
+		return nil, errors.New("store name: bad length")
+	}
+	s.Store, rest = string(rest[w:w+int(n)]), rest[w+int(n):]
+	changes, err := store.DecodeChanges(rest)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func sample() *Snapshot {
-	return &Snapshot{Revision: 42, Written: time.Unix(1700000000, 123).UTC(), KVs: []store.KV{
+	return &Snapshot{Store: "/coretraffic/", Revision: 42, Written: time.Unix(1700000000, 123).UTC(), KVs: []store.KV{
 		{Key: "a", Value: []byte("1")}, {Key: "b/x", Value: []byte{}}, {Key: "b/y", Value: []byte("yy")}, {Key: "c", Value: []byte("3")},
 	}}
 }

@@ -18,6 +18,7 @@ const DefaultInterval = 5 * time.Second
 // more when it stops: the file trails the store by at most an interval. Run it
 // with store.Follow beside the replica (Run does both).
 type Keeper struct {
+	name     string
 	path     string
 	interval time.Duration
 	logf     func(string, ...any)
@@ -31,17 +32,17 @@ type Keeper struct {
 	failing bool // the last write failed (logged once until one succeeds)
 }
 
-// NewKeeper returns a keeper of the file at path; written is the revision the
-// file holds already (-1: none), so an unchanged store is not rewritten.
-// logf reports failed writes (nil: silent).
-func NewKeeper(path string, interval time.Duration, written int64, logf func(string, ...any)) *Keeper {
+// NewKeeper returns a keeper of the file at path for the store called name
+// (Snapshot.Store); written is the revision the file holds already (-1: none), so
+// an unchanged store is not rewritten. logf reports failed writes (nil: silent).
+func NewKeeper(name, path string, interval time.Duration, written int64, logf func(string, ...any)) *Keeper {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Keeper{path: path, interval: interval, logf: logf, data: map[string][]byte{}, rev: -1, written: written}
+	return &Keeper{name: name, path: path, interval: interval, logf: logf, data: map[string][]byte{}, rev: -1, written: written}
 }
 
 // Run follows st and writes the file until ctx ends, then writes it a last time.
@@ -109,7 +110,7 @@ func (k *Keeper) Flush() {
 		k.mu.Unlock()
 		return
 	}
-	s := &Snapshot{Revision: k.rev, Written: k.heard, KVs: make([]store.KV, 0, len(k.data))}
+	s := &Snapshot{Store: k.name, Revision: k.rev, Written: k.heard, KVs: make([]store.KV, 0, len(k.data))}
 	for key, v := range k.data {
 		s.KVs = append(s.KVs, store.KV{Key: key, Value: v}) // values are never changed in place
 	}

@@ -28,7 +28,7 @@ func TestKeeper(t *testing.T) {
 	}
 	put("a", "1")
 	path := filepath.Join(dir, "snap")
-	k := NewKeeper(path, 20*time.Millisecond, -1, t.Logf)
+	k := NewKeeper("test", path, 20*time.Millisecond, -1, t.Logf)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- k.Run(ctx, st) }()
@@ -56,7 +56,7 @@ func TestKeeper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Revision != last || len(s.KVs) != 2 || s.KVs[0].Key != "b" || s.KVs[1].Key != "c" || string(s.KVs[1].Value) != "3" {
+	if s.Store != "test" || s.Revision != last || len(s.KVs) != 2 || s.KVs[0].Key != "b" || s.KVs[1].Key != "c" || string(s.KVs[1].Value) != "3" {
 		t.Errorf("file after stop: revision %d %+v, want %d with b and c", s.Revision, s.KVs, last)
 	}
 }
