@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/miekg/dns"
 
 	"github.com/coretraffic/coretraffic/internal/e2e"
 )
@@ -337,4 +338,45 @@ func TestReplicaKilledMidChange(t *testing.T) {
 		t.Fatalf("%d of %d questions answered differently after the restart:\n%s", len(d), len(qs), d[0])
 	}
 	t.Logf("%d questions answered alike by the three replicas", len(qs))
+}
+
+// TestReplicaReadyMeansLoaded: a restarted replica may answer DNS before it has
+// loaded the store (the zone is not there yet), but once /ready says 200 it
+// answers from its data: what a load balancer or Kubernetes relies on.
+func TestReplicaReadyMeansLoaded(t *testing.T) {
+	ctx := context.Background()
+	rs := e2e.StartReplicas(t, e2e.ReplicaOptions{N: 2})
+	zoneID := createRepZone(ctx, t, rs.Nodes[0])
+	id, err := change(ctx, rs.Nodes[0], zoneID, batchChanges(0, types.ChangeActionCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rs.WaitInsync(ctx, id, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r := rs.Nodes[1]
+	r.Kill()
+	r.Start()
+	before := map[string]int{}
+	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(5 * time.Millisecond) {
+		st, _ := r.ReadyStatus()
+		m, err := r.Ask(e2e.Question{Name: batchName(0, 0), Type: 1}, "udp")
+		answered := err == nil && len(m.Answer) == 1
+		if st == 200 {
+			if !answered {
+				t.Fatalf("/ready 200 but %s not answered: %v %v", batchName(0, 0), m, err)
+			}
+			t.Logf("ready %v after DNS answered; before that: %v", time.Since(start).Round(time.Millisecond), before)
+			return
+		}
+		switch {
+		case err != nil:
+			before["error"]++
+		case answered:
+			before["answered"]++
+		default:
+			before[dns.RcodeToString[m.Rcode]]++
+		}
+	}
+	t.Fatalf("%s not ready 20 s after its restart", r.Name)
 }
