@@ -115,6 +115,23 @@ console-screenshots: deps build
 	CORETRAFFIC_BIN=$(CURDIR)/coredns CORETRAFFIC_REQUIRE_CHROMIUM=1 CORETRAFFIC_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console \
 		$(GO) test -count=1 -run '^TestConsoleBrowser$$' -v ./test/
 
+# Several replicas (bench/replicas/README.md): 3 coretraffic processes on a 3-member etcd,
+# a 10,000-record-set zone loaded through the API, query load on all three; API 200 →
+# answered by every replica and → INSYNC (p50/p99/max), sustained batches per second.
+# A few minutes; SETS, UPSERTS, SUSTAIN_SECONDS, WORKERS, QPS override. Not part of `make test`.
+.PHONY: bench-replicas soak-replicas
+bench-replicas: deps build
+	CORETRAFFIC_BIN=$(CURDIR)/coredns CORETRAFFIC_REQUIRE_ETCD=1 BENCH_REPLICAS=1 \
+		$(GO) test -count=1 -run '^TestBenchReplicas$$' -v -timeout 30m ./bench/replicas
+
+# Soak of the same set-up: SOAK_MINUTES of random SIGKILLs of etcd members (sometimes two:
+# no quorum) and replicas under writes and queries; reports batches acknowledged vs
+# present, DNS failures, divergence windows. Not part of `make test`.
+SOAK_MINUTES ?= 5
+soak-replicas: deps build
+	CORETRAFFIC_BIN=$(CURDIR)/coredns CORETRAFFIC_REQUIRE_ETCD=1 SOAK_MINUTES=$(SOAK_MINUTES) \
+		$(GO) test -count=1 -run '^TestSoakReplicas$$' -v -timeout 0 ./bench/replicas
+
 # Every native fuzz target, FUZZTIME each.
 fuzz:
 	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \

@@ -87,8 +87,13 @@ var (
 	// ErrClosed means the store has been closed.
 	ErrClosed = errors.New("store: closed")
 	// ErrUnavailable means the store cannot be reached (etcd: no quorum or no
-	// endpoint answers); the operation did not take effect.
+	// endpoint answers); the operation did not take effect, unless the error
+	// is also ErrUnacknowledged.
 	ErrUnavailable = errors.New("store: unavailable")
+	// ErrUnacknowledged comes with ErrUnavailable from an Update whose commit
+	// was sent but not acknowledged: etcd may still apply it (once) when its
+	// quorum returns. The soak in bench/replicas sees it happen.
+	ErrUnacknowledged = errors.New("store: commit not acknowledged, may still apply")
 	// ErrEmptyKey is returned by Put and Delete for the empty key.
 	ErrEmptyKey = errors.New("store: empty key")
 )

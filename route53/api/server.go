@@ -183,6 +183,10 @@ func storeErr(err error) *apierr.Error {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	if errors.Is(err, store.ErrUnacknowledged) {
+		return apierr.New("ServiceUnavailable", http.StatusServiceUnavailable,
+			"the store became unavailable during the commit: the change is not acknowledged and may still be applied once the store is back (list the record sets to see): %v", err)
+	}
 	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		return apierr.New("ServiceUnavailable", http.StatusServiceUnavailable, "the store is unavailable; nothing was changed: %v", err)
 	}

@@ -106,6 +106,9 @@ func TestUnavailable(t *testing.T) {
 			if !errors.Is(err, store.ErrUnavailable) {
 				t.Fatalf("Update with etcd down = %v, want ErrUnavailable", err)
 			}
+			if errors.Is(err, store.ErrUnacknowledged) {
+				t.Errorf("Update with etcd down before the commit = %v: ErrUnacknowledged, but no commit was sent", err)
+			}
 			if !strings.Contains(err.Error(), m.ClientURL) {
 				t.Errorf("error %q does not name the endpoint %s", err, m.ClientURL)
 			}
@@ -202,20 +205,21 @@ func TestPausedDuringCommit(t *testing.T) {
 	}
 	runs := 0
 	_, err := s.Update(ctx, func(tx store.Tx) error {
-		if runs++; runs == 1 {
-			m.Pause()
-		}
 		v, _, err := tx.Get("a")
 		if err != nil {
 			return err
+		}
+		// After the reads: the pause catches the commit itself.
+		if runs++; runs == 1 {
+			m.Pause()
 		}
 		if err := tx.Put("a", append(v, '+')); err != nil {
 			return err
 		}
 		return tx.Put("b", []byte("batch"))
 	})
-	if !errors.Is(err, store.ErrUnavailable) {
-		t.Fatalf("Update paused mid-commit = %v, want ErrUnavailable", err)
+	if !errors.Is(err, store.ErrUnavailable) || !errors.Is(err, store.ErrUnacknowledged) {
+		t.Fatalf("Update paused mid-commit = %v, want ErrUnavailable and ErrUnacknowledged", err)
 	}
 	m.Resume()
 	got, rev := dumpWhenBack(t, s)

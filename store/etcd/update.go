@@ -23,7 +23,8 @@ var errFinished = errors.New("etcdstore: Tx used after the Update's fn returned"
 // snapshot; otherwise it reruns fn on a fresh snapshot. It returns the new
 // revision once etcd's quorum has committed the batch.
 //
-// store.ErrUnavailable means the commit was not acknowledged. When the
+// store.ErrUnavailable alone means nothing was sent to commit. With
+// store.ErrUnacknowledged the commit was sent and not acknowledged: when the
 // request reached the leader before quorum was lost it may still commit
 // later (at most once: a retry would fail the comparison).
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
@@ -31,6 +32,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		return 0, err
 	}
 	defer s.closeMu.RUnlock()
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-s.writer }()
 	for attempt := 0; ; attempt++ {
 		m, err := s.readMeta(ctx)
 		if err != nil {
@@ -96,7 +103,11 @@ func (s *Store) commit(ctx context.Context, m meta, changes []store.Change) (ok 
 	defer cancel()
 	resp, err := s.cli.Txn(rctx).If(s.unchanged(m)...).Then(ops...).Commit()
 	if err != nil {
-		return false, s.fail(ctx, fmt.Sprintf("commit revision %d", rev), err)
+		err = s.fail(ctx, fmt.Sprintf("commit revision %d", rev), err)
+		if errors.Is(err, store.ErrUnavailable) {
+			err = fmt.Errorf("%w (%w)", err, store.ErrUnacknowledged)
+		}
+		return false, err
 	}
 	return resp.Succeeded, nil
 }

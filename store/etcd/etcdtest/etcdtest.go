@@ -159,8 +159,43 @@ func (m *Member) WaitHealthy() {
 	m.t.Fatalf("etcd %s at %s not healthy within %v; log:\n%s", m.Name, m.ClientURL, startWait, m.LogTail())
 }
 
-// Pause stops the process with SIGSTOP: it holds its ports but answers nothing.
-func (m *Member) Pause() { m.signal(syscall.SIGSTOP) }
+// Pause stops the process with SIGSTOP: it holds its ports but answers
+// nothing. It returns once every thread of the process is stopped: on a
+// loaded machine a thread already running may otherwise answer one more
+// request after the signal is sent.
+func (m *Member) Pause() {
+	m.t.Helper()
+	m.signal(syscall.SIGSTOP)
+	deadline := time.Now().Add(5 * time.Second)
+	for !m.stoppedAll() {
+		if time.Now().After(deadline) {
+			m.t.Fatalf("etcd %s: threads still running 5 s after SIGSTOP", m.Name)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// stoppedAll reports whether every thread of the process is in state T
+// (stopped), read from /proc/<pid>/task/*/stat.
+func (m *Member) stoppedAll() bool {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", m.cmd.Process.Pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false
+		}
+		// The state follows the command name's closing parenthesis.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || i+2 >= len(s) || (s[i+2] != 'T' && s[i+2] != 't') {
+			return false
+		}
+	}
+	return true
+}
 
 // Resume continues a paused process.
 func (m *Member) Resume() { m.signal(syscall.SIGCONT) }
