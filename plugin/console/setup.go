@@ -10,9 +10,7 @@
 package console
 
 import (
-	"net"
 	"net/netip"
-	"path/filepath"
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
@@ -20,11 +18,10 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
 	"github.com/coretraffic/coretraffic/geo"
+	"github.com/coretraffic/coretraffic/internal/apiblock"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
-	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/policy/answer"
-	"github.com/coretraffic/coretraffic/route53/sigv4"
 )
 
 const pluginName = "console"
@@ -34,12 +31,7 @@ var log = clog.NewWithPlugin(pluginName)
 func init() { plugin.Register(pluginName, setup) }
 
 // config is one console block.
-type config struct {
-	addr        string
-	store       storespec.Spec
-	credentials string
-	cert, key   string // TLS certificate and key files; "" = plain HTTP
-}
+type config = apiblock.Block
 
 // setup parses the block and reads the credentials file, so every error surfaces
 // now with its line; the store opens and the console serves at OnStartup.
@@ -48,28 +40,19 @@ func setup(c *caddy.Controller) error {
 	if err != nil {
 		return plugin.Error(pluginName, err)
 	}
-	keys, err := sigv4.LoadCredentials(cfg.credentials)
-	if err != nil {
-		return plugin.Error(pluginName, c.Errf("credentials: %v", err))
-	}
-	mux := lifecycle.HTTP(c, cfg.addr)
-	if cfg.cert != "" {
-		if err := mux.UseTLS(cfg.cert, cfg.key); err != nil {
-			return plugin.Error(pluginName, c.Errf("tls: %v", err))
-		}
-	}
 	h := &holder{}
-	if err := mux.Handle("/", h); err != nil {
-		return plugin.Error(pluginName, c.Errf("%v", err))
+	keys, err := cfg.Serve(c, h)
+	if err != nil {
+		return plugin.Error(pluginName, err)
 	}
 	dcfg := dnsserver.GetConfig(c)
 	lifecycle.On(c, func() error {
-		p, err := acquirePlane(cfg.store)
+		p, err := acquirePlane(cfg.Store)
 		if err != nil {
 			return plugin.Error(pluginName, err)
 		}
 		s := New(Config{Store: p.Store, Replica: p.Replica, Engine: pluginhc.Engine(), Keys: keys,
-			TLS: cfg.cert != "", Locator: locator(dcfg), Logf: log.Warningf})
+			TLS: cfg.Cert != "", Locator: locator(dcfg), Logf: log.Warningf})
 		if err := s.Start(); err != nil {
 			p.Release()
 			return plugin.Error(pluginName, err)
@@ -102,67 +85,5 @@ func locator(cfg *dnsserver.Config) func() answer.Locator {
 //	    tls CERT KEY
 //	}
 func parse(c *caddy.Controller) (*config, error) {
-	cfg := &config{}
-	root := dnsserver.GetConfig(c).Root
-	abs := func(f string) string {
-		if !filepath.IsAbs(f) && root != "" {
-			return filepath.Join(root, f)
-		}
-		return f
-	}
-	i := 0
-	for c.Next() {
-		if i > 0 {
-			return nil, plugin.ErrOnce
-		}
-		i++
-		args := c.RemainingArgs()
-		if len(args) != 1 {
-			return nil, c.Errf("want one listen address (host:port), e.g. console 127.0.0.1:8443")
-		}
-		if _, _, err := net.SplitHostPort(args[0]); err != nil {
-			return nil, c.Errf("%q is not a listen address (host:port): %v", args[0], err)
-		}
-		cfg.addr = args[0]
-		for c.NextBlock() {
-			if err := property(c, cfg, root, abs); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if cfg.store.IsZero() {
-		return nil, c.Err("no store: give the store route53api serves (store FILE or store etcd { ... })")
-	}
-	if cfg.credentials == "" {
-		return nil, c.Err("no credentials: give the access keys file (credentials FILE), the API's")
-	}
-	return cfg, nil
-}
-
-func property(c *caddy.Controller, cfg *config, root string, abs func(string) string) error {
-	key := c.Val()
-	if key == "store" { // its own syntax, a block perhaps
-		if !cfg.store.IsZero() {
-			return c.Err("store given twice")
-		}
-		spec, err := storespec.Parse(c, root)
-		cfg.store = spec
-		return err
-	}
-	args := c.RemainingArgs()
-	switch key {
-	case "credentials":
-		if len(args) != 1 {
-			return c.ArgErr()
-		}
-		cfg.credentials = abs(args[0])
-	case "tls":
-		if len(args) != 2 {
-			return c.ArgErr()
-		}
-		cfg.cert, cfg.key = abs(args[0]), abs(args[1])
-	default:
-		return c.Errf("unknown property %q", key)
-	}
-	return nil
+	return apiblock.Parse(c, "127.0.0.1:8443", nil)
 }

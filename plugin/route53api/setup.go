@@ -4,21 +4,18 @@
 package route53api
 
 import (
-	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/coredns/caddy"
-	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin"
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
+	"github.com/coretraffic/coretraffic/internal/apiblock"
 	"github.com/coretraffic/coretraffic/internal/controlplane"
 	"github.com/coretraffic/coretraffic/internal/lifecycle"
-	"github.com/coretraffic/coretraffic/internal/storespec"
 	pluginhc "github.com/coretraffic/coretraffic/plugin/healthcheck"
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/api"
@@ -35,15 +32,12 @@ func init() { plugin.Register(pluginName, setup) }
 
 // config is one route53api block.
 type config struct {
-	addr        string
-	store       storespec.Spec
-	credentials string
-	rate        float64
-	burst       int
-	maxBody     int64
-	nameServers []string
-	region      string
-	cert, key   string // TLS certificate and key files; "" = plain HTTP
+	*apiblock.Block // address, store, credentials, tls
+	rate            float64
+	burst           int
+	maxBody         int64
+	nameServers     []string
+	region          string
 }
 
 // setup parses the block and reads the credentials file, so every error surfaces
@@ -53,22 +47,13 @@ func setup(c *caddy.Controller) error {
 	if err != nil {
 		return plugin.Error(pluginName, err)
 	}
-	keys, err := sigv4.LoadCredentials(cfg.credentials)
-	if err != nil {
-		return plugin.Error(pluginName, c.Errf("credentials: %v", err))
-	}
 	h := &handler{}
-	mux := lifecycle.HTTP(c, cfg.addr)
-	if cfg.cert != "" {
-		if err := mux.UseTLS(cfg.cert, cfg.key); err != nil {
-			return plugin.Error(pluginName, c.Errf("tls: %v", err))
-		}
-	}
-	if err := mux.Handle("/", h); err != nil {
-		return plugin.Error(pluginName, c.Errf("%v", err))
+	keys, err := cfg.Serve(c, h)
+	if err != nil {
+		return plugin.Error(pluginName, err)
 	}
 	lifecycle.On(c, func() error {
-		plane, err := controlplane.Acquire(cfg.store, pluginhc.Engine(), log.Warningf)
+		plane, err := controlplane.Acquire(cfg.Store, pluginhc.Engine(), log.Warningf)
 		if err != nil {
 			return plugin.Error(pluginName, err)
 		}
@@ -127,53 +112,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	}
 func parse(c *caddy.Controller) (*config, error) {
 	cfg := &config{region: "local"}
-	root := dnsserver.GetConfig(c).Root
-	abs := func(f string) string {
-		if !filepath.IsAbs(f) && root != "" {
-			return filepath.Join(root, f)
-		}
-		return f
+	b, err := apiblock.Parse(c, "127.0.0.1:8053", func(key string, args []string) error { return property(c, cfg, key, args) })
+	if err != nil {
+		return nil, err
 	}
-	i := 0
-	for c.Next() {
-		if i > 0 {
-			return nil, plugin.ErrOnce
-		}
-		i++
-		args := c.RemainingArgs()
-		if len(args) != 1 {
-			return nil, c.Errf("want one listen address (host:port), e.g. route53api 127.0.0.1:8053")
-		}
-		if _, _, err := net.SplitHostPort(args[0]); err != nil {
-			return nil, c.Errf("%q is not a listen address (host:port): %v", args[0], err)
-		}
-		cfg.addr = args[0]
-		for c.NextBlock() {
-			if err := property(c, cfg, root, abs); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if cfg.store.IsZero() {
-		return nil, c.Err("no store: give the store file (store FILE) or etcd (store etcd { ... })")
-	}
-	if cfg.credentials == "" {
-		return nil, c.Err("no credentials: give the access keys file (credentials FILE)")
-	}
+	cfg.Block = b
 	return cfg, nil
 }
 
-func property(c *caddy.Controller, cfg *config, root string, abs func(string) string) error {
-	key := c.Val()
-	if key == "store" { // its own syntax, a block perhaps
-		if !cfg.store.IsZero() {
-			return c.Err("store given twice")
-		}
-		spec, err := storespec.Parse(c, root)
-		cfg.store = spec
-		return err
-	}
-	args := c.RemainingArgs()
+// property reads the API's own properties.
+func property(c *caddy.Controller, cfg *config, key string, args []string) error {
 	one := func() (string, error) {
 		if len(args) != 1 {
 			return "", c.ArgErr()
@@ -181,10 +129,6 @@ func property(c *caddy.Controller, cfg *config, root string, abs func(string) st
 		return args[0], nil
 	}
 	switch key {
-	case "credentials":
-		f, err := one()
-		cfg.credentials = abs(f)
-		return err
 	case "rate":
 		if len(args) < 1 || len(args) > 2 {
 			return c.ArgErr()
@@ -225,13 +169,8 @@ func property(c *caddy.Controller, cfg *config, root string, abs func(string) st
 		v, err := one()
 		cfg.region = v
 		return err
-	case "tls":
-		if len(args) != 2 {
-			return c.ArgErr()
-		}
-		cfg.cert, cfg.key = abs(args[0]), abs(args[1])
 	default:
-		return c.Errf("unknown property %q", key)
+		return apiblock.ErrUnknown
 	}
 	return nil
 }
