@@ -28,12 +28,12 @@ func (s *Spec) validateKube() error {
 		return s.fieldErr("service", "a kubernetes check needs the Service as namespace/name")
 	case !ok:
 		return s.fieldErr("service", "want namespace/name, got %q", s.Service)
-	case !dns1123Label(ns):
+	case !KubeName(ns):
 		return s.fieldErr("service", "bad namespace %q (a DNS label: lower-case letters, digits, '-')", ns)
-	case !dns1123Label(name):
+	case !KubeName(name):
 		return s.fieldErr("service", "bad Service name %q (a DNS label: lower-case letters, digits, '-')", name)
 	}
-	if s.Port != "" && !validKubePort(s.Port) {
+	if s.Port != "" && !KubePort(s.Port) {
 		return s.fieldErr("port", "want a port number (1-65535) or a port name (lower-case letters, digits, '-', at most 15), got %q", s.Port)
 	}
 	if s.Endpoint != "" {
@@ -48,8 +48,9 @@ func (s *Spec) validateKube() error {
 	return s.validateTLSFiles()
 }
 
-// dns1123Label is Kubernetes' rule for namespace and Service names.
-func dns1123Label(v string) bool {
+// KubeName reports whether v is a valid namespace or Service name (Kubernetes'
+// DNS-1123 label rule); the policy format's kubernetes: nodes use it too.
+func KubeName(v string) bool {
 	if v == "" || len(v) > 63 || v[0] == '-' || v[len(v)-1] == '-' {
 		return false
 	}
@@ -61,13 +62,14 @@ func dns1123Label(v string) bool {
 	return true
 }
 
-// validKubePort accepts a port number or an IANA service name as Kubernetes
-// validates port names: at most 15 characters, at least one letter, no '--'.
-func validKubePort(p string) bool {
+// KubePort reports whether p is a Service port: a number, or a name as
+// Kubernetes validates port names (an IANA service name: at most 15 characters,
+// at least one letter, no '--').
+func KubePort(p string) bool {
 	if n, err := strconv.Atoi(p); err == nil {
 		return n >= 1 && n <= 65535
 	}
-	if len(p) > 15 || !dns1123Label(p) || strings.Contains(p, "--") {
+	if len(p) > 15 || !KubeName(p) || strings.Contains(p, "--") {
 		return false
 	}
 	return strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz")

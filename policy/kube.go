@@ -2,10 +2,11 @@ package policy
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/coretraffic/coretraffic/healthcheck"
 )
 
 // KubeSource is where a kubernetes: node takes its values: the addresses of a
@@ -53,7 +54,7 @@ func (p *parser) kube(c nodeCtx, nd *Node, re pair, rpath string) error {
 		switch e.key {
 		case "service":
 			ns, name, ok := strings.Cut(v, "/")
-			if !ok || !dnsLabel(ns) || !dnsLabel(name) {
+			if !ok || !healthcheck.KubeName(ns) || !healthcheck.KubeName(name) {
 				return p.errf(e.v.Line, fp, "want the Service as namespace/name (DNS labels), got %q", v)
 			}
 			k.Namespace, k.Name = ns, name
@@ -63,7 +64,7 @@ func (p *parser) kube(c nodeCtx, nd *Node, re pair, rpath string) error {
 			}
 			k.From = v
 		case "port":
-			if n, err := strconv.Atoi(v); (err == nil && (n < 1 || n > 65535)) || (err != nil && (!dnsLabel(v) || len(v) > 15)) {
+			if !healthcheck.KubePort(v) {
 				return p.errf(e.v.Line, fp, "want a port name or number, got %q", v)
 			}
 			k.Port = v
@@ -87,19 +88,6 @@ func (p *parser) kube(c nodeCtx, nd *Node, re pair, rpath string) error {
 	}
 	nd.Kube = k
 	return nil
-}
-
-// dnsLabel is Kubernetes' rule for namespace, Service and port names.
-func dnsLabel(v string) bool {
-	if v == "" || len(v) > 63 || v[0] == '-' || v[len(v)-1] == '-' {
-		return false
-	}
-	for _, r := range v {
-		if r != '-' && (r < '0' || r > '9') && (r < 'a' || r > 'z') {
-			return false
-		}
-	}
-	return true
 }
 
 // KubeNodes lists the kubernetes: nodes of d, in zone and record set order.
