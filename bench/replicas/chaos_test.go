@@ -30,12 +30,14 @@ func chaos(t *testing.T, rs *e2e.Replicas, rnd *rand.Rand, d time.Duration, up *
 		r.Kill()
 		return r
 	}
-	// A restarted replica takes queries once /ready says 200 (its data loaded),
-	// as a load balancer or Kubernetes would send it them.
+	// A restarted replica takes queries as soon as it answers DNS, not only once
+	// /ready says 200: it listens only after its data has loaded, so a client
+	// that reaches it early gets its answers, not SERVFAIL.
 	startReplica := func(r *e2e.Replica) {
 		t0 := time.Now()
 		r.Start()
 		dnsAfter := time.Since(t0)
+		up.Store(r, true)
 		for time.Since(t0) < 20*time.Second {
 			if st, _ := r.ReadyStatus(); st == 200 {
 				break
@@ -43,7 +45,6 @@ func chaos(t *testing.T, rs *e2e.Replicas, rnd *rand.Rand, d time.Duration, up *
 			time.Sleep(20 * time.Millisecond)
 		}
 		st, _ := r.ReadyStatus()
-		up.Store(r, true)
 		note("replica %s restarted (answering DNS after %v, /ready %d after %v)", r.Name, dnsAfter.Round(time.Millisecond), st, time.Since(t0).Round(time.Millisecond))
 	}
 	for time.Since(start) < d {

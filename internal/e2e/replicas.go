@@ -158,6 +158,18 @@ func (r *Replica) Start() {
 	r.Server = Start(r.t, r.bin, r.Corefile, r.Dir, r.DNS)
 }
 
+// Launch starts the replica's process again without waiting for it to answer, to
+// watch what it does from its first instant.
+func (r *Replica) Launch() {
+	r.t.Helper()
+	s, err := Launch(r.t, r.bin, r.Corefile, r.Dir)
+	if err != nil {
+		r.t.Fatalf("launch %s: %v", r.Name, err)
+	}
+	s.Addr = r.DNS
+	r.Server = s
+}
+
 // Kill ends the process with SIGKILL and waits for it to be gone.
 func (r *Replica) Kill() {
 	r.t.Helper()

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/coredns/coredns/core/dnsserver"
 
@@ -23,9 +24,9 @@ type storeSource struct {
 	prev   *loaded // the last published, its counters carried over
 }
 
-// start acquires the store's plane and serves what its replica publishes. A
-// snapshot the block cannot serve (a per-client answer under cache) is refused with
-// a log line and the previous one keeps serving.
+// start acquires the store's plane, waits for its first load, and serves what its
+// replica publishes. A snapshot the block cannot serve (a per-client answer under
+// cache) is refused with a log line and the previous one keeps serving.
 func (s *storeSource) start(p *Policy, cfg *dnsserver.Config) error {
 	plane, err := controlplane.Acquire(s.spec, pluginhc.Engine(), log.Warningf)
 	if err != nil {
@@ -46,8 +47,20 @@ func (s *storeSource) start(p *Policy, cfg *dnsserver.Config) error {
 		p.snap.Store(ld)
 		s.prev = ld
 	})
+	// OnStartup runs before the servers listen: waiting here means a (re)started
+	// server answers from its data from its first query, as CoreDNS's file plugin
+	// does, rather than SERVFAIL while the store loads.
+	select {
+	case <-plane.Replica.Settled():
+	case <-time.After(firstLoadWait):
+		log.Warningf("store %s: not loaded after %v: answering SERVFAIL until it is", s.spec.Key(), firstLoadWait)
+	}
 	return nil
 }
+
+// firstLoadWait bounds the wait for the store's first load at start-up (a variable
+// for tests): a load this slow is a store in trouble, and the server starts anyway.
+var firstLoadWait = 30 * time.Second
 
 // counters are the answer counters of a published snapshot: those of the previous
 // one carried over slot by slot when it is an update of it.

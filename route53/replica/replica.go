@@ -63,6 +63,8 @@ type Replica struct {
 	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
+	settled  chan struct{} // closed once the first load has been compiled or refused
+	settle   sync.Once
 	subMu    sync.Mutex
 	subs     map[int]func(*Published)
 	nextSub  int
@@ -105,7 +107,7 @@ func NewWithOptions(st store.Store, engine *hc.Engine, o Options) (*Replica, err
 		o.Logf = func(string, ...any) {}
 	}
 	r := &Replica{st: st, engine: engine, owner: o.Owner, logf: o.Logf, subs: map[int]func(*Published){}, changes: map[string]int64{},
-		kick: make(chan struct{}, 1)}
+		kick: make(chan struct{}, 1), settled: make(chan struct{})}
 	pres := o.Presence
 	if pres == nil {
 		pres, _ = st.(store.Presence)
@@ -242,3 +244,8 @@ func (r *Replica) publish(p *Published) {
 
 // Handle resolves a health check by ID among the engine's running checks.
 func (r *Replica) Handle(id string) (*hc.Handle, bool) { return r.engine.Handle(id) }
+
+// Settled is closed once the replica has compiled its first load of the store,
+// published or refused: a DNS server waits for it before it starts answering, so
+// a restarted replica never answers from no data.
+func (r *Replica) Settled() <-chan struct{} { return r.settled }

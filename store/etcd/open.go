@@ -164,6 +164,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		if s.ownCli {
 			s.cli.Close()
 		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, store.ErrUnavailable) {
+			if why := diagnose(opts); why != nil {
+				return nil, why
+			}
+		}
 		return nil, err
 	}
 	s.rev.Store(m.rev)
