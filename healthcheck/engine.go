@@ -22,7 +22,7 @@ type Options struct {
 	Clock       Clock // RealClock if nil
 	// OnProbe runs after every probe, in the probing goroutine; it must not block.
 	OnProbe func(t Type, r Result)
-	// Source, when valid, is the local address HTTP(S) and TCP probes dial from:
+	// Source, when valid, is the local address every probe dials from:
 	// the interface a multi-homed vantage point checks through (and the checker
 	// address it reports). Zero: the system's choice.
 	Source netip.Addr

@@ -21,7 +21,7 @@ type prober interface {
 
 // newProber builds the prober for a normalized, validated Spec. It loads TLS files,
 // so its errors carry the field that named them.
-// HTTP(S) and TCP probes dial from source when it is valid.
+// Every probe dials from source when it is valid.
 func newProber(s *Spec, source netip.Addr) (prober, error) {
 	switch s.Type {
 	case TypeHTTP, TypeHTTPS:
@@ -33,9 +33,9 @@ func newProber(s *Spec, source netip.Addr) (prober, error) {
 	case TypeTCP:
 		return &tcpProber{target: s.Target, dialer: net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: -1, LocalAddr: localAddr(source)}}, nil
 	case TypeDNS:
-		return newDNSProber(s), nil
+		return newDNSProber(s, source), nil
 	case TypeGRPC:
-		return newGRPCProber(s)
+		return newGRPCProber(s, source)
 	}
 	return nil, fmt.Errorf("no prober for type %q", s.Type)
 }

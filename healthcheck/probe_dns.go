@@ -3,6 +3,8 @@ package healthcheck
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -14,8 +16,17 @@ type dnsProber struct {
 	client *dns.Client
 }
 
-func newDNSProber(s *Spec) *dnsProber {
-	return &dnsProber{s: s, client: &dns.Client{Net: s.Proto, Timeout: s.Timeout, DialTimeout: s.ConnectTimeout}}
+func newDNSProber(s *Spec, source netip.Addr) *dnsProber {
+	c := &dns.Client{Net: s.Proto, Timeout: s.Timeout, DialTimeout: s.ConnectTimeout}
+	if source.IsValid() {
+		// The client's Dialer replaces its DialTimeout, so it carries that too.
+		d := &net.Dialer{Timeout: s.ConnectTimeout, LocalAddr: localAddr(source)}
+		if s.Proto != "tcp" {
+			d.LocalAddr = &net.UDPAddr{IP: source.AsSlice(), Zone: source.Zone()}
+		}
+		c.Dialer = d
+	}
+	return &dnsProber{s: s, client: c}
 }
 
 func (p *dnsProber) probe(ctx context.Context) Result {

@@ -2,6 +2,8 @@ package healthcheck
 
 import (
 	"context"
+	"net"
+	"net/netip"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -15,10 +17,18 @@ import (
 type grpcProber struct {
 	s     *Spec
 	creds credentials.TransportCredentials
+	opts  []grpc.DialOption // the credentials, and a dialer from the engine's Source
 }
 
-func newGRPCProber(s *Spec) (*grpcProber, error) {
+func newGRPCProber(s *Spec, source netip.Addr) (*grpcProber, error) {
 	p := &grpcProber{s: s, creds: insecure.NewCredentials()}
+	if source.IsValid() {
+		// Only then: gRPC's own dialer (proxy settings included) otherwise.
+		d := net.Dialer{LocalAddr: localAddr(source)}
+		p.opts = append(p.opts, grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, "tcp", addr)
+		}))
+	}
 	if s.TLS {
 		host, _, _ := cutPort(s.Target)
 		c, err := tlsConfig(s, host)
@@ -27,11 +37,12 @@ func newGRPCProber(s *Spec) (*grpcProber, error) {
 		}
 		p.creds = credentials.NewTLS(c)
 	}
+	p.opts = append(p.opts, grpc.WithTransportCredentials(p.creds))
 	return p, nil
 }
 
 func (p *grpcProber) probe(ctx context.Context) Result {
-	conn, err := grpc.NewClient(p.s.Target, grpc.WithTransportCredentials(p.creds))
+	conn, err := grpc.NewClient(p.s.Target, p.opts...)
 	if err != nil {
 		return failure(ctx, err)
 	}

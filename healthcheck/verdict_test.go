@@ -2,9 +2,6 @@ package healthcheck
 
 import (
 	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"sync"
 	"testing"
 )
@@ -106,25 +103,5 @@ func TestVerdictKeepsObserving(t *testing.T) {
 	tr := <-trs
 	if !tr.ObservedChanged || tr.Observed || tr.Changed || !tr.Up {
 		t.Errorf("own probe failed under a healthy verdict: %+v, want ObservedChanged, up", tr)
-	}
-}
-
-// TestSource: probes dial from Options.Source, the vantage point's address.
-func TestSource(t *testing.T) {
-	from := make(chan string, 10)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		from <- host
-	}))
-	defer srv.Close()
-	src := netip.MustParseAddr("127.0.0.2")
-	e := New(Options{Clock: newFakeClock(), Source: src})
-	set, err := e.Apply("test", []Spec{inline(t, "web", "http", srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer set.Close()
-	if got := <-from; got != src.String() {
-		t.Errorf("probe came from %s, want %s", got, src)
 	}
 }
