@@ -26,7 +26,7 @@ BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks call: command -> package. Full paths: the
 # image's pip-installed aws-cli v1 is first on PATH, the tests drive Debian's v2.
 DEB_TOOLS := /usr/bin/kdig:knot-dnsutils /usr/bin/dig:bind9-dnsutils /usr/bin/dnsperf:dnsperf /usr/bin/aws:awscli /usr/bin/etcd:etcd-server \
-             /usr/bin/chromium:chromium
+             /usr/bin/chromium:chromium /usr/sbin/runc:runc
 
 .PHONY: build run test test-unit test-race test-k8s bench fuzz lint deps clean
 
