@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/coretraffic/coretraffic/internal/freeport"
 )
 
 // Server is one running coredns process.
@@ -154,22 +155,7 @@ func (s *Server) WaitDNS(d time.Duration) error {
 // call.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		l.Close()
-		if err != nil {
-			continue
-		}
-		u.Close()
-		return port
-	}
-	t.Fatal("no port free for both UDP and TCP")
-	return 0
+	return freeport.Both(t)
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's writers and the test's readers.

@@ -1,12 +1,12 @@
 package inproc
 
 import (
-	"fmt"
-	"net"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coretraffic/coretraffic/internal/freeport"
 )
 
 // Corefile is a Corefile's text as caddy's input, for caddy.Start and Restart.
@@ -19,21 +19,7 @@ func (c Corefile) ServerType() string { return "dns" }
 // FreePort returns a port free for both TCP and UDP on 127.0.0.1.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return p
-		}
-	}
-	t.Fatal("no port free for TCP and UDP")
-	return 0
+	return freeport.Both(t)
 }
 
 // Goroutines lists the goroutines that are not the DNS servers' own: caddy starts

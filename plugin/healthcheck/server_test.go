@@ -21,6 +21,7 @@ import (
 	"github.com/miekg/dns"
 
 	hc "github.com/coretraffic/coretraffic/healthcheck"
+	"github.com/coretraffic/coretraffic/internal/freeport"
 	"github.com/coretraffic/coretraffic/internal/inproc"
 )
 
@@ -51,12 +52,7 @@ func (i input) ServerType() string { return "dns" }
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.TCP(t)
 }
 
 func statusOf(t *testing.T, addr, name string) (hc.CheckView, int) {

@@ -10,7 +10,6 @@ package etcdtest
 import (
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coretraffic/coretraffic/internal/freeport"
 )
 
 // Binary is the etcd server the helpers run; ETCD_BIN overrides it.
@@ -236,13 +237,9 @@ func (m *Member) LogTail() string {
 	return string(b)
 }
 
-// freeAddr returns a loopback address with a port free at the moment.
+// freeAddr returns a loopback address with a port free at the moment, never one
+// handed out before in this process.
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return freeport.Addr(t)
 }
