@@ -28,8 +28,17 @@ import (
 // Published is what one revision compiled to: the snapshot of every served hosted
 // zone, immutable.
 type Published struct {
-	Snap     *policy.Snapshot
+	Snap *policy.Snapshot
+	// Revision is the store revision the snapshot follows: every zone not held
+	// answers with its data.
 	Revision int64
+	// Served is the revision served in full, what the replica announces and
+	// GetChange compares: Revision when no zone is held, else the lowest Base of
+	// Held.
+	Served int64
+	// Held lists the hosted zones whose data at Revision did not compile, by zone
+	// ID (nil: none).
+	Held []HeldZone
 	// Fresh is set when Snap was compiled whole (policy.Compile): its endpoint slots
 	// start a new lineage. Otherwise it is an Update of the previous one, whose slots
 	// keep naming the same endpoints (state kept by slot carries over).
@@ -58,9 +67,11 @@ type Replica struct {
 	loadedChanges map[string]bool // the change IDs Load saw
 
 	// The compile goroutine's own.
-	checks *hc.Set
-	served map[string]string                 // zone ID → origin, of the hosted zones compiled
-	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
+	checks  *hc.Set
+	retired []*hc.Set                         // replaced check sets a held zone may still use
+	held    map[string]*HeldZone              // by zone ID
+	served  map[string]string                 // zone ID → origin, of the hosted zones served or held
+	pcolls  map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
 	subMu    sync.Mutex
@@ -144,6 +155,8 @@ func (r *Replica) Run(ctx context.Context) error {
 	if r.checks != nil {
 		r.checks.Close()
 	}
+	r.held = nil
+	r.releaseChecks()
 	return err
 }
 
@@ -181,11 +194,13 @@ func (r *Replica) markPending(d *dirt, rev int64) {
 // Current is the newest published snapshot, nil before the first load.
 func (r *Replica) Current() *Published { return r.pub.Load() }
 
-// Served is the revision the replica serves: every subscriber has been handed its
-// snapshot. -1 before the first load.
+// Served is the revision the replica serves in full: every subscriber has been
+// handed its snapshot, and every change up to it answers. While a hosted zone is
+// held (see HeldZone) it stays below the first revision refused for that zone,
+// although the other zones answer with later ones. -1 before the first load.
 func (r *Replica) Served() int64 {
 	if p := r.pub.Load(); p != nil {
-		return p.Revision
+		return p.Served
 	}
 	return -1
 }
@@ -199,7 +214,8 @@ func (r *Replica) ChangeRevision(id string) (int64, bool) {
 	return rev, ok
 }
 
-// WaitServed waits until the replica serves rev or later, or ctx ends.
+// WaitServed waits until the replica serves rev or later in full (Served), or ctx
+// ends.
 func (r *Replica) WaitServed(ctx context.Context, rev int64) bool {
 	for r.Served() < rev {
 		select {
