@@ -37,14 +37,15 @@ type HeldZone struct {
 	// Serving: the zone's version of Base answers; false when it never compiled,
 	// and the zone is not served at all.
 	Serving bool
-	Reason  string // what the log said: the error and the store keys to blame
+	Reason  string // why the newest refusal: the error and the store keys to blame
 }
 
 // settle records the outcome of a compile at rev: the zones refused (zone ID →
 // reason) and, when all is set, that every other served zone compiled (a
 // rebuild); otherwise only the zones in cleared compiled again. It logs every hold
-// that begins or changes reason and every one that ends, and returns the holds in
-// force (sorted by zone ID) and the revision served in full.
+// that begins (once: a later refusal of the same zone updates its Reason quietly)
+// and every one that ends, and returns the holds in force (sorted by zone ID) and
+// the revision served in full.
 func (r *Replica) settle(rev int64, snap *policy.Snapshot, refused map[string]string, cleared []string, all bool) ([]HeldZone, int64) {
 	base := int64(-1)
 	if cur := r.pub.Load(); cur != nil {
@@ -65,15 +66,12 @@ func (r *Replica) settle(rev int64, snap *policy.Snapshot, refused map[string]st
 	for id, reason := range refused {
 		origin := r.served[id]
 		h := r.held[id]
-		if h == nil {
-			h = &HeldZone{ZoneID: id, Origin: origin, Base: base, Since: rev}
-			r.held[id] = h
+		if h != nil { // logged once, when the hold began
+			h.Reason, h.Serving = reason, servedZone(snap, origin) != nil
+			continue
 		}
-		h.Serving = servedZone(snap, origin) != nil
-		if h.Reason == reason {
-			continue // logged once
-		}
-		h.Reason = reason
+		h = &HeldZone{ZoneID: id, Origin: origin, Base: base, Since: rev, Reason: reason, Serving: servedZone(snap, origin) != nil}
+		r.held[id] = h
 		kept := "not served (it has not compiled since the replica started)"
 		if h.Serving {
 			kept = "its previous answers keep serving"
