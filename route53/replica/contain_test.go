@@ -1,12 +1,16 @@
 package replica_test
 
 import (
+	"context"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/coretraffic/coretraffic/route53"
 	"github.com/coretraffic/coretraffic/route53/catalog"
+	"github.com/coretraffic/coretraffic/route53/checks"
 	"github.com/coretraffic/coretraffic/route53/replica"
+	"github.com/coretraffic/coretraffic/store"
 )
 
 // rs is shorthand for a list of record sets.
@@ -140,4 +144,49 @@ func TestHeldAtLoad(t *testing.T) {
 	if h.answer("r1."+za) != "10.0.0.11" || h.answer("r2."+za) != "10.0.0.2" || h.rep.Served() != fix || h.rep.Current().Held != nil {
 		t.Errorf("fixed: a answers %q %q, served %d (want %d), held %+v", h.answer("r1."+za), h.answer("r2."+za), h.rep.Served(), fix, h.rep.Current().Held)
 	}
+}
+
+// TestHeldZoneKeepsItsChecks: a held zone's last good version answers with the
+// health checks it was compiled with, so a check changed meanwhile (a rebuild
+// that replaces the replica's checks) keeps running as it was for that zone until
+// the zone compiles again with the new one.
+func TestHeldZoneKeepsItsChecks(t *testing.T) {
+	const za = "a.example."
+	h := newHeld(t)
+	putCheck := func(port int) {
+		t.Helper()
+		c := checks.HealthCheck{ID: "hc-1", CallerReference: "hc-1", HealthCheckVersion: int64(port),
+			HealthCheckConfig: checks.HealthCheckConfig{Type: checks.TypeTCP, IPAddress: "127.0.0.1", Port: port, RequestInterval: 30, FailureThreshold: 3}}
+		if _, err := h.st.Update(context.Background(), func(tx store.Tx) error { return putJSON(tx, catalog.HealthCheckPrefix+c.ID, &c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	targets := func() []string { // the targets of the engine's running checks
+		var out []string
+		for _, c := range h.eng.Checks() {
+			out = append(out, c.Spec.Target)
+		}
+		slices.Sort(out)
+		return out
+	}
+	putCheck(1001)
+	idA := h.zone(t, za)
+	w := a("w."+za, "10.0.0.5")
+	w.SetIdentifier, w.Weight, w.HealthCheckId = "one", new(int64), "hc-1"
+	*w.Weight = 1
+	h.write(t, idA, "w", rs(w), nil)
+	h.run(t)
+	eventually(t, "w served", func() bool { return h.answer("w."+za) == "10.0.0.5" })
+
+	h.write(t, idA, "bad", rs(a("r1."+za, "2001:db8::1")), nil)
+	eventually(t, "a held", func() bool { return h.refusals(idA) > 0 })
+	putCheck(1002)
+	eventually(t, "the new check runs beside the held zone's", func() bool { return slices.Equal(targets(), []string{"127.0.0.1:1001", "127.0.0.1:1002"}) })
+	if got := h.answer("w." + za); got != "10.0.0.5" {
+		t.Errorf("w answers %q", got)
+	}
+
+	h.write(t, idA, "fix", rs(a("r1."+za, "10.0.0.11")), nil)
+	eventually(t, "fixed", func() bool { return h.insync("fix") })
+	eventually(t, "the held zone's check released", func() bool { return slices.Equal(targets(), []string{"127.0.0.1:1002"}) })
 }

@@ -23,6 +23,7 @@ type held struct {
 	st  *boltstore.Store
 	rep *replica.Replica
 	g   *replica.Group
+	eng *hc.Engine
 	log *logs
 }
 
@@ -33,8 +34,8 @@ func newHeld(t *testing.T) *held {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := &held{st: st, log: &logs{}}
-	h.rep = replica.New(st, hc.New(hc.Options{}), "hold-test", h.log.logf)
+	h := &held{st: st, eng: hc.New(hc.Options{}), log: &logs{}}
+	h.rep = replica.New(st, h.eng, "hold-test", h.log.logf)
 	h.g = replica.NewGroup(h.rep, store.NewLocalPresence("solo"), t.Logf)
 	return h
 }
