@@ -173,6 +173,13 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 	// Update may ask for a record set it kept no source of (an alias's new target):
 	// it is read from the mirror, so mu is held until the last Update returns (~2 ms
 	// at 100k).
+	if d.policies {
+		for id := range r.held { // retried: the policy its instance lacked may be here
+			if d.groups[id] == nil {
+				d.group(id, group{})
+			}
+		}
+	}
 	for id, groups := range d.groups {
 		origin, ok := r.served[id]
 		if !ok {

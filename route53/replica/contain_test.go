@@ -10,6 +10,7 @@ import (
 	"github.com/coretraffic/coretraffic/route53/catalog"
 	"github.com/coretraffic/coretraffic/route53/checks"
 	"github.com/coretraffic/coretraffic/route53/replica"
+	"github.com/coretraffic/coretraffic/route53/trafficflow"
 	"github.com/coretraffic/coretraffic/store"
 )
 
@@ -189,4 +190,40 @@ func TestHeldZoneKeepsItsChecks(t *testing.T) {
 	h.write(t, idA, "fix", rs(a("r1."+za, "10.0.0.11")), nil)
 	eventually(t, "fixed", func() bool { return h.insync("fix") })
 	eventually(t, "the held zone's check released", func() bool { return slices.Equal(targets(), []string{"127.0.0.1:1002"}) })
+}
+
+// TestHeldZoneInstancePolicy: an instance written without its traffic policy holds
+// its zone; writing the policy, which dirties no record set, ends the hold.
+func TestHeldZoneInstancePolicy(t *testing.T) {
+	const za = "a.example."
+	h := newHeld(t)
+	idA := h.zone(t, za)
+	h.run(t)
+	eventually(t, "a served", func() bool { return h.answer("r1."+za) == "10.0.0.1" })
+	in := trafficflow.TrafficPolicyInstance{Id: "tpi-1", HostedZoneId: idA, Name: "tp." + za, TTL: 60, State: trafficflow.StateApplied,
+		TrafficPolicyId: "tp-1", TrafficPolicyVersion: 1, TrafficPolicyType: "A"}
+	ttl := int64(60)
+	rec := route53.ResourceRecordSet{Name: in.Name, Type: "A", TTL: &ttl, TrafficPolicyInstanceId: in.Id}
+	if _, err := h.st.Update(context.Background(), func(tx store.Tx) error {
+		if err := putJSON(tx, catalog.InstanceKey(in.Id), &in); err != nil {
+			return err
+		}
+		return putJSON(tx, catalog.RecordKey(idA, &rec), &rec)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a held", func() bool { return h.refusals(idA) > 0 })
+	if !h.log.has(idA, "no traffic policy tp-1") {
+		t.Errorf("the refusal: %q", h.log.lines)
+	}
+	doc := `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"A","StartEndpoint":"e","Endpoints":{"e":{"Type":"value","Value":"192.0.2.40"}}}`
+	p := catalog.TrafficPolicy{Policy: trafficflow.Policy{Id: "tp-1", Name: "tp", Versions: []trafficflow.PolicyVersion{{Version: 1, Type: "A", Document: doc}}}}
+	rev, err := h.st.Update(context.Background(), func(tx store.Tx) error { return putJSON(tx, catalog.TrafficPolicyKey(p.Id), &p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the instance answers", func() bool { return h.answer("tp."+za) == "192.0.2.40" })
+	if h.rep.Served() != rev || h.rep.Current().Held != nil {
+		t.Errorf("served %d (want %d), held %+v", h.rep.Served(), rev, h.rep.Current().Held)
+	}
 }
