@@ -211,36 +211,6 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 	r.releaseChecks()
 }
 
-// source translates a record set of the mirror for Snapshot.Update, by the zone's
-// origin and the policy's name and type. Called with mu held.
-func (r *Replica) source(origin string, k policy.SetKey) *policy.RecordSet {
-	for id, o := range r.served {
-		if o != origin {
-			continue
-		}
-		z := &r.m.zones[id].Zone
-		for g := range r.m.sets[id] {
-			if dns.StringToType[g.typ] != k.Type || strings.ToLower(route53.PolicyName(g.name)) != k.Name {
-				continue
-			}
-			recs := r.m.recordSets(id, g)
-			ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
-			var rs *policy.RecordSet
-			var err error
-			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-				rs, err = r.m.instanceSet(z, recs[0])
-			} else {
-				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
-			}
-			if err != nil {
-				return nil
-			}
-			return rs
-		}
-	}
-	return nil
-}
-
 // refuse refuses a whole revision (what is not one zone's): it keeps the snapshot
 // that serves and says why; the next event rebuilds.
 func (r *Replica) refuse(rev int64, format string, args ...any) {

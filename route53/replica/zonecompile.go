@@ -61,6 +61,36 @@ func (r *Replica) updateZone(snap *policy.Snapshot, id, origin string, groups ma
 	return next, ""
 }
 
+// source translates a record set of the mirror for Snapshot.Update, by the zone's
+// origin and the policy's name and type. Called with mu held.
+func (r *Replica) source(origin string, k policy.SetKey) *policy.RecordSet {
+	for id, o := range r.served {
+		if o != origin {
+			continue
+		}
+		z := &r.m.zones[id].Zone
+		for g := range r.m.sets[id] {
+			if dns.StringToType[g.typ] != k.Type || strings.ToLower(route53.PolicyName(g.name)) != k.Name {
+				continue
+			}
+			recs := r.m.recordSets(id, g)
+			ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
+			var rs *policy.RecordSet
+			var err error
+			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+				rs, err = r.m.instanceSet(z, recs[0])
+			} else {
+				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
+			}
+			if err != nil {
+				return nil
+			}
+			return rs
+		}
+	}
+	return nil
+}
+
 // recompileZone compiles held zone id whole from the mirror into snap, in place of
 // the last good version snap serves, if any. Called with mu held.
 func (r *Replica) recompileZone(snap *policy.Snapshot, id, origin string, resolve policy.CheckResolver, now time.Time) (*policy.Snapshot, string) {
