@@ -18,8 +18,8 @@ import (
 )
 
 // follower is the Replica as store.Follow drives it, in one goroutine. Its methods
-// never fail: data the replica cannot compile is refused with a log line and the
-// previous snapshot keeps serving.
+// never fail: data the replica cannot compile is refused with a log line, and the
+// zone it belongs to keeps its previous version (hold.go).
 type follower Replica
 
 func (f *follower) Load(rd store.Reader) error {
@@ -170,9 +170,6 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 	now := time.Now()
 	var refused map[string]string
 	var cleared []string
-	// Update may ask for a record set it kept no source of (an alias's new target):
-	// it is read from the mirror, so mu is held until the last Update returns (~2 ms
-	// at 100k).
 	if d.policies {
 		for id := range r.held { // retried: the policy its instance lacked may be here
 			if d.groups[id] == nil {
@@ -180,6 +177,9 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 			}
 		}
 	}
+	// Update may ask for a record set it kept no source of (an alias's new target):
+	// it is read from the mirror, so mu is held until the last Update returns (~2 ms
+	// at 100k; a held zone compiled whole again holds it for that compile).
 	for id, groups := range d.groups {
 		origin, ok := r.served[id]
 		if !ok {

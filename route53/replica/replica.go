@@ -2,7 +2,9 @@
 // store revision by revision (store.Follow) and turns what changed into the policy
 // snapshot the query path serves — compiling only the changed record sets
 // (policy.Snapshot.Update) — and into the health checks the engine runs. It reports
-// the revision it serves, which is what GetChange's INSYNC means.
+// the revision it serves, which is what GetChange's INSYNC means. A hosted zone
+// whose data does not compile is held alone (hold.go): it keeps its last good
+// answers, the other zones move on, and the served revision waits for it.
 //
 // When the store is also a store.Presence (etcd), the replica is a vantage point
 // (route53/vantage): it publishes what its own checkers observe and decides every
