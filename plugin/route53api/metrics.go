@@ -35,7 +35,13 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: pluginName,
 		Name:      "served_revision",
-		Help:      "The store revision this server answers DNS queries from, by store file: GetChange is INSYNC for changes at or below it.",
+		Help:      "The store revision this server serves in full, by store file: GetChange is INSYNC for changes at or below it. While a hosted zone is held it stays below the zone's first refused revision.",
+	}, []string{"store"})
+	heldZones = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: pluginName,
+		Name:      "held_zones",
+		Help:      "Hosted zones whose data in the store does not compile, by store file: each keeps its last good answers (or is not served) and holds served_revision back until fixed.",
 	}, []string{"store"})
 )
 

@@ -66,7 +66,8 @@ func setup(c *caddy.Controller) error {
 			Observe: observe,
 		}))
 		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
-			servedRevision.WithLabelValues(plane.Key).Set(float64(p.Revision))
+			servedRevision.WithLabelValues(plane.Key).Set(float64(p.Served))
+			heldZones.WithLabelValues(plane.Key).Set(float64(len(p.Held)))
 			storeRevision.WithLabelValues(plane.Key).Set(float64(plane.Store.Revision()))
 		})
 		h.unsubscribe = cancel

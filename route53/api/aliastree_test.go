@@ -15,8 +15,8 @@ import (
 // TestAliasTreeLimit: every alias inlines its target's tree, so weighted pairs of
 // aliases to the level below double it per level: level k holds 2^(k+2)−3 nodes.
 // Level 14 (65,533) is served; level 15 (131,069) is past policy.MaxTreeNodes and
-// the batch is refused, rather than accepted and then refused by the replica with
-// every later revision (the zone's answers frozen, every later change PENDING).
+// the batch is refused, rather than accepted and then refused by the replica (the
+// zone held with its previous answers, every later change PENDING until fixed).
 func TestAliasTreeLimit(t *testing.T) {
 	for _, tc := range []struct {
 		levels int

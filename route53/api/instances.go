@@ -181,7 +181,8 @@ func putInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficP
 
 // removeInstanceRecordSet deletes the record set instance in owns. An alias may
 // target it: then it is refused, as a batch deleting an alias's target is (a
-// dangling alias would make the replica refuse every later revision).
+// dangling alias would make the replica hold the zone, and every later change
+// PENDING, until fixed).
 func removeInstanceRecordSet(tx store.Tx, z *catalog.Zone, in *trafficflow.TrafficPolicyInstance) error {
 	rs := instanceRecordSet(in)
 	key := catalog.RecordKey(z.ID, &rs)

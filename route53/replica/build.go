@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -17,8 +18,8 @@ import (
 )
 
 // follower is the Replica as store.Follow drives it, in one goroutine. Its methods
-// never fail: data the replica cannot compile is refused with a log line and the
-// previous snapshot keeps serving.
+// never fail: data the replica cannot compile is refused with a log line, and the
+// zone it belongs to keeps its previous version (hold.go).
 type follower Replica
 
 func (f *follower) Load(rd store.Reader) error {
@@ -90,7 +91,9 @@ func (r *Replica) compilePending() {
 }
 
 // rebuild compiles every served zone and restarts the checks that changed. It is
-// called with mu held and releases it once it has read the mirror.
+// called with mu held and releases it once it has read the mirror. A zone that does
+// not compile is held (hold.go): its last good version, if the snapshot before had
+// one, is adopted into the new snapshot.
 func (r *Replica) rebuild(rev int64) {
 	specs, overrides := r.m.checkSpecs(r.logf)
 	cfgs := r.m.checkConfigs()
@@ -103,34 +106,55 @@ func (r *Replica) rebuild(rev int64) {
 		return
 	}
 	d := &policy.Data{}
+	ids := make(map[string]string, len(served)) // origin → zone ID, of the zones in d
+	var refused map[string]string
 	for id, origin := range served {
 		pz, err := r.m.zonePolicy(id, colls)
 		if err != nil {
-			culprits := r.m.culprits(id, pcolls)
-			r.mu.Unlock()
-			r.refuse(rev, "zone %s (%s): %v%s", id, origin, err, culprits)
-			return
+			refused = addRefusal(refused, id, fmt.Sprintf("%v%s", err, r.m.culprits(id, pcolls)))
+			continue
 		}
 		d.Zones = append(d.Zones, pz)
+		ids[origin] = id
 	}
 	r.mu.Unlock()
-	set := r.startChecks(specs, overrides)
+	set, old := r.startChecks(specs, overrides)
+	r.retire(old)
 	if r.point != nil {
 		r.point.SetChecks(cfgs)
 	}
 	resolve := trafficflow.Resolver(resolver(set))
-	snap, err := policy.Compile(d, resolve, time.Now())
+	now := time.Now()
+	snap, err := policy.Compile(d, resolve, now)
+	if err != nil {
+		snap, refused, err = compileApart(d, ids, refused, resolve, now, err)
+	}
 	if err != nil {
 		r.refuse(rev, "%v", err)
 		return
 	}
+	var keep []*policy.CompiledZone
+	if cur := r.pub.Load(); cur != nil {
+		for id := range refused {
+			if z := servedZone(cur.Snap, served[id]); z != nil && r.served[id] == served[id] {
+				keep = append(keep, z)
+			}
+		}
+	}
+	if snap, err = snap.Adopt(keep...); err != nil {
+		r.refuse(rev, "%v", err)
+		return
+	}
 	r.served, r.pcolls = served, pcolls
-	r.publish(&Published{Snap: snap, Revision: rev, Fresh: true})
+	held, full := r.settle(rev, snap, refused, nil, true)
+	r.publish(&Published{Snap: snap, Revision: rev, Served: full, Held: held, Fresh: true})
+	r.releaseChecks()
 }
 
 // incremental compiles only the record sets changed (and those aliasing them) into
-// the current snapshot. It is called with mu held and releases it once it has read
-// the mirror.
+// the current snapshot, zone by zone: a zone that does not compile is held and the
+// others move on. A held zone that changed is compiled whole again. It is called
+// with mu held and releases it once it has read the mirror.
 func (r *Replica) incremental(d *dirt, rev int64) {
 	cur := r.pub.Load()
 	if len(d.colls) > 0 {
@@ -142,99 +166,54 @@ func (r *Replica) incremental(d *dirt, rev int64) {
 		}
 		r.pcolls = pcolls
 	}
-	var u policy.Update
+	snap := cur.Snap
+	resolve := trafficflow.Resolver(resolver(r.checks))
+	now := time.Now()
+	var refused map[string]string
+	var cleared []string
+	if d.policies {
+		for id := range r.held { // retried: the policy its instance lacked may be here
+			if d.groups[id] == nil {
+				d.group(id, group{})
+			}
+		}
+	}
+	// Update may ask for a record set it kept no source of (an alias's new target):
+	// it is read from the mirror, so mu is held until the last Update returns (~2 ms
+	// at 100k; a held zone compiled whole again holds it for that compile).
 	for id, groups := range d.groups {
 		origin, ok := r.served[id]
 		if !ok {
 			continue
 		}
-		zu := policy.ZoneUpdate{Origin: origin}
-		z := &r.m.zones[id].Zone
-		ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
-		for _, g := range r.m.withAliasers(id, groups) {
-			if g.typ == "SOA" {
-				soa := r.m.recordSets(id, g)
-				if len(soa) == 0 {
-					continue // the zone is going; its deletion rebuilds
-				}
-				pz, _, err := route53.ToPolicy(z, []route53.ResourceRecordSet{*soa[0]}, nil)
-				if err != nil {
-					keys := r.m.keysOf(id, g)
-					r.mu.Unlock()
-					r.refuse(rev, "zone %s SOA (%s): %v", id, keys, err)
-					return
-				}
-				zu.Zone = &policy.ZoneSettings{TTL: pz.TTL, SOA: pz.SOA}
-				continue
+		var next *policy.Snapshot
+		var reason string
+		if r.held[id] != nil {
+			next, reason = r.recompileZone(snap, id, origin, resolve, now)
+			if reason == "" {
+				cleared = append(cleared, id)
 			}
-			recs := r.m.recordSets(id, g)
-			typ, known := dns.StringToType[g.typ]
-			if len(recs) == 0 {
-				if known && cur.Snap.Zone(origin).Set(strings.ToLower(route53.PolicyName(g.name)), typ) != nil {
-					zu.Remove = append(zu.Remove, policy.SetKey{Name: strings.ToLower(route53.PolicyName(g.name)), Type: typ})
-				}
-				continue
-			}
-			var rs *policy.RecordSet
-			var err error
-			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-				rs, err = r.m.instanceSet(z, recs[0])
-			} else {
-				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
-			}
-			if err != nil {
-				keys := r.m.keysOf(id, g)
-				r.mu.Unlock()
-				r.refuse(rev, "zone %s %s %s (%s): %v", id, g.name, g.typ, keys, err)
-				return
-			}
-			zu.Put = append(zu.Put, rs)
+		} else {
+			next, reason = r.updateZone(snap, id, origin, groups, resolve, now)
 		}
-		u.Zones = append(u.Zones, zu)
-	}
-	// Update may ask for a record set it kept no source of (an alias's new target):
-	// it is read from the mirror, so mu is held until Update returns (~2 ms at 100k).
-	u.Source = r.source
-	snap, err := cur.Snap.Update(u, trafficflow.Resolver(resolver(r.checks)), time.Now())
-	r.mu.Unlock()
-	if err != nil {
-		r.refuse(rev, "%v", err)
-		return
-	}
-	r.publish(&Published{Snap: snap, Revision: rev})
-}
-
-// source translates a record set of the mirror for Snapshot.Update, by the zone's
-// origin and the policy's name and type. Called with mu held.
-func (r *Replica) source(origin string, k policy.SetKey) *policy.RecordSet {
-	for id, o := range r.served {
-		if o != origin {
+		if reason != "" {
+			refused = addRefusal(refused, id, reason)
 			continue
 		}
-		z := &r.m.zones[id].Zone
-		for g := range r.m.sets[id] {
-			if dns.StringToType[g.typ] != k.Type || strings.ToLower(route53.PolicyName(g.name)) != k.Name {
-				continue
-			}
-			recs := r.m.recordSets(id, g)
-			ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
-			var rs *policy.RecordSet
-			var err error
-			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-				rs, err = r.m.instanceSet(z, recs[0])
-			} else {
-				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
-			}
-			if err != nil {
-				return nil
-			}
-			return rs
-		}
+		snap = next
 	}
-	return nil
+	r.mu.Unlock()
+	if len(refused) == 0 && len(cleared) == 0 && len(r.held) == 0 {
+		r.publish(&Published{Snap: snap, Revision: rev, Served: rev})
+		return
+	}
+	held, full := r.settle(rev, snap, refused, cleared, false)
+	r.publish(&Published{Snap: snap, Revision: rev, Served: full, Held: held})
+	r.releaseChecks()
 }
 
-// refuse keeps the snapshot that serves and says why; the next event rebuilds.
+// refuse refuses a whole revision (what is not one zone's): it keeps the snapshot
+// that serves and says why; the next event rebuilds.
 func (r *Replica) refuse(rev int64, format string, args ...any) {
 	r.mu.Lock()
 	r.rebuildNext = true
@@ -264,23 +243,21 @@ func (m *mirror) checkSpecs(logf func(string, ...any)) ([]hc.Spec, map[string]hc
 	return specs, overrides
 }
 
-// startChecks runs specs as the replica's Set, replacing the previous one (checks
-// with unchanged specs keep running: the engine dedupes).
-func (r *Replica) startChecks(specs []hc.Spec, overrides map[string]hc.Override) *hc.Set {
+// startChecks runs specs as the replica's Set, replacing the previous one, which
+// it returns (nil: none replaced) for the caller to close once nothing served uses
+// it (checks with unchanged specs keep running: the engine dedupes).
+func (r *Replica) startChecks(specs []hc.Spec, overrides map[string]hc.Override) (set, old *hc.Set) {
 	set, err := r.engine.Prepare(r.owner, specs)
 	if err != nil {
 		r.logf("health checks refused, previous ones keep running: %v", err)
-		return r.checks
+		return r.checks, nil
 	}
 	set.Start()
 	for id, o := range overrides {
 		r.engine.SetOverride(id, o)
 	}
-	if r.checks != nil {
-		r.checks.Close()
-	}
-	r.checks = set
-	return set
+	old, r.checks = r.checks, set
+	return set, old
 }
 
 func resolver(set *hc.Set) policy.CheckResolver {

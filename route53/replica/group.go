@@ -47,7 +47,7 @@ func NewGroup(r *Replica, p store.Presence, logf func(string, ...any)) *Group {
 // ends.
 func (g *Group) Run(ctx context.Context) {
 	cancel := g.r.Subscribe(func(p *Published) {
-		g.want.Store(p.Revision)
+		g.want.Store(p.Served)
 		select {
 		case g.kick <- struct{}{}:
 		default:

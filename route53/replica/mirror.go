@@ -53,6 +53,9 @@ type dirt struct {
 	checks  bool
 	changes map[string]bool // change IDs written
 	colls   map[string]bool // CIDR collection IDs written or deleted
+	// policies: a traffic policy was written. It dirties no record set (see
+	// putTraffic), but a held zone whose instance lacked it may compile now.
+	policies bool
 }
 
 func newDirt() *dirt {
@@ -174,6 +177,7 @@ func (d *dirt) merge(o *dirt) {
 		d.colls[id] = true
 	}
 	d.checks = d.checks || o.checks
+	d.policies = d.policies || o.policies
 }
 
 func (d *dirt) group(id string, g group) {

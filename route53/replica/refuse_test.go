@@ -104,7 +104,8 @@ func TestRefusedDataNamesKey(t *testing.T) {
 			}
 			// Once the key holds good data again, the replica serves the store's
 			// revision again (a value that does not decode is dropped by itself; one
-			// that does not compile holds back every later revision until fixed).
+			// that does not compile holds its zone, and the served revision, until
+			// fixed: contain_test.go).
 			rs1.ResourceRecords[0].Value = "10.0.0.11"
 			good := put(t, st, z.ID, rs1)
 			wctx, stop := context.WithTimeout(ctx, 10*time.Second)
@@ -135,8 +136,8 @@ func TestRefusedDataNamesKey(t *testing.T) {
 		t.Errorf("the other record sets are not served: %q", got)
 	}
 
-	// One that decodes but does not compile refuses the whole revision at load,
-	// naming the record set and its key among the zone's.
+	// One that decodes but does not compile holds its zone at load (not served:
+	// it never compiled here), naming the record set and its key among the zone's.
 	rs5 := oneA(5, 0)
 	key5 := catalog.RecordKey(z.ID, &rs5)
 	if _, err := st.Client().Put(ctx, "/bad/d/"+key5, `{"Name":"r5.bench.example.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"2001:db8::5"}]}`); err != nil {

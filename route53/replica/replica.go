@@ -2,7 +2,9 @@
 // store revision by revision (store.Follow) and turns what changed into the policy
 // snapshot the query path serves — compiling only the changed record sets
 // (policy.Snapshot.Update) — and into the health checks the engine runs. It reports
-// the revision it serves, which is what GetChange's INSYNC means.
+// the revision it serves, which is what GetChange's INSYNC means. A hosted zone
+// whose data does not compile is held alone (hold.go): it keeps its last good
+// answers, the other zones move on, and the served revision waits for it.
 //
 // When the store is also a store.Presence (etcd), the replica is a vantage point
 // (route53/vantage): it publishes what its own checkers observe and decides every
@@ -28,8 +30,17 @@ import (
 // Published is what one revision compiled to: the snapshot of every served hosted
 // zone, immutable.
 type Published struct {
-	Snap     *policy.Snapshot
+	Snap *policy.Snapshot
+	// Revision is the store revision the snapshot follows: every zone not held
+	// answers with its data.
 	Revision int64
+	// Served is the revision served in full, what the replica announces and
+	// GetChange compares: Revision when no zone is held, else the lowest Base of
+	// Held.
+	Served int64
+	// Held lists the hosted zones whose data at Revision did not compile, by zone
+	// ID (nil: none).
+	Held []HeldZone
 	// Fresh is set when Snap was compiled whole (policy.Compile): its endpoint slots
 	// start a new lineage. Otherwise it is an Update of the previous one, whose slots
 	// keep naming the same endpoints (state kept by slot carries over).
@@ -58,9 +69,11 @@ type Replica struct {
 	loadedChanges map[string]bool // the change IDs Load saw
 
 	// The compile goroutine's own.
-	checks *hc.Set
-	served map[string]string                 // zone ID → origin, of the hosted zones compiled
-	pcolls map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
+	checks  *hc.Set
+	retired []*hc.Set                         // replaced check sets a held zone may still use
+	held    map[string]*HeldZone              // by zone ID
+	served  map[string]string                 // zone ID → origin, of the hosted zones served or held
+	pcolls  map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
 	pub      atomic.Pointer[Published]
 	settled  chan struct{} // closed once the first load has been compiled or refused
@@ -146,6 +159,8 @@ func (r *Replica) Run(ctx context.Context) error {
 	if r.checks != nil {
 		r.checks.Close()
 	}
+	r.held = nil
+	r.releaseChecks()
 	return err
 }
 
@@ -183,11 +198,13 @@ func (r *Replica) markPending(d *dirt, rev int64) {
 // Current is the newest published snapshot, nil before the first load.
 func (r *Replica) Current() *Published { return r.pub.Load() }
 
-// Served is the revision the replica serves: every subscriber has been handed its
-// snapshot. -1 before the first load.
+// Served is the revision the replica serves in full: every subscriber has been
+// handed its snapshot, and every change up to it answers. While a hosted zone is
+// held (see HeldZone) it stays below the first revision refused for that zone,
+// although the other zones answer with later ones. -1 before the first load.
 func (r *Replica) Served() int64 {
 	if p := r.pub.Load(); p != nil {
-		return p.Revision
+		return p.Served
 	}
 	return -1
 }
@@ -201,7 +218,8 @@ func (r *Replica) ChangeRevision(id string) (int64, bool) {
 	return rev, ok
 }
 
-// WaitServed waits until the replica serves rev or later, or ctx ends.
+// WaitServed waits until the replica serves rev or later in full (Served), or ctx
+// ends.
 func (r *Replica) WaitServed(ctx context.Context, rev int64) bool {
 	for r.Served() < rev {
 		select {

@@ -20,6 +20,7 @@ func (m *mirror) putTraffic(key string, value []byte, deleted bool, d *dirt) err
 		// Deleted flag), so no record set is dirtied: an instance moving to another
 		// version is a change of the instance.
 		id := strings.TrimPrefix(key, catalog.TrafficPolicies)
+		d.policies = true
 		if deleted {
 			delete(m.policies, id)
 			return nil
