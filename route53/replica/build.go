@@ -82,7 +82,7 @@ func (r *Replica) compilePending() {
 		r.mu.Unlock()
 		return
 	}
-	defer r.settle.Do(func() { close(r.settled) })
+	defer r.settleOnce.Do(func() { close(r.settled) })
 	if rebuild || r.pub.Load() == nil {
 		r.rebuild(rev) // unlocks
 		return

@@ -75,14 +75,14 @@ type Replica struct {
 	served  map[string]string                 // zone ID → origin, of the hosted zones served or held
 	pcolls  map[string]*policy.CIDRCollection // by Route 53 collection ID, for incremental compiles
 
-	pub      atomic.Pointer[Published]
-	settled  chan struct{} // closed once the first load has been compiled or refused
-	settle   sync.Once
-	subMu    sync.Mutex
-	subs     map[int]func(*Published)
-	nextSub  int
-	changeMu sync.Mutex
-	changes  map[string]int64 // change ID → revision that wrote it
+	pub        atomic.Pointer[Published]
+	settled    chan struct{} // closed once the first load has been compiled or refused
+	settleOnce sync.Once
+	subMu      sync.Mutex
+	subs       map[int]func(*Published)
+	nextSub    int
+	changeMu   sync.Mutex
+	changes    map[string]int64 // change ID → revision that wrote it
 }
 
 // New returns a replica of st whose health checks run on engine under owner.
