@@ -9,7 +9,8 @@ import (
 )
 
 // coretraffic's change log extension of the API (not Route 53's): every change
-// batch is kept, with who sent it and the record sets before and after.
+// batch is kept, with who sent it and the record sets before and after, for the
+// route53api directive's change_log retention (api.TrimChangeLog).
 //
 //	GET  /2013-04-01/coretraffic/changes?since=7d&zone=Z…&maxitems=100  ListChangesResponse
 //	POST /2013-04-01/coretraffic/change/{Id}/revert                      RevertChangeResponse

@@ -4,10 +4,13 @@
 package route53api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/plugin"
@@ -38,7 +41,11 @@ type config struct {
 	maxBody         int64
 	nameServers     []string
 	region          string
+	changeLog       time.Duration // how long the change log keeps a change; 0: forever
 }
+
+// trimEvery is how often the change log is trimmed to its retention.
+const trimEvery = time.Hour
 
 // setup parses the block and reads the credentials file, so every error surfaces
 // now with its line; the store opens and the API starts serving at OnStartup.
@@ -58,13 +65,18 @@ func setup(c *caddy.Controller) error {
 			return plugin.Error(pluginName, err)
 		}
 		h.plane = plane
-		h.srv.Store(api.New(api.Config{
+		srv := api.New(api.Config{
 			Store: plane.Store, Replica: plane.Replica, Group: plane.Group, Keys: keys, Region: cfg.region,
-			Auth:    sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
-			Zones:   route53.ZoneOptions{NameServers: cfg.nameServers},
-			Logf:    log.Warningf,
-			Observe: observe,
-		}))
+			Auth:            sigv4.Options{MaxBody: cfg.maxBody, Rate: cfg.rate, Burst: cfg.burst, OnDeny: denied},
+			Zones:           route53.ZoneOptions{NameServers: cfg.nameServers},
+			Logf:            log.Warningf,
+			Observe:         observe,
+			ChangeRetention: cfg.changeLog,
+		})
+		h.srv.Store(srv)
+		ctx, stop := context.WithCancel(context.Background())
+		h.stopTrim = stop
+		go srv.KeepChangeLog(ctx, trimEvery, log.Infof)
 		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
 			servedRevision.WithLabelValues(plane.Key).Set(float64(p.Served))
 			heldZones.WithLabelValues(plane.Key).Set(float64(len(p.Held)))
@@ -73,6 +85,9 @@ func setup(c *caddy.Controller) error {
 		h.unsubscribe = cancel
 		return nil
 	}, func() {
+		if h.stopTrim != nil {
+			h.stopTrim()
+		}
 		h.srv.Store(nil)
 		if h.unsubscribe != nil {
 			h.unsubscribe()
@@ -89,6 +104,7 @@ type handler struct {
 	srv         atomic.Pointer[api.Server]
 	plane       *controlplane.Plane
 	unsubscribe func()
+	stopTrim    func()
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -109,10 +125,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	    max_body BYTES
 //	    nameservers NAME...
 //	    region NAME
+//	    change_log DURATION|forever
 //	    tls CERT KEY
 //	}
 func parse(c *caddy.Controller) (*config, error) {
-	cfg := &config{region: "local"}
+	cfg := &config{region: "local", changeLog: api.DefaultChangeRetention}
 	b, err := apiblock.Parse(c, "127.0.0.1:8053", func(key string, args []string) error { return property(c, cfg, key, args) })
 	if err != nil {
 		return nil, err
@@ -170,8 +187,38 @@ func property(c *caddy.Controller, cfg *config, key string, args []string) error
 		v, err := one()
 		cfg.region = v
 		return err
+	case "change_log":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		d, perr := retention(v)
+		if perr != nil {
+			return c.Errf("change_log: %v", perr)
+		}
+		cfg.changeLog = d
 	default:
 		return apiblock.ErrUnknown
 	}
 	return nil
+}
+
+// retention reads change_log's argument: "forever", a number of days ("90d"), or a
+// Go duration of at least an hour ("720h").
+func retention(v string) (time.Duration, error) {
+	if v == "forever" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 || n > 36500 {
+			return 0, fmt.Errorf("%q is not a number of days 1..36500", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Hour {
+		return 0, fmt.Errorf("%q is not forever, days (90d) or a duration of at least 1h", v)
+	}
+	return d, nil
 }

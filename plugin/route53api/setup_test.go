@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coredns/caddy"
 )
@@ -90,6 +91,21 @@ func TestSetup(t *testing.T) {
 			bogus 1
 		}`, `unknown property "bogus"`},
 		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			credentials ` + creds + `
+			change_log 0d
+		}`, `Testfile:4 - Error during parsing: change_log: "0d" is not a number of days 1..36500`},
+		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			credentials ` + creds + `
+			change_log 30m
+		}`, `change_log: "30m" is not forever, days (90d) or a duration of at least 1h`},
+		{`route53api 127.0.0.1:0 {
+			store ` + store + `
+			credentials ` + creds + `
+			change_log 30d 60d
+		}`, `Wrong argument count`},
+		{`route53api 127.0.0.1:0 {
 			store etcd {
 				endpoint http://127.0.0.1:2379 http://127.0.0.2:2379
 				prefix /coretraffic/
@@ -148,6 +164,29 @@ func TestSetup(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(err.Error(), "Testfile:") && !strings.Contains(err.Error(), "once per Server Block") {
 			t.Errorf("%d: error %q does not name the Corefile line", i, err)
+		}
+	}
+}
+
+// TestChangeLogRetention: change_log's forms and the default.
+func TestChangeLogRetention(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 90 * 24 * time.Hour},
+		{"change_log forever", 0},
+		{"change_log 30d", 30 * 24 * time.Hour},
+		{"change_log 720h", 720 * time.Hour},
+		{"change_log 1h", time.Hour},
+	} {
+		c := caddy.NewTestController("dns", "route53api 127.0.0.1:0 {\n store s.db\n credentials c\n "+tc.in+"\n}")
+		cfg, err := parse(c)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if cfg.changeLog != tc.want {
+			t.Errorf("%q: retention %v, want %v", tc.in, cfg.changeLog, tc.want)
 		}
 	}
 }

@@ -46,6 +46,9 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Now is the clock of change times; nil: time.Now.
 	Now func() time.Time
+	// ChangeRetention is how long the change log keeps a change (TrimChangeLog);
+	// 0 keeps every change.
+	ChangeRetention time.Duration
 	// Observe, if set, is told of every request that reached an operation: its
 	// name (Route 53's operation name), Route 53's error code or "" for success, and
 	// how long it took. For metrics; it must not block.

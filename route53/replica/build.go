@@ -35,7 +35,7 @@ func (f *follower) Load(rd store.Reader) error {
 
 func (f *follower) Loaded(rev int64) error {
 	r := (*Replica)(f)
-	r.noteChanges(r.loadedChanges, rev)
+	r.loadChanges(r.loadedChanges, rev)
 	r.mu.Lock()
 	r.m, r.loaded, r.loadedChanges = r.loaded, nil, nil
 	r.pending = nil
@@ -60,15 +60,38 @@ func (f *follower) Apply(ev store.Event) error {
 	return nil
 }
 
+// noteChanges records the revision that wrote each change, and forgets the changes
+// deleted from the log (route53/api's retention), so the map is no larger than the log.
 func (r *Replica) noteChanges(ids map[string]bool, rev int64) {
 	if len(ids) == 0 {
 		return
 	}
 	r.changeMu.Lock()
 	defer r.changeMu.Unlock()
-	for id := range ids {
-		r.changes[id] = rev
+	for id, written := range ids {
+		if written {
+			r.changes[id] = rev
+		} else {
+			delete(r.changes, id)
+		}
 	}
+}
+
+// loadChanges makes the changes of a whole load (at rev) the ones known: those
+// trimmed from the log while the replica was away are forgotten, and those it knew
+// keep the revision that wrote them.
+func (r *Replica) loadChanges(ids map[string]bool, rev int64) {
+	r.changeMu.Lock()
+	defer r.changeMu.Unlock()
+	known := make(map[string]int64, len(ids))
+	for id := range ids {
+		if old, ok := r.changes[id]; ok {
+			known[id] = old
+		} else {
+			known[id] = rev
+		}
+	}
+	r.changes = known
 }
 
 // compilePending compiles everything pending into one snapshot and publishes it at

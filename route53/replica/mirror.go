@@ -51,7 +51,7 @@ type dirt struct {
 	zones   map[string]bool           // zone IDs added, removed or with new settings
 	groups  map[string]map[group]bool // zone ID → groups changed
 	checks  bool
-	changes map[string]bool // change IDs written
+	changes map[string]bool // change IDs written (true) or deleted: trimmed from the log (false)
 	colls   map[string]bool // CIDR collection IDs written or deleted
 	// policies: a traffic policy was written. It dirties no record set (see
 	// putTraffic), but a held zone whose instance lacked it may compile now.
@@ -135,7 +135,7 @@ func (m *mirror) put(key string, value []byte, deleted bool, d *dirt) error {
 		}
 		d.checks = true
 	case strings.HasPrefix(key, catalog.ChangePrefix):
-		d.changes[strings.TrimPrefix(key, catalog.ChangePrefix)] = true
+		d.changes[strings.TrimPrefix(key, catalog.ChangePrefix)] = !deleted
 	default:
 		return m.putTraffic(key, value, deleted, d)
 	}
