@@ -38,13 +38,7 @@ func (m *mirror) culprits(id string, pcolls map[string]*policy.CIDRCollection) s
 			continue
 		}
 		recs := m.recordSets(id, g)
-		var err error
-		if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-			_, err = m.instanceSet(z, recs[0])
-		} else {
-			_, err = route53.GroupToPolicy(z, recs, ttlOf, pcolls)
-		}
-		if err != nil {
+		if _, err := m.groupSet(z, recs, ttlOf, pcolls); err != nil {
 			out = append(out, g.name+" "+g.typ+" ("+m.keysOf(id, g)+")")
 		}
 	}

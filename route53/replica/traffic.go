@@ -70,6 +70,15 @@ func instanceGroup(in *trafficflow.TrafficPolicyInstance) group {
 	return group{name, in.TrafficPolicyType}
 }
 
+// groupSet translates the record sets recs of group g: a traffic policy instance's
+// from its policy document, any other through route53.GroupToPolicy.
+func (m *mirror) groupSet(z *route53.Zone, recs []*route53.ResourceRecordSet, ttlOf func(name, typ string) (int64, bool), pcolls map[string]*policy.CIDRCollection) (*policy.RecordSet, error) {
+	if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
+		return m.instanceSet(z, recs[0])
+	}
+	return route53.GroupToPolicy(z, recs, ttlOf, pcolls)
+}
+
 // instanceSet compiles the record set of a traffic policy instance from its policy
 // version's document.
 func (m *mirror) instanceSet(z *route53.Zone, rs *route53.ResourceRecordSet) (*policy.RecordSet, error) {

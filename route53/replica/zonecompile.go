@@ -42,13 +42,7 @@ func (r *Replica) updateZone(snap *policy.Snapshot, id, origin string, groups ma
 			}
 			continue
 		}
-		var rs *policy.RecordSet
-		var err error
-		if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-			rs, err = r.m.instanceSet(z, recs[0])
-		} else {
-			rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
-		}
+		rs, err := r.m.groupSet(z, recs, ttlOf, r.pcolls)
 		if err != nil {
 			return nil, fmt.Sprintf("%s %s (%s): %v", g.name, g.typ, r.m.keysOf(id, g), err)
 		}
@@ -75,13 +69,7 @@ func (r *Replica) source(origin string, k policy.SetKey) *policy.RecordSet {
 			}
 			recs := r.m.recordSets(id, g)
 			ttlOf := route53.GroupTTL(func(name, typ string) []*route53.ResourceRecordSet { return r.m.recordSets(id, group{name, typ}) })
-			var rs *policy.RecordSet
-			var err error
-			if len(recs) == 1 && recs[0].TrafficPolicyInstanceId != "" {
-				rs, err = r.m.instanceSet(z, recs[0])
-			} else {
-				rs, err = route53.GroupToPolicy(z, recs, ttlOf, r.pcolls)
-			}
+			rs, err := r.m.groupSet(z, recs, ttlOf, r.pcolls)
 			if err != nil {
 				return nil
 			}
