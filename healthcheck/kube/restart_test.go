@@ -46,8 +46,10 @@ func TestAPIServerRestart(t *testing.T) {
 	}
 
 	l := &logs{}
+	// No src.Wait at cleanup: the informers revive replaced may be asleep in
+	// client-go's watch-list backoff, which ignores their stop (reflector.go,
+	// watchList), and end only when it runs out (seconds to a minute).
 	src := New(Options{Errorf: l.logf, Infof: l.logf})
-	t.Cleanup(src.Wait)
 	e := hc.New(hc.Options{Sources: map[hc.Type]hc.Source{hc.TypeKubernetes: src}})
 	set, err := e.Apply("t", []hc.Spec{spec(t, "web", "kubernetes", ns+"/web", "port=http", "min_ready=2", "kubeconfig="+c.AdminKubeconfig)})
 	if err != nil {
