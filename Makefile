@@ -68,8 +68,9 @@ test-race:
 	CORETRAFFIC_REQUIRE_ETCD=1 $(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
 
 # The tests that need a real control plane (internal/kubetest: etcd + kube-apiserver)
-# and the image: kubeadm's Corefile side by side with stock, the manifests applied, the
-# image opened and its binary run. Apart from `make test` because the cold kube-apiserver
+# and the image: kubeadm's Corefile side by side with stock, the manifests and the Helm
+# render applied, the kubernetes checks through an apiserver restart, the image opened
+# and its binary run. Apart from `make test` because the cold kube-apiserver
 # build alone takes ~25 min on the shared CI machine (then it is cached in bin/); the
 # tests take ~1 min. `make test` skips them while bin/kube-apiserver is missing and
 # runs them once it exists. .ci/run calls both.
@@ -77,6 +78,8 @@ test-k8s: deps build $(STOCK) $(KUBE_APISERVER) image
 	CORETRAFFIC_BIN=$(CURDIR)/coredns STOCK_COREDNS_BIN=$(CURDIR)/$(STOCK) KUBE_APISERVER_BIN=$(CURDIR)/$(KUBE_APISERVER) \
 		CORETRAFFIC_REQUIRE_K8S=1 CORETRAFFIC_REQUIRE_ETCD=1 \
 		$(GO) test -count=1 -timeout 15m -run 'Kube|^TestCluster$$' ./internal/kubetest/... ./test/...
+	KUBE_APISERVER_BIN=$(CURDIR)/$(KUBE_APISERVER) CORETRAFFIC_REQUIRE_K8S=1 CORETRAFFIC_REQUIRE_ETCD=1 \
+		$(GO) test -count=1 -timeout 5m -run 'APIServer' ./healthcheck/kube/...
 	cd tools/image && CORETRAFFIC_IMAGE=$(CURDIR)/$(IMAGE_DIR) CORETRAFFIC_REQUIRE_IMAGE=1 $(GO) test -count=1 ./...
 	cd tools/helm && $(GO) test -count=1 ./...
 

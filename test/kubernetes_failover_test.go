@@ -59,7 +59,8 @@ const failoverValues = `zones:
 // The endpoint is flipped not ready and ready again; each flip is timed from just
 // before the EndpointSlice write until the DNS answer moved. Then record sets whose
 // values are a Service's (kubernetes: values in a data file) follow its ready
-// endpoints and its load balancer status, each change timed the same way.
+// endpoints and its load balancer status, each change timed the same way. Last,
+// the apiserver restarts under it (apiserverRestart).
 func TestKubernetesFailover(t *testing.T) {
 	c := kubetest.Start(t, kubetest.Options{Users: []kubetest.User{corednsUser}})
 	applyManifests(t, c, false, "rbac.yaml")
@@ -151,6 +152,58 @@ func TestKubernetesFailover(t *testing.T) {
 	t.Logf("Service load balancer status written → lb answer changed, %d changes: p50 %v, max %v", len(took), took[len(took)/2], took[len(took)-1])
 	if took[len(took)-1] > changeGoal {
 		t.Errorf("slowest value change %v, want under %v", took[len(took)-1], changeGoal)
+	}
+
+	apiserverRestart(t, c, addr, ns)
+}
+
+// apiserverRestart stops the apiserver under the running binary, makes the
+// primary's endpoint not ready through a second apiserver on the same etcd, and
+// restarts the first on its port. While none answers, the check is unknown and
+// keeps its last state (up: the primary is still the answer, as are the values
+// last read); once the apiserver is back the answer moves to the secondary,
+// timed from /readyz.
+func apiserverRestart(t *testing.T, c *kubetest.Cluster, addr, ns string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	still := func(when string) {
+		t.Helper()
+		for q, want := range map[string]string{"www.example.net.": "192.0.2.1", "pods.example.org.": "10.244.0.5"} {
+			m := new(dns.Msg)
+			m.SetQuestion(q, dns.TypeA)
+			r, _, err := (&dns.Client{Timeout: time.Second}).Exchange(m, addr)
+			if err != nil || len(r.Answer) != 1 || !hasAnswer(r, want) {
+				t.Fatalf("%s: %s answered %v (%v), want the last state %s", when, q, r, err, want)
+			}
+		}
+	}
+	down := time.Now()
+	c.Stop()
+	time.Sleep(500 * time.Millisecond) // the informers see the refusal
+	still("apiserver stopped")
+	p := c.Peer(t)
+	sl, err := p.Client.DiscoveryV1().EndpointSlices(ns).Get(ctx, "primary-1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := false
+	sl.Endpoints[0].Conditions.Ready = &f
+	if _, err := p.Client.DiscoveryV1().EndpointSlices(ns).Update(ctx, sl, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+	still("endpoint changed while away")
+	restart := time.Now()
+	c.Restart(t)
+	ready := time.Now()
+	d, err := pollUntil(addr, "www.example.net.", ready, func(r *dns.Msg) bool { return len(r.Answer) == 1 && hasAnswer(r, "192.0.2.2") })
+	if err != nil {
+		t.Fatalf("after the restart, the secondary: %v", err)
+	}
+	t.Logf("apiserver away %v (restart → ready %v); ready → answer moved to the secondary %v",
+		restart.Sub(down).Round(time.Millisecond), ready.Sub(restart).Round(time.Millisecond), d.Round(time.Millisecond))
+	if d > 3*time.Second {
+		t.Errorf("answer followed %v after the apiserver was ready, want under 3 s", d)
 	}
 }
 

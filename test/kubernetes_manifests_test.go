@@ -1,11 +1,8 @@
 package test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
-	"os"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,7 +12,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
@@ -32,10 +28,11 @@ func manifestDir(t *testing.T) string {
 	return filepath.Join(root, "deploy", "kubernetes")
 }
 
-// TestKubernetesManifests applies every file the kustomization lists to a real
-// apiserver, server-side, first as a dry run (validation and admission, nothing
-// stored) and then for real, twice: a second apply of the same manifests must
-// be accepted without conflicts, as `kubectl apply --server-side` is on upgrade.
+// TestKubernetesManifests applies the Helm render (see testHelmRendered), then
+// every file the kustomization lists, to a real apiserver, server-side, first as a
+// dry run (validation and admission, nothing stored) and then for real, twice: a
+// second apply of the same manifests must be accepted without conflicts, as
+// `kubectl apply --server-side` is on upgrade.
 func TestKubernetesManifests(t *testing.T) {
 	var k struct {
 		APIVersion string   `json:"apiVersion"`
@@ -49,6 +46,9 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Fatal("kustomization.yaml lists no resources")
 	}
 	c := kubetest.Start(t, kubetest.Options{})
+	// The Helm render first: its objects are removed again before kubeadm's
+	// manifests go in, whose Deployment has the same name and another selector.
+	t.Run("helm", func(t *testing.T) { testHelmRendered(t, c) })
 	for _, dry := range []bool{true, false, false} {
 		if n := applyManifests(t, c, dry, k.Resources...); n != 6 {
 			t.Errorf("applied %d objects (dry run %v), want 6: ServiceAccount, ClusterRole, ClusterRoleBinding, ConfigMap, Deployment, Service", n, dry)
@@ -71,9 +71,26 @@ func TestKubernetesManifests(t *testing.T) {
 }
 
 // applyManifests server-side applies the named files of deploy/kubernetes and
-// returns how many objects it sent. With dryRun the apiserver validates and
-// admits each object but stores nothing.
+// returns how many objects it sent; every object the apiserver refuses fails the
+// test. With dryRun the apiserver validates and admits each object but stores
+// nothing.
 func applyManifests(t *testing.T, c *kubetest.Cluster, dryRun bool, files ...string) int {
+	t.Helper()
+	n := 0
+	for _, f := range files {
+		objs := decodeObjects(t, f, []byte(readFile(t, filepath.Join(manifestDir(t), f))))
+		for _, err := range applyObjects(t, c, dryRun, objs) {
+			t.Errorf("%s: %v", f, err)
+		}
+		n += len(objs)
+	}
+	return n
+}
+
+// applyObjects server-side applies objs in order, as `kubectl apply
+// --server-side --force-conflicts` does, and returns the apiserver's refusals,
+// each naming its object.
+func applyObjects(t *testing.T, c *kubetest.Cluster, dryRun bool, objs []*unstructured.Unstructured) []error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -86,37 +103,21 @@ func applyManifests(t *testing.T, c *kubetest.Cluster, dryRun bool, files ...str
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	n := 0
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(manifestDir(t), f))
+	var errs []error
+	for _, obj := range objs {
+		gvk := obj.GroupVersionKind()
+		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
-			t.Fatal(err)
+			errs = append(errs, fmt.Errorf("%s %s: %w", gvk.Kind, obj.GetName(), err))
+			continue
 		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
-		for {
-			var obj unstructured.Unstructured
-			if err := dec.Decode(&obj.Object); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			if len(obj.Object) == 0 {
-				continue
-			}
-			gvk := obj.GroupVersionKind()
-			m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-			if err != nil {
-				t.Fatalf("%s: %s: %v", f, gvk, err)
-			}
-			var ri dynamic.ResourceInterface = dyn.Resource(m.Resource)
-			if ns := obj.GetNamespace(); ns != "" {
-				ri = dyn.Resource(m.Resource).Namespace(ns)
-			}
-			if _, err := ri.Apply(ctx, obj.GetName(), &obj, opts); err != nil {
-				t.Errorf("%s: apply %s %s (dry run %v): %v", f, gvk.Kind, obj.GetName(), dryRun, err)
-			}
-			n++
+		var ri dynamic.ResourceInterface = dyn.Resource(m.Resource)
+		if ns := obj.GetNamespace(); ns != "" {
+			ri = dyn.Resource(m.Resource).Namespace(ns)
+		}
+		if _, err := ri.Apply(ctx, obj.GetName(), obj, opts); err != nil {
+			errs = append(errs, fmt.Errorf("apply %s %s (dry run %v): %w", gvk.Kind, obj.GetName(), dryRun, err))
 		}
 	}
-	return n
+	return errs
 }

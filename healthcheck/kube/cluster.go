@@ -1,8 +1,10 @@
 package kube
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -29,6 +31,7 @@ type cluster struct {
 	name   string
 	client kubernetes.Interface
 	conn   *conn
+	ping   func(context.Context) error // asks /readyz; nil for a fake clientset
 	errorf func(format string, args ...any)
 	infof  func(format string, args ...any)
 	wg     *sync.WaitGroup // its goroutines, for Source.Wait
@@ -51,6 +54,7 @@ type space struct {
 	svc     cache.SharedIndexInformer
 	slices  cache.SharedIndexInformer
 	stop    chan struct{}
+	started time.Time
 	refs    int
 	synced  atomic.Bool
 }
@@ -64,13 +68,17 @@ type sub struct {
 const byService = "service"
 
 func newCluster(name string, client kubernetes.Interface, cn *conn, errorf, infof func(string, ...any), wg *sync.WaitGroup) *cluster {
-	c := &cluster{name: name, client: client, conn: cn, errorf: errorf, infof: infof, wg: wg,
+	c := &cluster{name: name, client: client, conn: cn, ping: readyz(client), errorf: errorf, infof: infof, wg: wg,
 		spaces: map[string]*space{}, subs: map[string]map[*sub]bool{}, dirty: map[string]bool{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		c.run()
+	}()
+	go func() {
+		defer wg.Done()
+		c.revive()
 	}()
 	return c
 }
@@ -102,9 +110,12 @@ func (c *cluster) subscribe(ns, name string, fn func(State)) (cancel func()) {
 			if len(c.subs[key]) == 0 {
 				delete(c.subs, key)
 			}
-			if sp.refs--; sp.refs == 0 {
-				delete(c.spaces, ns)
-				c.stopSpace(sp)
+			// The space now, which revive may have replaced since.
+			if sp := c.spaces[ns]; sp != nil {
+				if sp.refs--; sp.refs == 0 {
+					delete(c.spaces, ns)
+					c.stopSpace(sp)
+				}
 			}
 		})
 	}
@@ -113,7 +124,8 @@ func (c *cluster) subscribe(ns, name string, fn func(State)) (cancel func()) {
 // newSpace starts the informers of namespace ns; under c.mu.
 func (c *cluster) newSpace(ns string) *space {
 	f := informers.NewSharedInformerFactoryWithOptions(c.client, 0, informers.WithNamespace(ns))
-	sp := &space{factory: f, svc: f.Core().V1().Services().Informer(), slices: f.Discovery().V1().EndpointSlices().Informer(), stop: make(chan struct{})}
+	sp := &space{factory: f, svc: f.Core().V1().Services().Informer(), slices: f.Discovery().V1().EndpointSlices().Informer(),
+		stop: make(chan struct{}), started: time.Now()}
 	_ = sp.slices.AddIndexers(cache.Indexers{byService: func(obj any) ([]string, error) {
 		if sl, ok := obj.(*discoveryv1.EndpointSlice); ok && sl.Labels[discoveryv1.LabelServiceName] != "" {
 			return []string{sl.Labels[discoveryv1.LabelServiceName]}, nil

@@ -18,12 +18,15 @@ import (
 // failing with that reason; a 2xx clears it. Other statuses (404, 410, 429) say
 // nothing about reachability.
 type conn struct {
-	mu     sync.Mutex
-	errs   map[string]error // by "namespace/resource"
-	notify func()           // called after the first error changed (not under mu)
+	mu      sync.Mutex
+	errs    map[string]error // by "namespace/resource"
+	stalled map[string]bool  // those of errs that an informer retries with backoff: unreachable, 5xx
+	notify  func()           // called after the first error changed (not under mu)
 }
 
-func newConn(notify func()) *conn { return &conn{errs: map[string]error{}, notify: notify} }
+func newConn(notify func()) *conn {
+	return &conn{errs: map[string]error{}, stalled: map[string]bool{}, notify: notify}
+}
 
 // wrap is a rest.Config WrapTransport.
 func (c *conn) wrap(rt http.RoundTripper) http.RoundTripper {
@@ -50,13 +53,13 @@ func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		if errors.As(err, &u) {
 			err = u.Err // without the URL, whose query changes at every retry
 		}
-		t.c.set(res2, fmt.Errorf("apiserver unreachable: %w", err))
+		t.c.setStalled(res2, fmt.Errorf("apiserver unreachable: %w", err))
 	case res.StatusCode == http.StatusUnauthorized:
 		t.c.set(res2, fmt.Errorf("apiserver refused the credentials (401 Unauthorized): check the token or client certificate"))
 	case res.StatusCode == http.StatusForbidden:
 		t.c.set(res2, fmt.Errorf("forbidden (403): the account may not list and watch %s; see the RBAC in the healthcheck README", res2))
 	case res.StatusCode >= 500:
-		t.c.set(res2, fmt.Errorf("apiserver error: %s", res.Status))
+		t.c.setStalled(res2, fmt.Errorf("apiserver error: %s", res.Status))
 	case res.StatusCode < 300:
 		t.c.set(res2, nil)
 	}
@@ -78,13 +81,26 @@ func resourceOf(path string) string {
 	return ""
 }
 
-func (c *conn) set(resource string, err error) {
+// set records the outcome of a request for resource: nil clears its error.
+func (c *conn) set(resource string, err error) { c.record(resource, err, false) }
+
+// setStalled records an error the apiserver's absence or trouble caused (a
+// transport error, a 5xx), after which client-go's informers retry with a growing
+// backoff, up to a minute: revive restarts them once /readyz answers again.
+func (c *conn) setStalled(resource string, err error) { c.record(resource, err, true) }
+
+func (c *conn) record(resource string, err error, stalled bool) {
 	c.mu.Lock()
 	before := c.allLocked()
 	if err == nil {
 		delete(c.errs, resource)
 	} else {
 		c.errs[resource] = err
+	}
+	if err != nil && stalled {
+		c.stalled[resource] = true
+	} else {
+		delete(c.stalled, resource)
 	}
 	after := c.allLocked()
 	c.mu.Unlock()
@@ -120,4 +136,19 @@ func (c *conn) all() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.allLocked()
+}
+
+// stalledSpaces are the namespaces with a stalled resource, sorted.
+func (c *conn) stalledSpaces() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var nss []string
+	for r := range c.stalled {
+		ns, _, _ := strings.Cut(r, "/")
+		if !slices.Contains(nss, ns) {
+			nss = append(nss, ns)
+		}
+	}
+	slices.Sort(nss)
+	return nss
 }

@@ -277,3 +277,70 @@ func TestRecovery(t *testing.T) {
 		t.Errorf("logged %q", l.lines)
 	}
 }
+
+// TestRestartStalled: restart gives a stalled namespace new informers, which
+// carry its subscriptions: the check is judged from them once the apiserver
+// answers, follows later changes, and the last check's end stops them.
+func TestRestartStalled(t *testing.T) {
+	ctx := context.Background()
+	client := fake.NewClientset(service("shop", "web"), slice("shop", "web", "web-a", nil, ep("10.0.0.1", "a", "true")))
+	e, src, l := fakeEngine(t, client)
+	set, err := e.Apply("t", []hc.Spec{spec(t, "web", "kubernetes", "shop/web", "endpoint=https://192.0.2.1:6443"),
+		spec(t, "other", "kubernetes", "other/x", "endpoint=https://192.0.2.1:6443")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, _ := set.Handle("web")
+	waitFor(t, "web known", func() bool { return web.Status().Probed })
+	src.mu.Lock()
+	var c *cluster
+	for _, x := range src.clusters {
+		c = x
+	}
+	src.mu.Unlock()
+	c.mu.Lock()
+	old, other := c.spaces["shop"], c.spaces["other"]
+	c.mu.Unlock()
+
+	c.conn.setStalled("shop/services", fmt.Errorf("apiserver unreachable: connection refused"))
+	waitFor(t, "web unknown", func() bool { return !web.Status().Probed })
+	c.restart(c.conn.stalledSpaces()) // informers just started: left alone
+	c.mu.Lock()
+	same := c.spaces["shop"] == old
+	c.mu.Unlock()
+	if !same {
+		t.Fatal("restarted informers younger than two rounds")
+	}
+	old.started = old.started.Add(-time.Minute)
+	c.restart(c.conn.stalledSpaces())
+	c.mu.Lock()
+	sp := c.spaces["shop"]
+	c.mu.Unlock()
+	select {
+	case <-old.stop:
+	default:
+		t.Error("old informers not stopped")
+	}
+	if sp == old || sp.refs != old.refs || c.spaces["other"] != other {
+		t.Fatalf("shop %p (was %p), refs %d (were %d); other replaced %v", sp, old, sp.refs, old.refs, c.spaces["other"] != other)
+	}
+	if !l.has("listing shop afresh") {
+		t.Errorf("not logged: %q", l.lines)
+	}
+	c.conn.set("shop/services", nil) // the new informers' list answered
+	waitFor(t, "web known again", func() bool { return web.Status().Probed && web.Up() })
+
+	sl, _ := client.DiscoveryV1().EndpointSlices("shop").Get(ctx, "web-a", metav1.GetOptions{})
+	f := false
+	sl.Endpoints[0].Conditions.Ready = &f
+	if _, err := client.DiscoveryV1().EndpointSlices("shop").Update(ctx, sl, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "web down through the new informers", func() bool { return !web.Up() })
+	set.Close()
+	select {
+	case <-sp.stop:
+	case <-time.After(5 * time.Second):
+		t.Error("the last check's end left the new informers running")
+	}
+}

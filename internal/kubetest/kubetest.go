@@ -21,7 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,6 +85,9 @@ type Cluster struct {
 	LogFile         string               // the apiserver's stderr
 	Etcd            *etcdtest.Member     // its store (Pause makes the apiserver hang)
 
+	args []string // the whole command line, for Restart and Peer
+
+	mu     sync.Mutex // cmd and exited, which Restart replaces
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -166,25 +169,17 @@ func Start(t testing.TB, opts Options) *Cluster {
 		// No controller-manager creates each namespace's "default" ServiceAccount,
 		// which this admission plugin would insist on for every Pod.
 		"--disable-admission-plugins=ServiceAccount",
+		// Stop's SIGTERM ends open watches (clients reconnect, as after a rolling
+		// restart) instead of leaving them open until the 60 s shutdown timeout.
+		"--shutdown-watch-termination-grace-period=2s",
 		// Less start-up work on a shared machine; nothing here needs them.
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--v=1",
 	}
 	c.LogFile = filepath.Join(c.Dir, "kube-apiserver.log")
-	logf, err := os.Create(c.LogFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(Binary(), append(args, opts.Args...)...)
-	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := c.cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("start kube-apiserver: %v", err)
-	}
-	c.exited = make(chan struct{})
-	go func() { _ = c.cmd.Wait(); logf.Close(); close(c.exited) }()
+	c.args = append(args, opts.Args...)
+	c.launch(t)
 	// Registered after etcd's cleanup, so it runs first: the apiserver stops
 	// while its store is still there.
 	t.Cleanup(c.Stop)
@@ -221,9 +216,10 @@ func (c *Cluster) waitReady(t testing.TB) {
 		if time.Now().After(deadline) {
 			t.Fatalf("kube-apiserver at %s not ready within %v (%s); log tail:\n%s", c.URL, startWait, last, c.LogTail(40))
 		}
+		cmd, exited := c.proc()
 		select {
-		case <-c.exited:
-			t.Fatalf("kube-apiserver exited: %v; log tail:\n%s", c.cmd.ProcessState, c.LogTail(40))
+		case <-exited:
+			t.Fatalf("kube-apiserver exited: %v; log tail:\n%s", cmd.ProcessState, c.LogTail(40))
 		case <-time.After(100 * time.Millisecond):
 		}
 		req, _ := http.NewRequest(http.MethodGet, c.URL+"/readyz", nil)
@@ -250,30 +246,6 @@ func (c *Cluster) waitReady(t testing.TB) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
-// Stop ends the apiserver with SIGTERM (its graceful shutdown), then SIGKILL
-// after 10 s, and reaps its process group; a test calls it to make the
-// apiserver unreachable. Stopping twice is harmless; cleanup calls it too.
-func (c *Cluster) Stop() {
-	select {
-	case <-c.exited:
-		return
-	default:
-	}
-	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-c.exited:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.exited
-	}
-}
-
-// Exited is closed when the apiserver process has ended.
-func (c *Cluster) Exited() <-chan struct{} { return c.exited }
-
-// Pid is the apiserver's process id.
-func (c *Cluster) Pid() int { return c.cmd.Process.Pid }
 
 // LogTail is the last n lines of the apiserver's log.
 func (c *Cluster) LogTail(n int) string {

@@ -18,7 +18,7 @@ import (
 
 // TestCluster starts the control plane once and checks what the other tests
 // rely on: ClusterIPs from both ranges, EndpointSlices stored as written, the
-// kubeconfig, token authentication and RBAC, and a clean stop.
+// kubeconfig, token authentication and RBAC, a clean stop and a restart.
 func TestCluster(t *testing.T) {
 	start := time.Now()
 	c := Start(t, Options{Users: []User{{Token: "nobody-token", Name: "nobody"}}})
@@ -107,5 +107,20 @@ func TestCluster(t *testing.T) {
 			t.Error("apiserver still answers after Stop")
 		}
 		c.Stop() // twice is harmless
+	})
+
+	t.Run("restart", func(t *testing.T) {
+		url := c.URL
+		start := time.Now()
+		c.Restart(t)
+		t.Logf("restarted on the same etcd, ready in %v", time.Since(start).Round(time.Millisecond))
+		if c.URL != url {
+			t.Errorf("URL %s after restart, was %s", c.URL, url)
+		}
+		// The same port, certificate and token: the old clientset works again,
+		// and what was stored before the stop is there.
+		if _, err := c.Client.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil {
+			t.Errorf("service web after restart: %v", err)
+		}
 	})
 }

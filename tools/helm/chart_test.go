@@ -7,10 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"helm.sh/helm/v4/pkg/chart/common"
-	"helm.sh/helm/v4/pkg/chart/common/util"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	"helm.sh/helm/v4/pkg/engine"
 	"sigs.k8s.io/yaml"
 )
 
@@ -47,22 +43,7 @@ type probe struct {
 // the probes, and the ConfigMap's Corefile is kubeadm's token for token (the
 // chart lays it out with its own indentation).
 func TestValues(t *testing.T) {
-	chrt, err := loader.Load(filepath.Join("testdata", "coredns"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vals, err := common.ReadValuesFile(filepath.Join("..", "..", "deploy", "helm", "values.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	top, err := util.ToRenderValues(chrt, vals, common.ReleaseOptions{Name: "coredns", Namespace: "kube-system", IsInstall: true}, common.DefaultCapabilities)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := engine.Render(chrt, top)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := render(t)
 	objs := map[string]object{}
 	for name, text := range out {
 		if !strings.HasSuffix(name, ".yaml") || strings.TrimSpace(text) == "" {
