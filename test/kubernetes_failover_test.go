@@ -95,7 +95,7 @@ func TestKubernetesFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	e2e.Start(t, e2e.CoreTraffic(t), corefile, dir, addr)
+	srv := e2e.Start(t, e2e.CoreTraffic(t), corefile, dir, addr)
 	if _, err := pollUntil(addr, "www.example.net.", time.Now(), func(r *dns.Msg) bool { return hasAnswer(r, "192.0.2.1") }); err != nil {
 		t.Fatalf("primary never answered: %v", err)
 	}
@@ -154,7 +154,7 @@ func TestKubernetesFailover(t *testing.T) {
 		t.Errorf("slowest value change %v, want under %v", took[len(took)-1], changeGoal)
 	}
 
-	apiserverRestart(t, c, addr, ns)
+	apiserverRestart(t, c, srv, addr, ns)
 }
 
 // apiserverRestart stops the apiserver under the running binary, makes the
@@ -163,7 +163,7 @@ func TestKubernetesFailover(t *testing.T) {
 // keeps its last state (up: the primary is still the answer, as are the values
 // last read); once the apiserver is back the answer moves to the secondary,
 // timed from /readyz.
-func apiserverRestart(t *testing.T, c *kubetest.Cluster, addr, ns string) {
+func apiserverRestart(t *testing.T, c *kubetest.Cluster, srv *e2e.Server, addr, ns string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	still := func(when string) {
@@ -198,7 +198,7 @@ func apiserverRestart(t *testing.T, c *kubetest.Cluster, addr, ns string) {
 	ready := time.Now()
 	d, err := pollUntil(addr, "www.example.net.", ready, func(r *dns.Msg) bool { return len(r.Answer) == 1 && hasAnswer(r, "192.0.2.2") })
 	if err != nil {
-		t.Fatalf("after the restart, the secondary: %v", err)
+		t.Fatalf("after the restart, the secondary: %v\n--- coredns output ---\n%s", err, srv.Output())
 	}
 	t.Logf("apiserver away %v (restart → ready %v); ready → answer moved to the secondary %v",
 		restart.Sub(down).Round(time.Millisecond), ready.Sub(restart).Round(time.Millisecond), d.Round(time.Millisecond))
