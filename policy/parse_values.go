@@ -186,6 +186,9 @@ func checkRdata(owner string, typ uint16, value string) error {
 	if rr == nil || rr.Header().Rrtype != typ {
 		return fmt.Errorf("not valid %s RDATA %q", tn, value)
 	}
+	if err := CheckHexRdata(rr); err != nil {
+		return fmt.Errorf("not valid %s RDATA %q: %v", tn, value, err)
+	}
 	if empty, err := emptyRdata(rr); err != nil || empty {
 		return fmt.Errorf("not valid %s RDATA %q: empty or unpackable", tn, value)
 	}
