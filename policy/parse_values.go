@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,25 @@ var recordTypeNames = []string{"A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", 
 	"NAPTR", "SPF", "DS", "TLSA", "SSHFP"}
 
 const cnameType = dns.TypeCNAME
+
+// RecordType is the type named name (case-insensitive) if a record set may have it:
+// the one list for data files and the Corefile's compact records.
+func RecordType(name string) (uint16, bool) {
+	t, ok := recordTypes[strings.ToUpper(name)]
+	return t, ok
+}
+
+// RecordTypeNames lists the types RecordType accepts, as the format documents them.
+func RecordTypeNames() []string { return slices.Clone(recordTypeNames) }
+
+// CheckRdata checks that value is RDATA of type typ for owner as a data file's value
+// is checked: the one check for the Corefile's compact records too.
+func CheckRdata(owner string, typ uint16, value string) error {
+	if _, ok := addrRdata(typ, value); ok {
+		return nil
+	}
+	return checkRdata(owner, typ, value)
+}
 
 func typeName(t uint16) string { return dns.TypeToString[t] }
 
