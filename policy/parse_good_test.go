@@ -273,6 +273,15 @@ func TestParseTypes(t *testing.T) {
 	recordSet(t, z, "www.example.org.", dns.TypeCNAME)
 	recordSet(t, z, "_sip._tcp.example.org.", dns.TypeSRV)
 	recordSet(t, z, "1.2.example.org.", dns.TypePTR)
+	if ds := recordSet(t, z, "child.example.org.", dns.TypeDS).Root; ds.Rule != RuleLeaf || !strings.HasPrefix(ds.Value, "12345 13 2 ") {
+		t.Errorf("DS %+v", ds)
+	}
+	if naptr := recordSet(t, z, "sip.example.org.", dns.TypeNAPTR).Root; naptr.Rule != RuleWeighted || naptr.Children[1].Weight != 1 {
+		t.Errorf("NAPTR %+v", naptr)
+	}
+	recordSet(t, z, "example.org.", dns.TypeSPF)
+	recordSet(t, z, "_443._tcp.www2.example.org.", dns.TypeTLSA)
+	recordSet(t, z, "host.example.org.", dns.TypeSSHFP)
 	recordSet(t, d.Zones[1], "1.2.0.192.in-addr.arpa.", dns.TypePTR)
 	recordSet(t, d.Zones[2], "*.sub.example.org.", dns.TypeA)
 }

@@ -84,7 +84,7 @@ var badFiles = []struct {
 	{"owner not a mapping", inZone("      www: 192.0.2.1"), "bad.yaml:4: zones.example.net.records.www: must be a mapping of record type"},
 
 	// Record sets.
-	{"unknown type", inZone("      www: {AXFR: {value: x}}"), `bad.yaml:4: zones.example.net.records.www.AXFR: unknown record type "AXFR" (want A AAAA CNAME MX TXT SRV CAA NS PTR SVCB HTTPS)`},
+	{"unknown type", inZone("      www: {AXFR: {value: x}}"), `bad.yaml:4: zones.example.net.records.www.AXFR: unknown record type "AXFR" (want A AAAA CNAME MX TXT SRV CAA NS PTR SVCB HTTPS NAPTR SPF DS TLSA SSHFP)`},
 	{"duplicate record set", inZone("      www: {A: {value: 192.0.2.1}}", "      www.example.net.: {A: {value: 192.0.2.2}}"), "bad.yaml:5: zones.example.net.records.www.example.net..A: record set www.example.net. A defined twice (first at line 4)"},
 	{"duplicate type spelling", inZone("      www:", "        A: {value: 192.0.2.1}", "        a: {value: 192.0.2.2}"), "bad.yaml:6: zones.example.net.records.www.a: record set www.example.net. A defined twice (first at line 5)"},
 	{"duplicate owner key", inZone("      www: {A: {value: 192.0.2.1}}", "      www: {AAAA: {value: '2001:db8::1'}}"), "bad.yaml:5: zones.example.net.records.www: set twice (first at line 4)"},
@@ -261,6 +261,11 @@ var badFiles = []struct {
 	{"unquoted TXT", inZone("      www: {TXT: {value: v=spf1 -all}}"), `bad.yaml:4: zones.example.net.records.www.TXT.value: TXT text with spaces must be quoted (RFC 1035): '"v=spf1 -all"'`},
 	{"bad CAA", inZone("      www: {CAA: {value: issue letsencrypt.org}}"), `zones.example.net.records.www.CAA.value: not valid CAA RDATA`},
 	{"bad SRV", inZone("      _sip._tcp: {SRV: {value: 10 sip.example.net.}}"), `zones.example.net.records._sip._tcp.SRV.value: not valid SRV RDATA`},
+	{"bad DS digest", inZone("      child: {DS: {value: 12345 13 2 ABC}}"), `bad.yaml:4: zones.example.net.records.child.DS.value: not valid DS RDATA "12345 13 2 ABC": the digest "ABC" is not hexadecimal`},
+	{"bad TLSA", inZone("      _443._tcp: {TLSA: {value: 3 1 1}}"), `zones.example.net.records._443._tcp.TLSA.value: not valid TLSA RDATA "3 1 1": no certificate association data`},
+	{"bad SSHFP", inZone("      host: {SSHFP: {value: 4 2 0000}}"), `zones.example.net.records.host.SSHFP.value: not valid SSHFP RDATA "4 2 0000": the fingerprint has 4 hex digits, fingerprint type 2 has 64`},
+	{"bad NAPTR", inZone(`      sip: {NAPTR: {value: '100 10 "S" "SIP+D2U" "" relative'}}`), `zones.example.net.records.sip.NAPTR.value: NAPTR RDATA "100 10 \"S\" \"SIP+D2U\" \"\" relative" has a relative name`},
+	{"unquoted SPF", inZone("      www: {SPF: {value: v=spf1 -all}}"), `zones.example.net.records.www.SPF.value: SPF text with spaces must be quoted`},
 }
 
 func TestParseBad(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,12 +18,33 @@ var recordTypes = map[string]uint16{
 	"A": dns.TypeA, "AAAA": dns.TypeAAAA, "CNAME": dns.TypeCNAME, "MX": dns.TypeMX,
 	"TXT": dns.TypeTXT, "SRV": dns.TypeSRV, "CAA": dns.TypeCAA, "NS": dns.TypeNS,
 	"PTR": dns.TypePTR, "SVCB": dns.TypeSVCB, "HTTPS": dns.TypeHTTPS,
+	"NAPTR": dns.TypeNAPTR, "SPF": dns.TypeSPF, "DS": dns.TypeDS, "TLSA": dns.TypeTLSA, "SSHFP": dns.TypeSSHFP,
 }
 
 // recordTypeNames lists recordTypes in the order the format documents them.
-var recordTypeNames = []string{"A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR", "SVCB", "HTTPS"}
+var recordTypeNames = []string{"A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR", "SVCB", "HTTPS",
+	"NAPTR", "SPF", "DS", "TLSA", "SSHFP"}
 
 const cnameType = dns.TypeCNAME
+
+// RecordType is the type named name (case-insensitive) if a record set may have it:
+// the one list for data files and the Corefile's compact records.
+func RecordType(name string) (uint16, bool) {
+	t, ok := recordTypes[strings.ToUpper(name)]
+	return t, ok
+}
+
+// RecordTypeNames lists the types RecordType accepts, as the format documents them.
+func RecordTypeNames() []string { return slices.Clone(recordTypeNames) }
+
+// CheckRdata checks that value is RDATA of type typ for owner as a data file's value
+// is checked: the one check for the Corefile's compact records too.
+func CheckRdata(owner string, typ uint16, value string) error {
+	if _, ok := addrRdata(typ, value); ok {
+		return nil
+	}
+	return checkRdata(owner, typ, value)
+}
 
 func typeName(t uint16) string { return dns.TypeToString[t] }
 
@@ -184,6 +206,9 @@ func checkRdata(owner string, typ uint16, value string) error {
 	if rr == nil || rr.Header().Rrtype != typ {
 		return fmt.Errorf("not valid %s RDATA %q", tn, value)
 	}
+	if err := CheckHexRdata(rr); err != nil {
+		return fmt.Errorf("not valid %s RDATA %q: %v", tn, value, err)
+	}
 	if empty, err := emptyRdata(rr); err != nil || empty {
 		return fmt.Errorf("not valid %s RDATA %q: empty or unpackable", tn, value)
 	}
@@ -191,8 +216,20 @@ func checkRdata(owner string, typ uint16, value string) error {
 	if rel, ok := zp.Next(); !ok || rel.String() != rr.String() {
 		return fmt.Errorf("%s RDATA %q has a relative name: end names with \".\"", tn, value)
 	}
-	if t, ok := rr.(*dns.TXT); ok && len(t.Txt) > 1 && !strings.Contains(value, `"`) {
-		return fmt.Errorf("TXT text with spaces must be quoted (RFC 1035): '\"%s\"'", value)
+	if txt := textStrings(rr); len(txt) > 1 && !strings.Contains(value, `"`) {
+		return fmt.Errorf("%s text with spaces must be quoted (RFC 1035): '\"%s\"'", tn, value)
+	}
+	return nil
+}
+
+// textStrings is the character strings of a TXT or SPF record (RFC 7208 §3.3: SPF
+// has TXT's RDATA), nil for other types.
+func textStrings(rr dns.RR) []string {
+	switch t := rr.(type) {
+	case *dns.TXT:
+		return t.Txt
+	case *dns.SPF:
+		return t.Txt
 	}
 	return nil
 }

@@ -14,12 +14,13 @@ import (
 // changes collide: few names, types, identifiers and values.
 func changeFrom(z *Zone, b []byte) Change {
 	names := []string{"example.com.", "a.example.com.", "b.example.com.", "*.example.com.", "x.example.org.", "A.Example.Com"}
-	types := []string{"A", "A", "A", "CNAME", "TXT", "NS", "SOA", "AAAA"}
+	types := []string{"A", "A", "A", "CNAME", "TXT", "NS", "SOA", "AAAA", "DS", "NAPTR"}
 	ids := []string{"", "1", "2", "3"}
 	rs := ResourceRecordSet{Name: names[int(b[1])%len(names)], Type: types[int(b[2])%len(types)], TTL: i64(int64(b[3] % 3 * 30))}
 	value := map[string][]string{
 		"A": {"192.0.2.1", "192.0.2.2"}, "AAAA": {"2001:db8::1"}, "CNAME": {"a.example.com."}, "TXT": {`"t"`, `"u"`},
 		"NS": {"ns1.example.com."}, "SOA": {"ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 86400"},
+		"DS": {"12345 13 2 " + hex64, "1 8 1 09F6A01D2175742B257C6B98B7C72C44C4040683"}, "NAPTR": {`100 10 "S" "SIP+D2U" "" _sip._udp.example.com.`},
 	}[rs.Type]
 	for i := 0; i <= int(b[3]>>6)%len(value); i++ {
 		rs.ResourceRecords = append(rs.ResourceRecords, ResourceRecord{Value: value[i]})
@@ -61,6 +62,7 @@ func FuzzApplyChanges(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 0xff, 0, 2, 3, 1, 0, 1, 2, 9, 0, 1, 0})
 	f.Add([]byte{0, 1, 8, 1, 0, 1, 16, 2, 0xff, 0, 0, 0, 0x81, 1, 0, 0})
 	f.Add([]byte{0, 2, 3, 0, 0, 2, 0, 0, 1, 2, 3, 0, 0xff, 2, 0x40, 3})
+	f.Add([]byte{1, 1, 5, 0, 0, 1, 8, 0x40, 0, 2, 8, 0, 0, 1, 9, 0}) // NS then DS at a., DS at b. (refused), NAPTR
 	f.Fuzz(func(t *testing.T, data []byte) {
 		z, cur := newTestZone(t)
 		for len(data) >= 4 {
@@ -135,6 +137,9 @@ func checkZone(z *Zone, rrsets []ResourceRecordSet) error {
 			if a := rs.AliasTarget; a != nil && len(groups[group{a.DNSName, rs.Type}]) == 0 {
 				return fmt.Errorf("%s %s: alias to missing %s", g.name, g.typ, a.DNSName)
 			}
+		}
+		if g.typ == "DS" && (g.name == z.Name || len(groups[group{g.name, "NS"}]) == 0 || !kinds[routeSimple] || recs[0].AliasTarget != nil) {
+			return fmt.Errorf("%s: a DS set that is not the simple one of a delegation", g.name)
 		}
 		if g.typ == "CNAME" && kinds[routeMultivalue] {
 			return fmt.Errorf("%s: a multivalue CNAME", g.name)

@@ -31,6 +31,12 @@ func checkNew(z *Zone, rs *ResourceRecordSet, refs References) []string {
 		msgs = append(msgs, fmt.Sprintf("RRSet of type SOA with DNS name %s is not permitted because it is not the apex of zone %s", rs.Name, z.Name))
 	case rs.MultiValueAnswer != nil && (rs.Type == "CNAME" || rs.Type == "NS"):
 		msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s cannot be a multivalue answer record set: it answers one value", rs.Type, rs.Name))
+	case rs.Type == "DS" && rs.Name == z.Name:
+		// A zone's own DS set lives in its parent (RFC 4035 §2.4).
+		msgs = append(msgs, fmt.Sprintf("RRSet of type DS with DNS name %s is not permitted at apex in zone %s", rs.Name, z.Name))
+	case rs.Type == "DS" && (rs.SetIdentifier != "" || rs.AliasTarget != nil):
+		// Route 53 lists DS among the types of basic record sets only.
+		msgs = append(msgs, fmt.Sprintf("RRSet of type DS with DNS name %s must be a simple record set with values", rs.Name))
 	case (rs.Type == "SOA" || rs.Type == "NS" && rs.Name == z.Name) && (rs.SetIdentifier != "" || rs.AliasTarget != nil):
 		msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s must be a simple record set with values", rs.Type, rs.Name))
 	}
@@ -84,6 +90,7 @@ func (b *batch) validate() {
 	for _, name := range names {
 		recs := b.atName(name)
 		b.checkCNAME(name, recs)
+		b.checkDS(name, recs)
 		types := map[string]bool{}
 		for _, k := range b.byName[name] {
 			types[k.typ] = true
@@ -130,6 +137,25 @@ func (b *batch) checkCNAME(name string, recs []*ResourceRecordSet) {
 	}
 	if cname && other {
 		b.msgs = append(b.msgs, fmt.Sprintf("RRSet of type CNAME with DNS name %s is not permitted as it conflicts with other records with the same DNS name in zone %s", name, b.z.Name))
+	}
+}
+
+// checkDS refuses a DS set at a name that is not a delegation: a DS set belongs to
+// the parent side of a zone cut (RFC 4035 §3.1.4.1), so it needs NS records beside
+// it, and deleting the NS set of a name that keeps its DS is refused the same way.
+// The apex is refused by checkNew.
+func (b *batch) checkDS(name string, recs []*ResourceRecordSet) {
+	ds, ns := false, false
+	for _, rs := range recs {
+		switch rs.Type {
+		case "DS":
+			ds = true
+		case "NS":
+			ns = true
+		}
+	}
+	if ds && !ns && name != b.z.Name {
+		b.msgs = append(b.msgs, fmt.Sprintf("RRSet of type DS with DNS name %s is not permitted because a conflicting RRSet of type NS with the same DNS name does not exist in zone %s", name, b.z.Name))
 	}
 }
 

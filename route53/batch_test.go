@@ -133,8 +133,22 @@ func TestApplyChangesRefuses(t *testing.T) {
 			"InvalidChangeBatch", "but it is the target of the alias resource record set [name='a.example.com.', type='A']"},
 		{"delete SOA", []Change{change(ActionDelete, cur[1])}, "InvalidChangeBatch", "A HostedZone must contain exactly one SOA record."},
 		{"delete apex NS", []Change{change(ActionDelete, cur[0])}, "InvalidChangeBatch", "A HostedZone must contain at least one NS record for the zone itself."},
-		{"unsupported type", []Change{change(ActionCreate, rec("n.example.com.", "NAPTR", 60, `100 10 "u" "E2U+sip" "" .`))},
-			"InvalidChangeBatch", "RRSet of type NAPTR with DNS name n.example.com. is not supported by this server"},
+		{"DS without NS", []Change{change(ActionCreate, rec("n.example.com.", "DS", 60, "12345 13 2 "+hex64))},
+			"InvalidChangeBatch", "RRSet of type DS with DNS name n.example.com. is not permitted because a conflicting RRSet of type NS with the same DNS name does not exist in zone example.com."},
+		{"DS at apex", []Change{change(ActionCreate, rec("example.com.", "DS", 60, "12345 13 2 "+hex64))},
+			"InvalidChangeBatch", "RRSet of type DS with DNS name example.com. is not permitted at apex in zone example.com."},
+		{"DS weighted", []Change{change(ActionCreate, rec("d.example.com.", "NS", 60, "ns.example.net.")),
+			change(ActionCreate, weighted("w", 1, rec("d.example.com.", "DS", 60, "12345 13 2 "+hex64)))},
+			"InvalidChangeBatch", "RRSet of type DS with DNS name d.example.com. must be a simple record set with values"},
+		{"DS bad digest", []Change{change(ActionCreate, rec("d.example.com.", "NS", 60, "ns.example.net.")),
+			change(ActionCreate, rec("d.example.com.", "DS", 60, "12345 13 2 ABCD"))},
+			"InvalidChangeBatch", "Invalid Resource Record: 'FATAL problem: DSRDATAInvalid (the digest has 4 hex digits, digest type 2 has 64) encountered with '12345 13 2 ABCD''"},
+		{"TLSA no data", []Change{change(ActionCreate, rec("_443._tcp.example.com.", "TLSA", 60, "3 1 1"))},
+			"InvalidChangeBatch", "TLSARDATAInvalid (no certificate association data)"},
+		{"SSHFP not hex", []Change{change(ActionCreate, rec("h.example.com.", "SSHFP", 60, "4 2 xyz"))},
+			"InvalidChangeBatch", "SSHFPRDATAInvalid (the fingerprint"},
+		{"NAPTR short", []Change{change(ActionCreate, rec("n.example.com.", "NAPTR", 60, `100 10 "u"`))},
+			"InvalidChangeBatch", "NAPTRRDATAInvalid"},
 		{"records limit", []Change{change(ActionCreate, rec("m.example.com.", "A", 60, manyAddrs(1001)...))},
 			"InvalidChangeBatch", "Number of records limit of 1000 exceeded."},
 		{"upsert counts twice", []Change{change(ActionUpsert, rec("m.example.com.", "A", 60, manyAddrs(501)...))},
@@ -212,5 +226,44 @@ func TestTrafficPolicyInstanceRecordSets(t *testing.T) {
 	pz, _, perr := ToPolicy(z, cur, nil)
 	if perr != nil || len(pz.Records) != 1 {
 		t.Errorf("ToPolicy leaves instance record sets out: %v %v", pz, perr)
+	}
+}
+
+const hex64 = "2BB183AF5F22588179A53B0A98631FAD1A292118F6BE3A6A0C4B36CE1F4A7C6E"
+
+// TestApplyChangesNewTypes: NAPTR, SPF, DS, TLSA and SSHFP are accepted as Route 53
+// accepts them (NAPTR routed, DS beside the NS of a delegation), and the NS set of a
+// delegation that keeps its DS set cannot be deleted.
+func TestApplyChangesNewTypes(t *testing.T) {
+	z, cur := newTestZone(t)
+	naptr := `100 10 "S" "SIP+D2U" "" _sip._udp.example.com.`
+	cur = mustApply(t, z, cur,
+		change(ActionCreate, weighted("udp", 3, rec("sip.example.com.", "NAPTR", 60, naptr))),
+		change(ActionCreate, weighted("tcp", 1, rec("sip.example.com.", "NAPTR", 60, `100 20 "S" "SIP+D2T" "" _sip._tcp.example.com.`))),
+		change(ActionCreate, rec("example.com.", "SPF", 60, `"v=spf1 -all"`)),
+		change(ActionCreate, rec("child.example.com.", "NS", 60, "ns1.child.example.net.")),
+		change(ActionCreate, rec("child.example.com.", "DS", 60, "12345 13 2 "+hex64)),
+		change(ActionCreate, rec("_443._tcp.www.example.com.", "TLSA", 60, "3 1 1 "+hex64)),
+		change(ActionCreate, rec("host.example.com.", "SSHFP", 60, "4 2 "+hex64, "1 1 09F6A01D2175742B257C6B98B7C72C44C4040683")),
+	)
+	var got []string
+	for _, rs := range cur {
+		got = append(got, rs.Name+" "+rs.Type+" "+rs.SetIdentifier)
+	}
+	for _, want := range []string{"sip.example.com. NAPTR udp", "sip.example.com. NAPTR tcp", "example.com. SPF ", "child.example.com. DS ",
+		"_443._tcp.www.example.com. TLSA ", "host.example.com. SSHFP "} {
+		if !strings.Contains(strings.Join(got, "\n")+"\n", want+"\n") {
+			t.Errorf("no %q in %q", want, got)
+		}
+	}
+	var ns ResourceRecordSet
+	for _, rs := range cur {
+		if rs.Name == "child.example.com." && rs.Type == "NS" {
+			ns = rs
+		}
+	}
+	_, err := ApplyChanges(z, cur, batchOf(change(ActionDelete, ns)), refs)
+	if err == nil || !strings.Contains(err.Error(), "RRSet of type DS with DNS name child.example.com. is not permitted because a conflicting RRSet of type NS") {
+		t.Errorf("deleting the NS beside a DS: %v", err)
 	}
 }

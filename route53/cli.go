@@ -103,14 +103,19 @@ func ImportRecordSets(z *Zone, rrsets []ResourceRecordSet) []Change {
 }
 
 // ImportBatches splits changes into batches within Route 53's limits, keeping the
-// record sets of one name and type (a routing group) in one batch, and aliases
-// after their targets' batches (record sets without aliases first).
+// record sets of one name and type (a routing group) in one batch, DS record sets
+// after the NS sets of their delegations (a DS needs its NS: "DS" sorts before
+// "NS", so a batch boundary could otherwise fall between them) and aliases after
+// their targets' batches (record sets without aliases first).
 func ImportBatches(changes []Change) []ChangeBatch {
-	var plain, aliases []Change
+	var plain, ds, aliases []Change
 	for _, c := range changes {
-		if c.ResourceRecordSet.AliasTarget != nil {
+		switch {
+		case c.ResourceRecordSet.AliasTarget != nil:
 			aliases = append(aliases, c)
-		} else {
+		case c.ResourceRecordSet.Type == "DS":
+			ds = append(ds, c)
+		default:
 			plain = append(plain, c)
 		}
 	}
@@ -124,7 +129,7 @@ func ImportBatches(changes []Change) []ChangeBatch {
 			cur, records, chars = ChangeBatch{}, 0, 0
 		}
 	}
-	for _, list := range [][]Change{plain, aliases} {
+	for _, list := range [][]Change{plain, ds, aliases} {
 		for i := 0; i < len(list); {
 			j := i + 1
 			for j < len(list) && list[j].ResourceRecordSet.Name == list[i].ResourceRecordSet.Name && list[j].ResourceRecordSet.Type == list[i].ResourceRecordSet.Type {

@@ -2,6 +2,7 @@ package route53
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -203,5 +204,36 @@ func TestImportBatchesLimits(t *testing.T) {
 	}
 	if total != len(changes) || len(batches) < 3 {
 		t.Errorf("%d changes in %d batches", total, len(batches))
+	}
+}
+
+// TestImportBatchesDS: a DS set is imported in a batch after its delegation's NS
+// set, even where the two would straddle a batch boundary (DS sorts first), so
+// that the DS rule (only at a name with NS) holds batch by batch.
+func TestImportBatchesDS(t *testing.T) {
+	z, cur := newTestZone(t)
+	var changes []Change
+	for i := range MaxChanges - 1 {
+		changes = append(changes, change(ActionCreate, rec(fmt.Sprintf("a%d.example.com.", i), "A", 60, "192.0.2.1")))
+	}
+	changes = append(changes,
+		change(ActionCreate, rec("child.example.com.", "DS", 60, "12345 13 2 "+hex64)),
+		change(ActionCreate, rec("child.example.com.", "NS", 60, "ns1.child.example.net.")))
+	batches := ImportBatches(changes)
+	at := map[string]int{}
+	for i, b := range batches {
+		for _, c := range b.Changes {
+			at[c.ResourceRecordSet.Type+" "+c.ResourceRecordSet.Name] = i
+		}
+	}
+	if at["DS child.example.com."] <= at["NS child.example.com."] {
+		t.Fatalf("DS in batch %d, its NS in batch %d", at["DS child.example.com."], at["NS child.example.com."])
+	}
+	for _, b := range batches {
+		next, err := ApplyChanges(z, cur, &b, refs)
+		if err != nil {
+			t.Fatalf("%s: %v", b.Comment, err)
+		}
+		cur = next
 	}
 }

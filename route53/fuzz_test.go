@@ -13,6 +13,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add(changeRequest)
 	f.Add(`<ChangeResourceRecordSetsRequest ` + ns + `><ChangeBatch><Changes/></ChangeBatch></ChangeResourceRecordSetsRequest>`)
 	f.Add(`<ChangeResourceRecordSetsRequest><x/></ChangeResourceRecordSetsRequest>`)
+	f.Add(`<ChangeResourceRecordSetsRequest ` + ns + `><ChangeBatch><Changes><Change><Action>CREATE</Action><ResourceRecordSet>` +
+		`<Name>child.example.com</Name><Type>DS</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>12345 13 2 ` + hex64 +
+		`</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change><Change><Action>CREATE</Action><ResourceRecordSet>` +
+		`<Name>sip.example.com</Name><Type>NAPTR</Type><TTL>300</TTL><ResourceRecords><ResourceRecord>` +
+		`<Value>100 10 &quot;S&quot; &quot;SIP+D2U&quot; &quot;&quot; _sip._udp.example.com.</Value></ResourceRecord></ResourceRecords>` +
+		`</ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`)
 	f.Add(`<r:ChangeResourceRecordSetsRequest xmlns:r="https://route53.amazonaws.com/doc/2013-04-01/"><r:ChangeBatch/></r:ChangeResourceRecordSetsRequest>`)
 	f.Fuzz(func(t *testing.T, in string) {
 		var req ChangeResourceRecordSetsRequest

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coretraffic/coretraffic/policy"
 	"github.com/coretraffic/coretraffic/route53/apierr"
 
 	"github.com/miekg/dns"
@@ -213,6 +214,9 @@ func rdata(typ, value string) (string, error) {
 	rr, err := dns.NewRR(". 0 IN " + typ + " " + value)
 	if err != nil || rr == nil {
 		return "", fmt.Errorf("%sRDATAInvalid (Value is not valid %s RDATA)", typ, typ)
+	}
+	if err := policy.CheckHexRdata(rr); err != nil {
+		return "", fmt.Errorf("%sRDATAInvalid (%v)", typ, err)
 	}
 	s := strings.TrimPrefix(rr.String(), rr.Header().String())
 	if strings.TrimSpace(s) == "" {

@@ -61,7 +61,8 @@ var (
 	// servedTypes are the types the policy engine answers (SOA and NS at the apex
 	// are the zone's own).
 	servedTypes = map[string]bool{"SOA": true, "A": true, "AAAA": true, "CNAME": true, "MX": true, "TXT": true, "SRV": true,
-		"CAA": true, "NS": true, "PTR": true, "SVCB": true, "HTTPS": true}
+		"CAA": true, "NS": true, "PTR": true, "SVCB": true, "HTTPS": true,
+		"NAPTR": true, "SPF": true, "DS": true, "TLSA": true, "SSHFP": true}
 	changeActions = []string{ActionCreate, ActionDelete, ActionUpsert}
 	failovers     = []string{"PRIMARY", "SECONDARY"}
 	continents    = []string{"AF", "AN", "AS", "EU", "OC", "NA", "SA"}

@@ -27,7 +27,8 @@ func FuzzServeDNS(f *testing.F) {
 		name  string
 		qtype uint16
 	}{{"www.example.net.", dns.TypeA}, {"alias.example.net.", dns.TypeA}, {"x.wild.example.net.", dns.TypeA},
-		{"host.sub.example.net.", dns.TypeA}, {"example.net.", dns.TypeANY}, {"nope.example.net.", dns.TypeMX}} {
+		{"host.sub.example.net.", dns.TypeA}, {"example.net.", dns.TypeANY}, {"nope.example.net.", dns.TypeMX},
+		{"sub.example.net.", dns.TypeDS}, {"x.sub.example.net.", dns.TypeDS}, {"tls.example.net.", dns.TypeTLSA}} {
 		m := new(dns.Msg).SetQuestion(q.name, q.qtype)
 		m.SetEdns0(1232, true)
 		b, _ := m.Pack()

@@ -8,7 +8,6 @@ import (
 	"github.com/coredns/caddy"
 
 	"github.com/coretraffic/coretraffic/policy"
-	"github.com/miekg/dns"
 )
 
 // inlineRecords collects the compact Corefile form of record sets:
@@ -33,9 +32,9 @@ func (in *inlineRecords) add(c *caddy.Controller) error {
 	if _, err := policy.OwnerName(name, origin); err != nil {
 		return c.Errf("%s: %v", kind, err)
 	}
-	typ, ok := dns.StringToType[strings.ToUpper(args[1])]
+	typ, ok := policy.RecordType(args[1])
 	if !ok {
-		return c.Errf("%s: unknown record type %q", kind, args[1])
+		return c.Errf("%s: unknown record type %q (want %s)", kind, args[1], strings.Join(policy.RecordTypeNames(), " "))
 	}
 	pos := policy.Pos{File: c.File(), Line: c.Line()}
 	root := &policy.Node{Pos: pos, Rule: policy.RuleWeighted}
@@ -44,6 +43,9 @@ func (in *inlineRecords) add(c *caddy.Controller) error {
 	}
 	for _, a := range args[2:] {
 		leaf, err := inlineLeaf(kind, a, pos)
+		if err == nil {
+			err = policy.CheckRdata(name, typ, leaf.Value)
+		}
 		if err != nil {
 			return c.Errf("%s %s: %v", kind, args[0], err)
 		}
@@ -62,16 +64,21 @@ func (in *inlineRecords) add(c *caddy.Controller) error {
 }
 
 // inlineLeaf parses VALUE[=WEIGHT][@CHECK]; '=' and '@' occur in neither addresses
-// nor host names.
+// nor host names. Other RDATA may hold them (SPF "v=spf1", a NAPTR regexp
+// "!^.*$!sip:info@example.net!"): only the last '@' followed by a check name and
+// the last '=' followed by digits are split off.
 func inlineLeaf(kind, arg string, pos policy.Pos) (*policy.Node, error) {
 	n := &policy.Node{Pos: pos, Rule: policy.RuleLeaf, Weight: 1}
-	if v, check, ok := strings.Cut(arg, "@"); ok {
-		if check == "" {
+	if i := strings.LastIndexByte(arg, '@'); i >= 0 && checkName(arg[i+1:]) {
+		if i+1 == len(arg) {
 			return nil, fmt.Errorf("%q: empty check name after @", arg)
 		}
-		arg, n.Check = v, check
+		arg, n.Check = arg[:i], arg[i+1:]
 	}
-	if v, w, ok := strings.Cut(arg, "="); ok {
+	// The last "=" starts a weight only when digits follow: SPF and NAPTR values
+	// hold "=" of their own ("v=spf1").
+	if i := strings.LastIndexByte(arg, '='); i >= 0 && allDigits(arg[i+1:]) {
+		v, w := arg[:i], arg[i+1:]
 		if kind != "weighted" {
 			return nil, fmt.Errorf("%q: =WEIGHT only for weighted", arg)
 		}
@@ -86,6 +93,18 @@ func inlineLeaf(kind, arg string, pos policy.Pos) (*policy.Node, error) {
 	}
 	n.Value = arg
 	return n, nil
+}
+
+// checkName reports whether s can be a health check's name (letters, digits, "_",
+// ".", "-"); empty counts, for the error above.
+func checkName(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-')
+	})
+}
+
+func allDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // data turns the collected records into zones, one per origin used.

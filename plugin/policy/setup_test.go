@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/coredns/caddy"
+
+	"github.com/coretraffic/coretraffic/policy"
 )
 
 func TestSetup(t *testing.T) {
@@ -66,8 +68,17 @@ func TestSetup(t *testing.T) {
 		{"compact wildcard", []string{"example.org."}, "policy {\n weighted *.example.org A 192.0.2.1\n}", ""},
 		{"compact bad weight", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1=999\n}", "weight must be 0..255"},
 		{"compact weight on failover", []string{"example.org."}, "policy {\n failover www.example.org A 192.0.2.1=5\n}", "=WEIGHT only for weighted"},
-		{"compact bad value", []string{"example.org."}, "policy {\n weighted www.example.org A not-an-address\n}", `"not-an-address" is not A data`},
+		{"compact bad value", []string{"example.org."}, "policy {\n weighted www.example.org A not-an-address\n}", `not valid A RDATA "not-an-address"`},
 		{"compact unknown type", []string{"example.org."}, "policy {\n weighted www.example.org BOGUS 192.0.2.1\n}", `unknown record type "BOGUS"`},
+		{"compact DS", []string{"example.org."}, "policy {\n failover child.example.org DS \"12345 13 2 2BB183AF5F22588179A53B0A98631FAD1A292118F6BE3A6A0C4B36CE1F4A7C6E\"\n}", ""},
+		{"compact TLSA weighted", []string{"example.org."}, "policy {\n weighted _443._tcp.example.org tlsa \"3 1 1 2BB183AF5F22588179A53B0A98631FAD1A292118F6BE3A6A0C4B36CE1F4A7C6E=2\" \"3 1 0 3059301306=1\"\n}", ""},
+		{"compact SSHFP", []string{"example.org."}, "policy {\n failover host.example.org SSHFP \"4 2 2BB183AF5F22588179A53B0A98631FAD1A292118F6BE3A6A0C4B36CE1F4A7C6E\"\n}", ""},
+		{"compact SPF with =", []string{"example.org."}, "policy {\n weighted example.org SPF \"\\\"v=spf1 -all\\\"=3\" v=spf1\n}", ""},
+		{"compact NAPTR with @", []string{"example.org."}, "policy {\n failover 4.3.2.1.e164.example.org NAPTR \"100 10 \\\"u\\\" \\\"E2U+sip\\\" \\\"!^.*$!sip:info@example.org!\\\" .\"\n}", ""},
+		{"compact bad DS", []string{"example.org."}, "policy {\n failover child.example.org DS \"12345 13 2 ABC\"\n}", `Testfile:2 - Error during parsing: failover child.example.org: not valid DS RDATA "12345 13 2 ABC": the digest "ABC" is not hexadecimal`},
+		{"compact bad TLSA", []string{"example.org."}, "policy {\n weighted _443._tcp.example.org TLSA \"3 1 1\"\n}", `not valid TLSA RDATA "3 1 1": no certificate association data`},
+		{"compact unquoted SPF", []string{"example.org."}, "policy {\n weighted example.org SPF \"v=spf1 -all\"\n}", "SPF text with spaces must be quoted"},
+		{"compact type not served", []string{"example.org."}, "policy {\n weighted example.org DNSKEY \"257 3 13 AAAA\"\n}", `unknown record type "DNSKEY" (want A AAAA`},
 		{"compact twice", []string{"example.org."}, "policy {\n weighted www.example.org A 192.0.2.1\n failover www.example.org A 192.0.2.2\n}", "defined twice"},
 		{"compact dangling check", []string{"example.org."}, "policy {\n failover www.example.org A 192.0.2.1@nosuch\n}", `no health check named "nosuch"`},
 		// Issue 12: the store is a bolt file or etcd, one syntax with route53api's.
@@ -105,5 +116,38 @@ func TestSetupOnce(t *testing.T) {
 	c := caddy.NewTestController("dns", "policy {\n data testdata/zone.yaml\n}\npolicy {\n data testdata/zone.yaml\n}")
 	if err := setup(c); err == nil {
 		t.Fatal("two policy directives in one block accepted")
+	}
+}
+
+// TestInlineLeaf: a compact value's =WEIGHT and @CHECK are split off only where
+// they can be a weight and a check name, so SPF and NAPTR values keep their own.
+func TestInlineLeaf(t *testing.T) {
+	tests := []struct {
+		kind, arg    string
+		value, check string
+		weight       int
+		err          string
+	}{
+		{"weighted", "192.0.2.1=70@fra", "192.0.2.1", "fra", 70, ""},
+		{"weighted", `"v=spf1 -all"=3`, `"v=spf1 -all"`, "", 3, ""},
+		{"weighted", "v=spf1", "v=spf1", "", 1, ""},
+		{"failover", `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.org!" .`, `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.org!" .`, "", 1, ""},
+		{"failover", `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.org!" .@sip-check`, `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.org!" .`, "sip-check", 1, ""},
+		{"failover", "192.0.2.1@", "", "", 0, "empty check name after @"},
+		{"failover", "192.0.2.1=5", "", "", 0, "=WEIGHT only for weighted"},
+		{"weighted", "192.0.2.1=256", "", "", 0, "weight must be 0..255"},
+		{"weighted", "=4", "", "", 0, "empty value"},
+	}
+	for _, tc := range tests {
+		n, err := inlineLeaf(tc.kind, tc.arg, policy.Pos{})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s %q: %v, want %q", tc.kind, tc.arg, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || n.Value != tc.value || n.Check != tc.check || n.Weight != tc.weight {
+			t.Errorf("%s %q: %+v %v, want value %q check %q weight %d", tc.kind, tc.arg, n, err, tc.value, tc.check, tc.weight)
+		}
 	}
 }

@@ -74,7 +74,9 @@ var documentKeys = []string{"AWSPolicyFormatVersion", "RecordType", "StartEndpoi
 
 // servedTypes are the record types a traffic policy may have here: Route 53's that
 // coretraffic's policy format serves, less NS (a delegation is not routed).
-var servedTypes = []string{"A", "AAAA", "CAA", "CNAME", "HTTPS", "MX", "PTR", "SRV", "SVCB", "TXT"}
+// Route 53's traffic policy document format lists A AAAA CAA CNAME MX NAPTR PTR
+// SPF SRV TXT: DS, TLSA and SSHFP are not routed by traffic policies there.
+var servedTypes = []string{"A", "AAAA", "CAA", "CNAME", "HTTPS", "MX", "NAPTR", "PTR", "SPF", "SRV", "SVCB", "TXT"}
 
 func (p *parser) document(root *jval) *Document {
 	doc := &Document{Endpoints: map[string]*Endpoint{}, Rules: map[string]*Rule{}}

@@ -19,6 +19,8 @@ func FuzzParse(f *testing.F) {
 		doc(`"StartRule":"w"`, twoEndpoints, `"w":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":"3","HealthCheck":"h"},{"RuleReference":"m","Weight":0,"EvaluateTargetHealth":false}]},"m":{"RuleType":"multivalue","Items":[{"EndpointReference":"b","HealthCheck":"x"}]}`),
 		`{"AWSPolicyFormatVersion":"2023-05-09","RecordType":"AAAA","StartRule":"g","Endpoints":{"a":{"Type":"value","Value":"2001:db8::1"}},"Rules":{"g":{"RuleType":"geoproximity","GeoproximityLocations":[{"EndpointReference":"a","Location":{"Type":"Coordinate","Latitude":"1.5","Longitude":"2"}}]}}}`,
 		`{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"MX","StartEndpoint":"m","Endpoints":{"m":{"Type":"value","Value":"10 mail.example.com."}}}`,
+		naptrDoc(`100 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.`),
+		`{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"SPF","StartEndpoint":"s","Endpoints":{"s":{"Type":"value","Value":"\"v=spf1 -all\""}}}`,
 		`{"Rules":{"a":{"RuleType":"latency","Regions":[{"RuleReference":"a","Region":"us-east-1"}]}}}`,
 	} {
 		f.Add([]byte(s))

@@ -106,6 +106,18 @@ func TestParseGood(t *testing.T) {
 					t.Errorf("Unused() = %v", u)
 				}
 			}},
+		{"NAPTR weighted", naptrDoc(`100 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.`),
+			func(t *testing.T, d *Document) {
+				if d.RecordType != "NAPTR" || d.Rules["w"].Items[1].Weight != 1 {
+					t.Errorf("%s %+v", d.RecordType, d.Rules["w"])
+				}
+			}},
+		{"SPF value", `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"spf","StartEndpoint":"s","Endpoints":{"s":{"Type":"value","Value":"\"v=spf1 -all\""}}}`,
+			func(t *testing.T, d *Document) {
+				if d.RecordType != "SPF" {
+					t.Error(d.RecordType)
+				}
+			}},
 		{"MX values", `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"MX","StartEndpoint":"m","Endpoints":{"m":{"Type":"value","Value":"10 mail.example.com."}}}`,
 			func(t *testing.T, d *Document) {
 				if d.RecordType != "MX" {
@@ -141,7 +153,13 @@ func TestParseBad(t *testing.T) {
 		{"unknown key", doc(`"StartEndpoint":"a","Comment":"x"`, twoEndpoints, ""), "Comment: unknown key"},
 		{"bad version", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), "2015-10-01", "2012-10-17", 1), `AWSPolicyFormatVersion: must be "2015-10-01" or "2023-05-09", not "2012-10-17"`},
 		{"missing version", `{"RecordType":"A","StartEndpoint":"a","Endpoints":{` + twoEndpoints + `}}`, "AWSPolicyFormatVersion: missing"},
-		{"record type not served", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), `"A"`, `"NAPTR"`, 1), `RecordType: "NAPTR" is not a record type`},
+		{"record type not served", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), `"A"`, `"NS"`, 1), `RecordType: "NS" is not a record type`},
+		// Route 53's traffic policy format routes A AAAA CAA CNAME MX NAPTR PTR SPF SRV TXT only.
+		{"DS not routed", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), `"A"`, `"DS"`, 1), `RecordType: "DS" is not a record type`},
+		{"TLSA not routed", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), `"A"`, `"TLSA"`, 1), `RecordType: "TLSA" is not a record type`},
+		{"SSHFP not routed", strings.Replace(doc(`"StartEndpoint":"a"`, twoEndpoints, ""), `"A"`, `"SSHFP"`, 1), `RecordType: "SSHFP" is not a record type`},
+		{"bad NAPTR value", naptrDoc(`100 10 \"S\"`), `Endpoints.u.Value: "100 10 \"S\"" is not NAPTR data`},
+		{"bad SPF value", `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"SPF","StartEndpoint":"s","Endpoints":{"s":{"Type":"value","Value":""}}}`, `Endpoints.s.Value`},
 		{"no start", doc(`"Endpoints":{}`, "", ""), "Document: missing StartEndpoint or StartRule"},
 		{"both starts", doc(`"StartEndpoint":"a","StartRule":"r"`, twoEndpoints, ""), "StartRule: a document has StartEndpoint or StartRule, not both"},
 		{"dangling start", doc(`"StartRule":"nope"`, twoEndpoints, ""), `StartRule: no rule "nope" in Rules`},
@@ -245,4 +263,12 @@ func TestParseExpansionBound(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "expands to more than 20000 policy nodes") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// naptrDoc is a weighted NAPTR document whose first endpoint has value u (JSON
+// string contents) and whose second a good NAPTR value.
+func naptrDoc(u string) string {
+	return `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"NAPTR","StartRule":"w","Endpoints":{` +
+		`"u":{"Type":"value","Value":"` + u + `"},"t":{"Type":"value","Value":"100 20 \"S\" \"SIP+D2T\" \"\" _sip._tcp.example.com."}},` +
+		`"Rules":{"w":{"RuleType":"weighted","Items":[{"EndpointReference":"u","Weight":3},{"EndpointReference":"t","Weight":1}]}}}`
 }
