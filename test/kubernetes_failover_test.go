@@ -203,7 +203,7 @@ func apiserverRestart(t *testing.T, c *kubetest.Cluster, srv *e2e.Server, addr, 
 	t.Logf("apiserver away %v (restart → ready %v); ready → answer moved to the secondary %v",
 		restart.Sub(down).Round(time.Millisecond), ready.Sub(restart).Round(time.Millisecond), d.Round(time.Millisecond))
 	if d > 3*time.Second {
-		t.Errorf("answer followed %v after the apiserver was ready, want under 3 s", d)
+		t.Errorf("answer followed %v after the apiserver was ready, want under 3 s\n--- coredns output ---\n%s", d, srv.Output())
 	}
 }
 

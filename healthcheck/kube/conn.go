@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // conn tracks whether the apiserver answers our requests, per namespace and
@@ -21,11 +22,13 @@ type conn struct {
 	mu      sync.Mutex
 	errs    map[string]error // by "namespace/resource"
 	stalled map[string]bool  // those of errs that an informer retries with backoff: unreachable, 5xx
-	notify  func()           // called after the first error changed (not under mu)
+	// refusedSince: the first 401 or 403 after an outage, by resource (setRefused).
+	refusedSince map[string]time.Time
+	notify       func() // called after the first error changed (not under mu)
 }
 
 func newConn(notify func()) *conn {
-	return &conn{errs: map[string]error{}, stalled: map[string]bool{}, notify: notify}
+	return &conn{errs: map[string]error{}, stalled: map[string]bool{}, refusedSince: map[string]time.Time{}, notify: notify}
 }
 
 // wrap is a rest.Config WrapTransport.
@@ -55,9 +58,9 @@ func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.c.setStalled(res2, fmt.Errorf("apiserver unreachable: %w", err))
 	case res.StatusCode == http.StatusUnauthorized:
-		t.c.set(res2, fmt.Errorf("apiserver refused the credentials (401 Unauthorized): check the token or client certificate"))
+		t.c.setRefused(res2, fmt.Errorf("apiserver refused the credentials (401 Unauthorized): check the token or client certificate"))
 	case res.StatusCode == http.StatusForbidden:
-		t.c.set(res2, fmt.Errorf("forbidden (403): the account may not list and watch %s; see the RBAC in the healthcheck README", res2))
+		t.c.setRefused(res2, fmt.Errorf("forbidden (403): the account may not list and watch %s; see the RBAC in the healthcheck README", res2))
 	case res.StatusCode >= 500:
 		t.c.setStalled(res2, fmt.Errorf("apiserver error: %s", res.Status))
 	case res.StatusCode < 300:
@@ -82,14 +85,36 @@ func resourceOf(path string) string {
 }
 
 // set records the outcome of a request for resource: nil clears its error.
-func (c *conn) set(resource string, err error) { c.record(resource, err, false) }
+func (c *conn) set(resource string, err error) { c.record(resource, err, plain) }
 
 // setStalled records an error the apiserver's absence or trouble caused (a
 // transport error, a 5xx), after which client-go's informers retry with a growing
 // backoff, up to a minute: revive restarts them once /readyz answers again.
-func (c *conn) setStalled(resource string, err error) { c.record(resource, err, true) }
+func (c *conn) setStalled(resource string, err error) { c.record(resource, err, unreachable) }
 
-func (c *conn) record(resource string, err error, stalled bool) {
+// setRefused records a 401 or 403. Right after an outage (within refusalGrace of
+// the first refusal that follows one) these are the returning apiserver's
+// authenticator and authorizer caches still filling, not a verdict: the resource
+// stays stalled, so revive lists it again rather than leave the informer to back
+// off for up to a minute. Otherwise they are what they say.
+func (c *conn) setRefused(resource string, err error) { c.record(resource, err, refusal) }
+
+// refusalGrace is how long refusals after an outage count as the apiserver's
+// start-up (a kube-apiserver answered 403 for about 5 s after /readyz said ready,
+// on a loaded machine, while its RBAC caches synced).
+const refusalGrace = 30 * time.Second
+
+// outcome is the kind of a request's result record notes.
+type outcome int
+
+const (
+	plain       outcome = iota // an answer, or an error that says nothing about reachability
+	unreachable                // unreachable or 5xx: informers back off (setStalled)
+	refusal                    // 401 or 403 (setRefused)
+)
+
+// record notes the outcome of a request for resource: err (nil clears it) of kind how.
+func (c *conn) record(resource string, err error, how outcome) {
 	c.mu.Lock()
 	before := c.allLocked()
 	if err == nil {
@@ -97,7 +122,18 @@ func (c *conn) record(resource string, err error, stalled bool) {
 	} else {
 		c.errs[resource] = err
 	}
-	if err != nil && stalled {
+	stalled := err != nil && how == unreachable
+	if err != nil && how == refusal {
+		since, ok := c.refusedSince[resource]
+		if !ok && c.stalled[resource] {
+			since, ok = time.Now(), true
+			c.refusedSince[resource] = since
+		}
+		stalled = ok && time.Since(since) < refusalGrace
+	} else {
+		delete(c.refusedSince, resource)
+	}
+	if stalled {
 		c.stalled[resource] = true
 	} else {
 		delete(c.stalled, resource)
