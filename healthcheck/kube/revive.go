@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -57,7 +58,7 @@ func (c *cluster) revive() {
 		ctx, cancel := context.WithTimeout(context.Background(), reviveEvery)
 		err := c.ping(ctx)
 		cancel()
-		if err == nil {
+		if answered(err) {
 			c.restart(nss)
 		}
 	}
@@ -87,4 +88,14 @@ func (c *cluster) restart(nss []string) {
 		c.stopSpace(old)
 		c.infof("kubernetes %s: apiserver ready again; listing %s afresh", c.name, ns)
 	}
+}
+
+// answered reports whether a /readyz request reached a serving apiserver: ready,
+// or refusing us. A kube-apiserver that has just started answers 401 or 403 for a
+// few seconds, even to /readyz, while its authentication and RBAC caches fill;
+// waiting for a 200 then costs those seconds, and the informers' lists, which
+// are refused the same way meanwhile, stay stalled (conn.setRefused) and are
+// listed again until they pass.
+func answered(err error) bool {
+	return err == nil || apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err)
 }
