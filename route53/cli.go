@@ -129,7 +129,10 @@ func ImportBatches(changes []Change) []ChangeBatch {
 			cur, records, chars = ChangeBatch{}, 0, 0
 		}
 	}
-	for _, list := range [][]Change{plain, ds, aliases} {
+	// DS sets follow every plain set in the same run of batches (a boundary may fall
+	// anywhere: their NS sets are then in this batch or an earlier one); aliases start
+	// a batch of their own.
+	for _, list := range [][]Change{append(plain, ds...), aliases} {
 		for i := 0; i < len(list); {
 			j := i + 1
 			for j < len(list) && list[j].ResourceRecordSet.Name == list[i].ResourceRecordSet.Name && list[j].ResourceRecordSet.Type == list[i].ResourceRecordSet.Type {
