@@ -34,6 +34,9 @@ const dnssecData = `zones:
             - {weight: 50, value: 192.0.2.20}
             - {weight: 50, value: 192.0.2.21}
         TXT: {value: '"v=policy"'}
+      child:
+        NS: {value: ns1.child.example.net.}
+        DS: {value: 12345 13 2 2BB183AF5F22588179A53B0A98631FAD1A292118F6BE3A6A0C4B36CE1F4A7C6E}
 `
 
 const dnssecCorefile = `example.net:%d {
@@ -52,7 +55,8 @@ const dnssecCorefile = `example.net:%d {
 // key generated here, and validates what comes back: every RRset of the answer and
 // authority sections must carry an RRSIG that verifies with the zone's DNSKEY (itself
 // self-signed), for per-client answers, weighted answers, NODATA and names that do
-// not exist (dnssec's black lies: NOERROR with an NSEC that denies every type).
+// not exist (dnssec's black lies: NOERROR with an NSEC that denies every type), and
+// the DS set of a delegated child, which the parent answers and signs.
 // delv, an independent validator, then checks the same answers from the key alone.
 func TestDNSSECSignsPolicyAnswers(t *testing.T) {
 	root, err := e2e.RepoRoot()
@@ -84,6 +88,9 @@ func TestDNSSECSignsPolicyAnswers(t *testing.T) {
 		{"plain TXT", "api.example.net.", dns.TypeTXT, "", "v=policy", false},
 		{"NODATA", "api.example.net.", dns.TypeAAAA, "", "", true},
 		{"name that does not exist", "nope.example.net.", dns.TypeA, "", "", true},
+		// The parent side of a zone cut: the DS set is this zone's, answered and signed
+		// here (RFC 4035 §3.1.4.1), where every other type is referred.
+		{"DS at a zone cut", "child.example.net.", dns.TypeDS, "", "12345 13 2", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, network := range []string{"udp", "tcp"} {
@@ -123,6 +130,7 @@ func TestDNSSECSignsPolicyAnswers(t *testing.T) {
 			{"api.example.net", "TXT"},
 			{"api.example.net", "AAAA"},
 			{"nope.example.net", "A"},
+			{"child.example.net", "DS"},
 		} {
 			args := append([]string{"@127.0.0.1", "-p", fmt.Sprint(port), "-a", anchors, "+root=example.net", "+nortrace"}, q...)
 			out := runTool(t, "delv", args...)
