@@ -101,7 +101,7 @@ func (s *Spec) Normalize() {
 // Validate checks one normalized Spec on its own; ValidateSet checks references.
 // Errors are *Error values with the file, line and field.
 func (s Spec) Validate() error {
-	if !validName(s.Name) {
+	if !ValidName(s.Name) {
 		return s.fieldErr("", "bad check name %q (letters, digits, '-', '_', '.')", s.Name)
 	}
 	if _, err := ParseType(string(s.Type)); err != nil {
@@ -195,7 +195,9 @@ func validHostPort(hp string) error {
 	return nil
 }
 
-func validName(n string) bool {
+// ValidName reports whether n can name a health check: 1 to 253 letters, digits,
+// "-", "_" and ".".
+func ValidName(n string) bool {
 	if n == "" || len(n) > 253 {
 		return false
 	}

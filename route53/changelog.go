@@ -54,24 +54,29 @@ type RevertChangeResponse struct {
 // RevertComment is the comment of the change that reverts change id.
 func RevertComment(id string) string { return "revert of " + id }
 
-// ParseSince reads a since parameter: an RFC 3339 time, or an age before now as a
-// Go duration ("36h", "90m") or in days or weeks ("7d", "2w").
+// ParseSince reads a since parameter: an RFC 3339 time, or an age before now
+// (ParseAge).
 func ParseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
-		if n, ok := strings.CutSuffix(s, suffix); ok {
-			v, err := strconv.ParseFloat(n, 64)
-			if err != nil || v < 0 {
-				return time.Time{}, fmt.Errorf("since %q: want an RFC 3339 time or an age (7d, 36h, 2w)", s)
-			}
-			return now.Add(-time.Duration(v * float64(unit))), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
+	d, ok := ParseAge(s)
+	if !ok {
 		return time.Time{}, fmt.Errorf("since %q: want an RFC 3339 time or an age (7d, 36h, 2w)", s)
 	}
 	return now.Add(-d), nil
+}
+
+// ParseAge reads a length of time as a Go duration ("36h", "90m") or in days or
+// weeks ("7d", "2w"), not negative: the one form of ages for the change log's
+// since parameter and its retention.
+func ParseAge(s string) (time.Duration, bool) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			return time.Duration(v * float64(unit)), err == nil && v >= 0
+		}
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d >= 0
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coredns/caddy"
 
+	hc "github.com/coretraffic/coretraffic/healthcheck"
 	"github.com/coretraffic/coretraffic/policy"
 )
 
@@ -95,13 +96,9 @@ func inlineLeaf(kind, arg string, pos policy.Pos) (*policy.Node, error) {
 	return n, nil
 }
 
-// checkName reports whether s can be a health check's name (letters, digits, "_",
-// ".", "-"); empty counts, for the error above.
-func checkName(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-')
-	})
-}
+// checkName reports whether s can be a health check's name; empty counts, for the
+// error above.
+func checkName(s string) bool { return s == "" || hc.ValidName(s) }
 
 func allDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

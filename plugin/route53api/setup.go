@@ -75,8 +75,10 @@ func setup(c *caddy.Controller) error {
 		})
 		h.srv.Store(srv)
 		ctx, stop := context.WithCancel(context.Background())
-		h.stopTrim = stop
-		go srv.KeepChangeLog(ctx, trimEvery, log.Infof)
+		trimmed := make(chan struct{})
+		go func() { defer close(trimmed); srv.KeepChangeLog(ctx, trimEvery, log.Infof) }()
+		// Stopped before the plane is released: no trim runs on a closed store.
+		h.stopTrim = func() { stop(); <-trimmed }
 		cancel := plane.Replica.Subscribe(func(p *replica.Published) {
 			servedRevision.WithLabelValues(plane.Key).Set(float64(p.Served))
 			heldZones.WithLabelValues(plane.Key).Set(float64(len(p.Held)))
@@ -203,21 +205,18 @@ func property(c *caddy.Controller, cfg *config, key string, args []string) error
 	return nil
 }
 
-// retention reads change_log's argument: "forever", a number of days ("90d"), or a
-// Go duration of at least an hour ("720h").
+// retention reads change_log's argument: "forever", or an age (route53.ParseAge:
+// "90d", "2w", "720h") of at least an hour and at most 36500 days.
 func retention(v string) (time.Duration, error) {
 	if v == "forever" {
 		return 0, nil
 	}
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 1 || n > 36500 {
-			return 0, fmt.Errorf("%q is not a number of days 1..36500", v)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Hour {
+	const most = 36500 * 24 * time.Hour
+	d, ok := route53.ParseAge(v)
+	switch {
+	case strings.HasSuffix(v, "d") && (!ok || d < 24*time.Hour || d > most):
+		return 0, fmt.Errorf("%q is not a number of days 1..36500", v)
+	case !ok || d < time.Hour || d > most:
 		return 0, fmt.Errorf("%q is not forever, days (90d) or a duration of at least 1h", v)
 	}
 	return d, nil
