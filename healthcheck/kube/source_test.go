@@ -248,12 +248,7 @@ func TestRecovery(t *testing.T) {
 	defer set.Close()
 	web, _ := set.Handle("web")
 	waitFor(t, "web known", func() bool { return web.Status().Probed })
-	src.mu.Lock()
-	var c *cluster
-	for _, x := range src.clusters {
-		c = x
-	}
-	src.mu.Unlock()
+	c := onlyCluster(src)
 	for range 3 { // the informers' retries: one log line, one result
 		c.conn.set("shop/services", fmt.Errorf("apiserver unreachable: connection refused"))
 	}
@@ -296,12 +291,7 @@ func TestRestartStalled(t *testing.T) {
 	}
 	web, _ := set.Handle("web")
 	waitFor(t, "web known", func() bool { return web.Status().Probed })
-	src.mu.Lock()
-	var c *cluster
-	for _, x := range src.clusters {
-		c = x
-	}
-	src.mu.Unlock()
+	c := onlyCluster(src)
 	c.mu.Lock()
 	old, other := c.spaces["shop"], c.spaces["other"]
 	c.mu.Unlock()
@@ -347,4 +337,14 @@ func TestRestartStalled(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("the last check's end left the new informers running")
 	}
+}
+
+// onlyCluster is the source's one apiserver connection (nil: none yet).
+func onlyCluster(src *Source) *cluster {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	for _, c := range src.clusters {
+		return c
+	}
+	return nil
 }
